@@ -1,0 +1,413 @@
+"""The job engine: one worker thread per active job, a journal of every change, and a queue of updates.
+
+Threading rules (the worker side of this module MUST NOT touch bpy or Blender data):
+1. Workers never import or call ``bpy``; every path they need was resolved on the main thread and
+   sits in the ``JobRecord``.
+2. Workers change a job only through ``_commit``, which writes the new snapshot to the journal and
+   puts it on the update queue. The main thread learns of changes only by ``drain()``ing that queue
+   of immutable snapshots.
+3. Cancel is a ``threading.Event`` per job; workers wait on it (``event.wait(interval)``), never
+   ``time.sleep``. ``cancel()`` marks the job CANCELED at once, and anything its worker reports
+   afterwards is ignored.
+4. The main thread is the only writer of Blender data: importing a READY job happens there, after
+   which it calls ``mark_imported``.
+
+A creating request is sent at most once per job, ever: the job is journaled as SUBMITTING before the
+request leaves, and a job found SUBMITTING without a remote id after a restart, or whose answer was
+lost, becomes UNKNOWN and is looked up, never resent, unless the artist explicitly submits again.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from ..providers import errors as E
+from ..providers.base import Provider
+from ..providers.models import AssetRole, JobStatus, RemoteJob
+from .journal import Journal
+from .records import JobRecord, JobState
+
+log = logging.getLogger("meshsmith.jobs")
+
+# Polls slow down as a job ages: quick feedback for short jobs, few requests for long ones.
+POLL_SCHEDULE = ((60.0, 1.0), (300.0, 2.0), (float("inf"), 4.0))
+# A job whose status could not be read for this long (the HTTP layer already retried each poll)
+# stops and says so, rather than spinning silently; it keeps its remote id and can be resumed.
+STALL_LIMIT_S = 5 * 60.0
+
+_REMOTE_TO_LOCAL = {
+    JobStatus.QUEUED: JobState.QUEUED,
+    JobStatus.RUNNING: JobState.RUNNING,
+}
+
+
+def poll_interval(base: float, elapsed: float) -> float:
+    """Seconds until the next status poll for a job that has run ``elapsed`` seconds."""
+    for limit, factor in POLL_SCHEDULE:
+        if elapsed < limit:
+            return base * factor
+    return base * POLL_SCHEDULE[-1][1]
+
+
+def estimated_progress(elapsed: float, typical: float) -> float:
+    """A progress fraction from elapsed time when the service reports none: approaches 0.95, never 1."""
+    if typical <= 0:
+        return 0.0
+    return min(0.95, 0.95 * (1.0 - pow(2.0, -elapsed / typical * 1.5)))
+
+
+class JobEngine:
+    """Owns every job of this Blender session. Thread-safe; bpy-free."""
+
+    def __init__(self, journal: Journal | None = None, *, clock: Callable[[], float] = time.time) -> None:
+        self.journal = journal
+        self._clock = clock
+        self._lock = threading.RLock()
+        self._jobs: dict[str, JobRecord] = {}
+        self._cancel: dict[str, threading.Event] = {}
+        self._threads: dict[str, threading.Thread] = {}
+        self._updates: queue.SimpleQueue[JobRecord] = queue.SimpleQueue()
+        self._has_updates = threading.Event()
+        self._closed = False
+        if journal is not None:
+            self._jobs.update(journal.load())
+
+    # --- main-thread API -----------------------------------------------------------------------------
+    def jobs(self) -> list[JobRecord]:
+        """All known jobs, oldest first."""
+        with self._lock:
+            return list(self._jobs.values())
+
+    def get(self, job_id: str) -> JobRecord | None:
+        with self._lock:
+            return self._jobs.get(job_id)
+
+    def submit(self, record: JobRecord, provider: Provider) -> JobRecord:
+        """Journal a new job and start its worker. Returns the journaled snapshot."""
+        with self._lock:
+            if record.id in self._jobs:
+                raise ValueError(f"job {record.id} exists already")
+            record = record.evolve(state=JobState.PENDING, message="Preparing")
+            self._store(record)
+        self._start(record.id, provider)
+        return record
+
+    def resume(self, provider_for: Callable[[str], Provider | None]) -> list[JobRecord]:
+        """Re-attach every unfinished job from the journal (after a restart or file load).
+
+        Jobs never sent are closed as not sent (nothing was charged); jobs whose creating answer
+        was lost are looked up, never resent. Returns the jobs that were re-attached.
+        """
+        resumed = []
+        for record in self.jobs():
+            if record.id in self._threads and self._threads[record.id].is_alive():
+                continue
+            if record.state is JobState.PENDING:
+                self._set(record.id, state=JobState.CANCELED, message="Not sent: Blender closed first. Nothing was charged.",
+                          finished_at=self._clock())
+                continue
+            if record.state.is_active or record.state is JobState.UNKNOWN:
+                provider = provider_for(record.provider)
+                if provider is None:
+                    self._set(record.id, message=f"Waiting for a {record.provider.title()} key to resume.")
+                    continue
+                self._start(record.id, provider)
+                resumed.append(record)
+        return resumed
+
+    def retry_fetch(self, job_id: str, provider: Provider) -> None:
+        """Poll again a job that failed here (network, deadline) but may have finished remotely."""
+        record = self._require(job_id)
+        if not record.remote_id:
+            raise E.InvalidInputError("This job was never accepted by the service; there is nothing to fetch.")
+        self._set(job_id, state=JobState.QUEUED, error="", recoverable=False, message="Checking again", finished_at=None)
+        self._start(job_id, provider)
+
+    def submit_again(self, job_id: str, provider: Provider) -> JobRecord:
+        """The artist's explicit choice to send an UNKNOWN or failed job again, as a new job (may be billed)."""
+        old = self._require(job_id)
+        fresh = JobRecord(provider=old.provider, kind=old.kind, label=old.label, params=old.params, inputs=old.inputs,
+                          output_dir=str(Path(old.output_dir).parent), target_object=old.target_object,
+                          auto_import=old.auto_import)
+        fresh = fresh.evolve(output_dir=str(Path(old.output_dir).parent / fresh.id))
+        self.dismiss(job_id)
+        return self.submit(fresh, provider)
+
+    def cancel(self, job_id: str, provider: Provider | None = None) -> None:
+        """Stop a job now. The service is asked to cancel too, best effort, in the background."""
+        record = self._require(job_id)
+        if not record.state.is_active and record.state is not JobState.UNKNOWN:
+            return
+        event = self._cancel.get(job_id)
+        if event is not None:
+            event.set()
+        note = "Canceled." if not record.remote_id else "Canceled here; the service may still bill a job it had started."
+        self._set(job_id, state=JobState.CANCELED, message=note, finished_at=self._clock())
+        if provider is not None and record.remote_id:
+            threading.Thread(target=self._cancel_remote, args=(provider, record.remote_id), daemon=True,
+                             name=f"meshsmith-cancel-{job_id[:8]}").start()
+
+    def mark_imported(self, job_id: str, object_names: list[str]) -> None:
+        self._set(job_id, state=JobState.IMPORTED, imported_objects=object_names, progress=1.0,
+                  message="Imported", finished_at=self._clock())
+
+    def mark_import_failed(self, job_id: str, error: E.MeshsmithError) -> None:
+        """The files are fine but Blender could not import them: keep READY so Import can be tried again."""
+        self._set(job_id, state=JobState.READY, error=str(error), fix=error.fix.value, message="Import failed")
+
+    def dismiss(self, job_id: str) -> None:
+        """Hide a job from the list (it stays in the journal as history); an active job is canceled first."""
+        record = self._require(job_id)
+        if record.state.is_active:
+            self.cancel(job_id)
+        self._set(job_id, dismissed=True)
+
+    def drain(self) -> list[JobRecord]:
+        """Take every queued update (main thread). Returns the latest snapshot of each changed job."""
+        latest: dict[str, JobRecord] = {}
+        self._has_updates.clear()
+        while True:
+            try:
+                record = self._updates.get_nowait()
+            except queue.Empty:
+                break
+            latest[record.id] = record
+        return list(latest.values())
+
+    def wait_for_updates(self, timeout: float) -> bool:
+        """Block until an update is queued or ``timeout`` passes (background mode, tests)."""
+        return self._has_updates.wait(timeout)
+
+    def has_active_jobs(self) -> bool:
+        with self._lock:
+            return any(record.state.is_active for record in self._jobs.values())
+
+    def shutdown(self, timeout: float = 2.0) -> None:
+        """Stop every worker (unregister, tests). Jobs stay as journaled, so a later engine resumes them."""
+        self._closed = True
+        for event in list(self._cancel.values()):
+            event.set()
+        deadline = time.monotonic() + timeout
+        for thread in list(self._threads.values()):
+            thread.join(max(0.0, deadline - time.monotonic()))
+
+    # --- internals -----------------------------------------------------------------------------------------
+    def _require(self, job_id: str) -> JobRecord:
+        record = self.get(job_id)
+        if record is None:
+            raise KeyError(job_id)
+        return record
+
+    def _store(self, record: JobRecord) -> None:
+        """Keep, journal and announce a snapshot (caller holds the lock)."""
+        self._jobs[record.id] = record
+        if self.journal is not None:
+            try:
+                self.journal.append(record)
+                if self.journal.needs_compaction(len(self._jobs)):
+                    self.journal.compact(self._jobs)
+            except OSError as exc:
+                log.error("journal write failed: %s", exc)
+        self._updates.put(record)
+        self._has_updates.set()
+
+    def _set(self, job_id: str, **changes: object) -> JobRecord:
+        with self._lock:
+            record = self._jobs[job_id].evolve(**changes)
+            self._store(record)
+            return record
+
+    def _commit(self, job_id: str, event: threading.Event, **changes: object) -> JobRecord:
+        """A worker's change. Dropped (and CanceledByUser raised) once the job has been canceled."""
+        with self._lock:
+            if event.is_set() or self._jobs[job_id].state is JobState.CANCELED:
+                raise _Stop()
+            record = self._jobs[job_id].evolve(**changes)
+            self._store(record)
+            return record
+
+    def _start(self, job_id: str, provider: Provider) -> None:
+        if self._closed:
+            return
+        event = threading.Event()
+        self._cancel[job_id] = event
+        thread = threading.Thread(target=self._work, args=(job_id, provider, event), daemon=True,
+                                  name=f"meshsmith-job-{job_id[:8]}")
+        self._threads[job_id] = thread
+        thread.start()
+
+    def _cancel_remote(self, provider: Provider, remote_id: str) -> None:
+        try:
+            provider.cancel(remote_id)
+        except E.MeshsmithError as exc:
+            log.info("remote cancel refused: %s", exc)
+
+    # --- the worker ------------------------------------------------------------------------------------------
+    def _work(self, job_id: str, provider: Provider, event: threading.Event) -> None:
+        """Run one job to READY (or a terminal state). Runs in a worker thread: no bpy here."""
+        try:
+            record = self._require(job_id)
+            if not record.remote_id:
+                if record.state in (JobState.SUBMITTING, JobState.UNKNOWN):
+                    remote = self._reconcile(job_id, provider, event)
+                    if remote is None:
+                        return
+                else:
+                    remote = self._submit(job_id, provider, event)
+            else:
+                remote = self._poll(job_id, provider, event, first=None)
+            if remote.status is not JobStatus.SUCCEEDED:
+                remote = self._poll(job_id, provider, event, first=remote)
+            self._download(job_id, provider, event, remote)
+        except _Stop:
+            pass
+        except E.MeshsmithError as exc:
+            self._fail(job_id, event, exc)
+        except Exception as exc:  # A bug must still end the job visibly, never hang it.
+            log.exception("job %s crashed", job_id)
+            self._fail(job_id, event, E.MeshsmithError(f"Internal error: {type(exc).__name__}: {exc}"))
+
+    def _submit(self, job_id: str, provider: Provider, event: threading.Event) -> RemoteJob:
+        record = self._require(job_id)
+        request = provider.prepare(record.params, record.inputs)
+        params = request.model_dump(mode="json", exclude={"image", "model_url", "image_style_url", "mesh"}, exclude_none=True)
+        seed = params.get("seed")
+        # Journaled before the request leaves: a crash from here on is reconciled, never resent.
+        self._commit(job_id, event, state=JobState.SUBMITTING, message=f"Sending to {provider.label}",
+                     params={**record.params, **({"seed": seed} if seed is not None else {})},
+                     seed=seed if isinstance(seed, int) else record.seed, submitted_at=self._clock())
+
+        def on_created(remote_id: str) -> None:
+            with self._lock:
+                record_now = self._jobs[job_id]
+                self._store(record_now.evolve(remote_id=remote_id))
+
+        try:
+            remote = provider.submit(request, on_created)
+        except (E.TransportError, E.BadResponseError) as exc:
+            record = self._require(job_id)
+            if record.remote_id:
+                raise
+            # The request may have reached the service: the job may exist and may be billed.
+            raise E.SubmissionUnknownError(
+                f"The answer from {provider.label} was lost ({exc}). The job may exist and may be billed; "
+                "Meshsmith will not send it again by itself."
+            ) from None
+        self._commit(job_id, event, cost=remote.cost if remote.cost is not None else self._require(job_id).cost)
+        return remote
+
+    def _reconcile(self, job_id: str, provider: Provider, event: threading.Event) -> RemoteJob | None:
+        """Find the job a lost creating request made, by asking the service; never resend."""
+        record = self._require(job_id)
+        self._commit(job_id, event, state=JobState.UNKNOWN, message=f"Looking for the job on {provider.label}")
+        try:
+            request = provider.prepare(record.params, record.inputs)
+            found = provider.find_lost_submission(request, record.submitted_at or record.created_at)
+        except E.MeshsmithError as exc:
+            log.info("reconcile %s failed: %s", job_id, exc)
+            found = None
+        if found is None:
+            self._commit(job_id, event, state=JobState.UNKNOWN,
+                         message="The job may exist and may be billed. Check the service, then Submit Again or Dismiss.",
+                         error="The answer to the creating request was lost.")
+            return None
+        self._commit(job_id, event, remote_id=found.remote_id, state=_REMOTE_TO_LOCAL.get(found.status, JobState.RUNNING),
+                     error="", message="Found the job on the service")
+        return found
+
+    def _poll(self, job_id: str, provider: Provider, event: threading.Event, first: RemoteJob | None) -> RemoteJob:
+        record = self._require(job_id)
+        started = record.submitted_at or self._clock()
+        remote = first
+        last_ok = self._clock()
+        while True:
+            if remote is not None:
+                if remote.status is JobStatus.SUCCEEDED:
+                    return remote
+                if remote.status is JobStatus.FAILED:
+                    raise E.JobFailedError(remote.error or f"{provider.label} reports that the job failed.")
+                if remote.status is JobStatus.CANCELED:
+                    raise E.JobCanceledError(f"{provider.label} canceled the job.")
+                elapsed = self._clock() - started
+                progress = remote.progress if remote.progress is not None else estimated_progress(elapsed, provider.typical_duration_s)
+                self._commit(job_id, event, state=_REMOTE_TO_LOCAL[remote.status], progress=round(progress, 3),
+                             message=remote.message or remote.status.value.title(),
+                             cost=remote.cost if remote.cost is not None else self._require(job_id).cost)
+            elapsed = self._clock() - started
+            if elapsed > provider.max_duration_s:
+                raise _recoverable(E.JobTimeoutError(
+                    f"{provider.label} has not finished after {int(elapsed // 60)} minutes. Meshsmith stopped waiting; "
+                    "use Retry Fetch to check again."))
+            if event.wait(poll_interval(provider.poll_interval, elapsed)):
+                raise _Stop()
+            try:
+                remote = provider.status(self._require(job_id).remote_id)
+                last_ok = self._clock()
+            except (E.TransportError, E.ServerError, E.RateLimitError) as exc:
+                if self._clock() - last_ok > STALL_LIMIT_S:
+                    raise _recoverable(E.JobTimeoutError(
+                        f"Lost contact with {provider.label} for {int(STALL_LIMIT_S // 60)} minutes ({exc}). "
+                        "Use Retry Fetch to check again.")) from None
+                self._commit(job_id, event, message=f"Connection problem, retrying: {exc}")
+                remote = None
+
+    def _download(self, job_id: str, provider: Provider, event: threading.Event, remote: RemoteJob) -> None:
+        record = self._require(job_id)
+        self._commit(job_id, event, state=JobState.DOWNLOADING, progress=max(record.progress, 0.96),
+                     message="Downloading the result", cost=remote.cost if remote.cost is not None else record.cost)
+        out = Path(record.output_dir)
+        paths: dict[str, str] = {}
+        wanted = [asset for asset in remote.assets if asset.role is not AssetRole.PREVIEW] + \
+                 [asset for asset in remote.assets if asset.role is AssetRole.PREVIEW]
+        for asset in wanted:
+            try:
+                path = provider.download(asset, out / asset.filename, cancel=event)
+            except E.HTTPStatusError as exc:
+                if exc.status_code not in (403, 404, 410):
+                    raise
+                # A signed URL expired: ask the service again for fresh URLs, once.
+                fresh = {a.filename: a for a in provider.status(record.remote_id).assets}
+                if asset.filename not in fresh:
+                    raise
+                path = provider.download(fresh[asset.filename], out / asset.filename, cancel=event)
+            except E.BadDownloadError:
+                if asset.role is AssetRole.PREVIEW:
+                    continue  # A broken preview never costs the artist the model.
+                raise
+            if event.is_set():
+                raise _Stop()
+            paths[asset.role.value if asset.role.value not in paths else asset.filename] = str(path)
+        if AssetRole.MODEL.value not in paths and record.kind.value == "GENERATE":
+            raise E.BadResponseError(f"{provider.label} finished the job but sent no model.")
+        self._commit(job_id, event, state=JobState.READY, result_paths=paths, progress=1.0,
+                     message="Ready to import", error="")
+
+    def _fail(self, job_id: str, event: threading.Event, error: E.MeshsmithError) -> None:
+        if event.is_set():
+            return
+        if isinstance(error, E.SubmissionUnknownError):
+            state = JobState.UNKNOWN
+        elif isinstance(error, E.JobCanceledError):
+            state = JobState.CANCELED
+        else:
+            state = JobState.FAILED
+        with self._lock:
+            if self._jobs[job_id].state is JobState.CANCELED:
+                return
+            self._store(self._jobs[job_id].evolve(
+                state=state, error=str(error), fix=error.fix.value, message=str(error)[:120],
+                recoverable=bool(getattr(error, "recoverable", False)), finished_at=self._clock()))
+
+
+class _Stop(Exception):
+    """Internal: the job was canceled; the worker unwinds quietly."""
+
+
+def _recoverable(error: E.MeshsmithError) -> E.MeshsmithError:
+    error.recoverable = True  # type: ignore[attr-defined]
+    return error

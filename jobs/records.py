@@ -1,0 +1,108 @@
+"""The job record: one generation or retexture from the click on Generate to the object in the scene.
+
+Records are immutable snapshots (pydantic, frozen); every change makes a new one, which is written to
+the journal and handed to the main thread. A record never holds a key, a signed URL or image bytes.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from enum import Enum
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class JobState(str, Enum):
+    """A job's local lifecycle. The journal stores these words; never rename one."""
+
+    PENDING = "PENDING"
+    """Created here; nothing sent yet."""
+    SUBMITTING = "SUBMITTING"
+    """The creating request is being sent. Journaled before it leaves, so a crash here is noticed."""
+    QUEUED = "QUEUED"
+    """The service accepted it and holds it in its queue."""
+    RUNNING = "RUNNING"
+    """The service is generating."""
+    DOWNLOADING = "DOWNLOADING"
+    """Fetching the result files."""
+    READY = "READY"
+    """Result files are on disk, waiting to be imported (on the main thread)."""
+    IMPORTED = "IMPORTED"
+    """In the scene. Done."""
+    FAILED = "FAILED"
+    """Ended without a result; ``error`` says why."""
+    CANCELED = "CANCELED"
+    """Stopped by the artist."""
+    UNKNOWN = "UNKNOWN"
+    """The creating request was sent but its answer was lost: the job may exist and may be billed."""
+
+    @property
+    def is_active(self) -> bool:
+        """A worker is (or should be) running for it."""
+        return self in _ACTIVE
+
+    @property
+    def is_finished(self) -> bool:
+        return self in (JobState.IMPORTED, JobState.FAILED, JobState.CANCELED)
+
+
+_ACTIVE = frozenset({JobState.PENDING, JobState.SUBMITTING, JobState.QUEUED, JobState.RUNNING, JobState.DOWNLOADING})
+
+
+class JobKind(str, Enum):
+    GENERATE = "GENERATE"
+    RETEXTURE = "RETEXTURE"
+
+
+class JobRecord(BaseModel):
+    """Everything Meshsmith knows about one job."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    id: str = Field(default_factory=lambda: uuid.uuid4().hex)
+    """Meshsmith's own id for the job."""
+    provider: str
+    """'SEGMIND', 'SCENARIO' or 'MESHY'."""
+    kind: JobKind = JobKind.GENERATE
+    label: str = ""
+    """What the artist sees in the job list: the prompt or the image name."""
+    params: dict[str, Any] = Field(default_factory=dict)
+    """The provider parameters as sent (seed made concrete once known)."""
+    inputs: dict[str, str] = Field(default_factory=dict)
+    """Input paths and prompt text, resolved on the main thread."""
+    output_dir: str = ""
+    """Folder for this job's result files."""
+    target_object: str = ""
+    """For retexture: the name of the object to texture."""
+    remote_id: str = ""
+    """The service's id for the job, once it has named it."""
+    state: JobState = JobState.PENDING
+    progress: float = 0.0
+    """0 to 1; estimated from elapsed time where the service gives none."""
+    message: str = ""
+    """One line for the progress bar."""
+    error: str = ""
+    """Why it failed, for the artist."""
+    fix: str = "NONE"
+    """What the panel offers beside the error (``providers.errors.Fix``)."""
+    recoverable: bool = False
+    """Failed here (network, deadline), not on the service: polling again may still get the result."""
+    seed: int | None = None
+    cost: float | None = None
+    """What the job cost, in the provider's unit."""
+    result_paths: dict[str, str] = Field(default_factory=dict)
+    """Downloaded files by role ('MODEL', 'BASE_COLOR', ...)."""
+    imported_objects: list[str] = Field(default_factory=list)
+    auto_import: bool = True
+    dismissed: bool = False
+    created_at: float = Field(default_factory=time.time)
+    updated_at: float = Field(default_factory=time.time)
+    submitted_at: float | None = None
+    finished_at: float | None = None
+
+    def evolve(self, **changes: Any) -> JobRecord:
+        """A new snapshot with ``changes`` applied and ``updated_at`` set."""
+        changes.setdefault("updated_at", time.time())
+        return self.model_copy(update=changes)

@@ -1,0 +1,17 @@
+"""Blender operators: generate, job control and the small fix-it actions the panels offer."""
+
+from __future__ import annotations
+
+from . import generate, jobs
+
+_modules = (generate, jobs)
+
+
+def register() -> None:
+    for module in _modules:
+        module.register()
+
+
+def unregister() -> None:
+    for module in reversed(_modules):
+        module.unregister()

@@ -1,0 +1,154 @@
+"""``meshsmith.generate``: send an image (and optional prompt) to a provider and import the model it makes.
+
+From the sidebar (invoke) it runs modally: a 0.1 s window timer drains job updates, the status bar
+shows progress, Esc cancels, and the artist keeps working. From a script (execute), and always in
+background mode, it blocks until the model is imported or the job fails, so scripts and tests get a
+result or a ``RuntimeError`` with the reason, and the scene is left unchanged on failure.
+"""
+
+from __future__ import annotations
+
+import bpy
+from bpy.props import EnumProperty, StringProperty
+from bpy.types import Operator
+
+from .. import preferences, runtime
+from ..jobs.records import JobRecord, JobState
+from ..properties import PROVIDER_ITEMS
+from ..providers import errors as E
+from .inputs import build_generate_job
+
+# In background mode a job is waited for in steps of this length, draining updates between them.
+BLOCKING_STEP_S = 0.1
+
+
+def blocker(context: bpy.types.Context, provider_name: str) -> str:
+    """Why the Generate button cannot run now ('' when it can): key, online access, image."""
+    try:
+        runtime.check_online(provider_name, context)
+    except E.OfflineError as exc:
+        return str(exc)
+    prefs = preferences.get(context)
+    if not prefs.use_sandbox and provider_name == "SEGMIND" and not preferences.segmind_key(context):
+        return "Add your Segmind API key in the preferences (or turn on the sandbox)."
+    settings = context.scene.meshsmith
+    if settings.image is None and not settings.image_path:
+        return "Choose a reference image."
+    return ""
+
+
+def finish_blocking(operator: Operator, context: bpy.types.Context, job_id: str) -> set[str]:
+    """Wait for a job on the main thread, draining updates, until it is imported or ends."""
+    engine = runtime.engine()
+    while True:
+        engine.wait_for_updates(BLOCKING_STEP_S)
+        runtime.drain(context)
+        record = engine.get(job_id)
+        if record is None:
+            operator.report({"ERROR"}, "The job disappeared.")
+            return {"CANCELLED"}
+        if record.state is JobState.IMPORTED:
+            operator.report({"INFO"}, f"Imported {', '.join(record.imported_objects[:1])} (seed {record.seed}).")
+            return {"FINISHED"}
+        if record.state is JobState.READY and record.error:
+            operator.report({"ERROR"}, record.error)
+            return {"CANCELLED"}
+        if record.state in (JobState.FAILED, JobState.CANCELED, JobState.UNKNOWN):
+            operator.report({"ERROR"}, record.error or record.message or record.state.value.title())
+            return {"CANCELLED"}
+
+
+class MESHSMITH_OT_generate(Operator):
+    """Generate a textured 3D model from the reference image with the chosen service"""
+
+    bl_idname = "meshsmith.generate"
+    bl_label = "Generate"
+    # No UNDO flag: the import pushes its own single undo step whenever it happens.
+    bl_options = {"REGISTER"}
+
+    provider: EnumProperty(name="Provider", items=PROVIDER_ITEMS, default="SEGMIND")
+    image_path: StringProperty(name="Image", description="Image file; empty uses the sidebar's image", subtype="FILE_PATH")
+    prompt: StringProperty(name="Prompt", description="Optional text; empty uses the sidebar's prompt")
+
+    _timer = None
+    _job_id: str = ""
+
+    @classmethod
+    def poll(cls, context: bpy.types.Context) -> bool:
+        try:
+            runtime.check_online("SEGMIND", context)
+        except E.OfflineError as exc:
+            cls.poll_message_set(str(exc))
+            return False
+        return True
+
+    def _start(self, context: bpy.types.Context) -> JobRecord | None:
+        try:
+            record = build_generate_job(context, self.provider, self.image_path, self.prompt)
+            provider = runtime.make_provider(self.provider, context)
+        except E.MeshsmithError as exc:
+            self.report({"ERROR"}, str(exc))
+            return None
+        return runtime.submit(record, provider)
+
+    def execute(self, context: bpy.types.Context) -> set[str]:
+        record = self._start(context)
+        if record is None:
+            return {"CANCELLED"}
+        return finish_blocking(self, context, record.id)
+
+    def invoke(self, context: bpy.types.Context, event: bpy.types.Event) -> set[str]:
+        if bpy.app.background or context.window is None:
+            return self.execute(context)
+        record = self._start(context)
+        if record is None:
+            return {"CANCELLED"}
+        self._job_id = record.id
+        wm = context.window_manager
+        self._timer = wm.event_timer_add(runtime.TIMER_ACTIVE_S, window=context.window)
+        wm.modal_handler_add(self)
+        return {"RUNNING_MODAL"}
+
+    def modal(self, context: bpy.types.Context, event: bpy.types.Event) -> set[str]:
+        if event.type == "ESC":
+            runtime.engine().cancel(self._job_id, runtime.provider_or_none(self.provider))
+            runtime.drain(context)
+            self.report({"WARNING"}, "Generation canceled.")
+            return self._end(context, {"CANCELLED"})
+        if event.type != "TIMER":
+            return {"PASS_THROUGH"}
+        runtime.drain(context)
+        record = runtime.engine().get(self._job_id)
+        if record is None:
+            return self._end(context, {"CANCELLED"})
+        if record.state is JobState.IMPORTED:
+            self.report({"INFO"}, f"Imported {record.imported_objects[0]} (seed {record.seed}).")
+            return self._end(context, {"FINISHED"})
+        if record.state in (JobState.FAILED, JobState.CANCELED, JobState.UNKNOWN) or (record.state is JobState.READY and record.error):
+            self.report({"ERROR"}, record.error or record.message)
+            return self._end(context, {"CANCELLED"})
+        if context.workspace is not None:
+            context.workspace.status_text_set(
+                f"Meshsmith: {record.label}: {record.message} ({int(record.progress * 100)}%). Esc to cancel.")
+        return {"PASS_THROUGH"}
+
+    def _end(self, context: bpy.types.Context, result: set[str]) -> set[str]:
+        if self._timer is not None:
+            context.window_manager.event_timer_remove(self._timer)
+            self._timer = None
+        if context.workspace is not None:
+            context.workspace.status_text_set(None)
+        return result
+
+
+classes = (MESHSMITH_OT_generate,)
+
+
+def register() -> None:
+    for cls in classes:
+        bpy.utils.register_class(cls)
+
+
+def unregister() -> None:
+    for cls in reversed(classes):
+        bpy.utils.unregister_class(cls)

@@ -1,0 +1,119 @@
+"""Turn what the artist chose in the sidebar into a job record, on the main thread, before any credit is spent.
+
+Every check that can be made locally is made here: the key, online access, the parameters, the
+image file (exists, not empty, a real image by its bytes, not too large), the output folder. A job
+that reaches the engine has nothing left to refuse but what only the service can judge.
+"""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+
+import bpy
+from pydantic import ValidationError
+
+from .. import runtime
+from ..jobs.records import JobKind, JobRecord
+from ..mesh_io.importer import object_name_for
+from ..providers import errors as E
+from ..providers.base import validation_message
+from ..providers.files import sniff_image
+
+MAX_PROMPT_CHARS = 1024
+
+
+def resolve_image(context: bpy.types.Context, image_path: str, job_dir: Path) -> str:
+    """An absolute path to a checked image file: the given path, else the scene's image datablock, else its path."""
+    settings = context.scene.meshsmith
+    if not image_path and settings.image is not None:
+        image_path = _image_datablock_to_file(settings.image, job_dir)
+    image_path = image_path or settings.image_path
+    if not image_path:
+        raise E.InvalidInputError("Choose a reference image first (a file, or an image already in Blender).")
+    path = Path(bpy.path.abspath(image_path))
+    check_image_file(path)
+    return str(path)
+
+
+def check_image_file(path: Path, max_bytes: int = 15 * 1024 * 1024) -> None:
+    """Refuse a missing, empty, oversized or non-image file by looking at its first bytes only."""
+    try:
+        size = path.stat().st_size
+    except OSError:
+        raise E.InvalidInputError(f"The image file '{path}' does not exist.") from None
+    if not path.is_file():
+        raise E.InvalidInputError(f"'{path}' is a folder, not an image file.")
+    if size == 0:
+        raise E.InvalidInputError(f"The image file '{path.name}' is empty.")
+    if size > max_bytes:
+        raise E.InvalidInputError(f"The image file '{path.name}' is {size >> 20} MB; the limit is {max_bytes >> 20} MB.")
+    with path.open("rb") as handle:
+        if sniff_image(handle.read(16)) is None:
+            raise E.InvalidInputError(f"'{path.name}' is not a PNG, JPEG or WebP image.")
+
+
+def _image_datablock_to_file(image: bpy.types.Image, job_dir: Path) -> str:
+    """The file behind an image datablock, or a PNG copy of its pixels when it has none on disk."""
+    if image.source == "FILE" and not image.packed_file and not image.is_dirty:
+        path = Path(bpy.path.abspath(image.filepath))
+        if path.is_file():
+            return str(path)
+    if not image.has_data and image.source == "FILE" and not image.packed_file:
+        raise E.InvalidInputError(f"The image '{image.name}' has no pixels (its file is missing). Open the file again.")
+    if image.size[0] == 0 or image.size[1] == 0:
+        raise E.InvalidInputError(f"The image '{image.name}' has no pixels.")
+    job_dir.mkdir(parents=True, exist_ok=True)
+    target = job_dir / "input.png"
+    scene = bpy.context.scene
+    settings = scene.render.image_settings
+    previous = settings.file_format, settings.color_mode
+    settings.file_format, settings.color_mode = "PNG", "RGBA"
+    try:
+        image.save_render(str(target), scene=scene)
+    finally:
+        settings.file_format, settings.color_mode = previous
+    return str(target)
+
+
+def check_writable(folder: Path) -> None:
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        probe = folder / f".write-test-{uuid.uuid4().hex[:6]}"
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError:
+        raise E.InvalidInputError(
+            f"Cannot write to the results folder '{folder}'. Choose another in Meshsmith's preferences."
+        ) from None
+
+
+def generation_params(context: bpy.types.Context, provider_name: str) -> dict:
+    """The scene's parameters for a provider, checked by the provider's own model."""
+    settings = context.scene.meshsmith
+    if provider_name == "SEGMIND":
+        from ..providers.segmind import SegmindProvider
+
+        raw = settings.segmind.as_params()
+        try:
+            SegmindProvider.validate_params(raw)
+        except ValidationError as exc:
+            raise E.InvalidInputError(validation_message("Segmind", exc)) from None
+        return raw
+    raise E.InvalidInputError(f"Unknown provider '{provider_name}'.")
+
+
+def build_generate_job(context: bpy.types.Context, provider_name: str, image_path: str, prompt: str) -> JobRecord:
+    """A checked job record for the generate operator. Raises ``MeshsmithError`` with what to fix."""
+    prompt = prompt or context.scene.meshsmith.prompt
+    if len(prompt) > MAX_PROMPT_CHARS:
+        raise E.InvalidInputError(f"The prompt is {len(prompt)} characters; the limit is {MAX_PROMPT_CHARS}.")
+    params = generation_params(context, provider_name)
+    job_id = uuid.uuid4().hex
+    job_dir = runtime.results_dir(context) / job_id
+    check_writable(job_dir.parent)
+    image = resolve_image(context, image_path, job_dir)
+    label = object_name_for(prompt, image)
+    return JobRecord(id=job_id, provider=provider_name, kind=JobKind.GENERATE, label=label, params=params,
+                     inputs={"image_path": image, **({"prompt": prompt} if prompt else {})},
+                     output_dir=str(job_dir), seed=params.get("seed") if params.get("seed", -1) != -1 else None)

@@ -1,0 +1,219 @@
+"""Job-list actions (cancel, import, dismiss, retry, submit again, copy id), balances, and fix-it buttons."""
+
+from __future__ import annotations
+
+import bpy
+from bpy.props import StringProperty
+from bpy.types import Operator
+
+from .. import runtime
+from ..jobs.records import JobState
+from ..providers import errors as E
+
+
+def _job(operator: Operator):
+    record = runtime.engine().get(operator.job_id)
+    if record is None:
+        operator.report({"ERROR"}, "That job is no longer known.")
+    return record
+
+
+class _JobOperator:
+    job_id: StringProperty(options={"HIDDEN", "SKIP_SAVE"})
+
+
+class MESHSMITH_OT_cancel_job(_JobOperator, Operator):
+    """Stop this job now (the service is asked to stop too; a job it had started may still be billed)"""
+
+    bl_idname = "meshsmith.cancel_job"
+    bl_label = "Cancel Job"
+    bl_options = {"INTERNAL"}
+
+    def execute(self, context):
+        record = _job(self)
+        if record is None:
+            return {"CANCELLED"}
+        runtime.engine().cancel(record.id, runtime.provider_or_none(record.provider))
+        runtime.drain(context)
+        return {"FINISHED"}
+
+
+class MESHSMITH_OT_import_job(_JobOperator, Operator):
+    """Import this job's downloaded result into the scene"""
+
+    bl_idname = "meshsmith.import_job"
+    bl_label = "Import Result"
+    bl_options = {"INTERNAL"}
+
+    def execute(self, context):
+        record = _job(self)
+        if record is None:
+            return {"CANCELLED"}
+        if record.state is not JobState.READY:
+            self.report({"ERROR"}, "This job has no result waiting to be imported.")
+            return {"CANCELLED"}
+        names = runtime.import_result(record.id, context)
+        if not names:
+            self.report({"ERROR"}, runtime.engine().get(record.id).error or "Import failed.")
+            return {"CANCELLED"}
+        self.report({"INFO"}, f"Imported {names[0]}.")
+        return {"FINISHED"}
+
+
+class MESHSMITH_OT_dismiss_job(_JobOperator, Operator):
+    """Remove this job from the list (a running job is canceled first)"""
+
+    bl_idname = "meshsmith.dismiss_job"
+    bl_label = "Dismiss"
+    bl_options = {"INTERNAL"}
+
+    def execute(self, context):
+        record = _job(self)
+        if record is None:
+            return {"CANCELLED"}
+        runtime.engine().dismiss(record.id)
+        runtime.drain(context)
+        return {"FINISHED"}
+
+
+class MESHSMITH_OT_retry_fetch(_JobOperator, Operator):
+    """Ask the service again for this job's result (no new job is created, nothing is charged)"""
+
+    bl_idname = "meshsmith.retry_fetch"
+    bl_label = "Retry Fetch"
+    bl_options = {"INTERNAL"}
+
+    def execute(self, context):
+        record = _job(self)
+        if record is None:
+            return {"CANCELLED"}
+        try:
+            runtime.engine().retry_fetch(record.id, runtime.make_provider(record.provider, context))
+        except E.MeshsmithError as exc:
+            self.report({"ERROR"}, str(exc))
+            return {"CANCELLED"}
+        runtime._session_jobs.add(record.id)
+        runtime.drain(context)
+        return {"FINISHED"}
+
+
+class MESHSMITH_OT_submit_again(_JobOperator, Operator):
+    """Send this job again as a new job. It will be charged again"""
+
+    bl_idname = "meshsmith.submit_again"
+    bl_label = "Submit Again"
+    bl_options = {"INTERNAL"}
+
+    def invoke(self, context, event):
+        return context.window_manager.invoke_confirm(self, event)
+
+    def execute(self, context):
+        record = _job(self)
+        if record is None:
+            return {"CANCELLED"}
+        try:
+            fresh = runtime.engine().submit_again(record.id, runtime.make_provider(record.provider, context))
+        except E.MeshsmithError as exc:
+            self.report({"ERROR"}, str(exc))
+            return {"CANCELLED"}
+        runtime._session_jobs.add(fresh.id)
+        runtime.drain(context)
+        return {"FINISHED"}
+
+
+class MESHSMITH_OT_copy_job_id(_JobOperator, Operator):
+    """Copy the service's id for this job (for support requests)"""
+
+    bl_idname = "meshsmith.copy_job_id"
+    bl_label = "Copy Job ID"
+    bl_options = {"INTERNAL"}
+
+    def execute(self, context):
+        record = _job(self)
+        if record is None:
+            return {"CANCELLED"}
+        context.window_manager.clipboard = record.remote_id or record.id
+        self.report({"INFO"}, "Job id copied.")
+        return {"FINISHED"}
+
+
+class MESHSMITH_OT_refresh_credits(Operator):
+    """Ask the service for the account's remaining credits (in the background)"""
+
+    bl_idname = "meshsmith.refresh_credits"
+    bl_label = "Refresh Credits"
+    bl_options = {"INTERNAL"}
+
+    def execute(self, context):
+        try:
+            provider = runtime.make_provider("SEGMIND", context)
+        except E.MeshsmithError as exc:
+            self.report({"ERROR"}, str(exc))
+            return {"CANCELLED"}
+
+        def work():
+            balance = provider.credits()
+
+            def apply() -> None:
+                bpy.context.window_manager.meshsmith.segmind_credits = f"{balance:.2f}"
+
+            return apply
+
+        runtime.run_in_background(work)
+        return {"FINISHED"}
+
+
+class MESHSMITH_OT_enable_online_access(Operator):
+    """Allow Blender to use the internet (Preferences > System > Network)"""
+
+    bl_idname = "meshsmith.enable_online_access"
+    bl_label = "Allow Online Access"
+    bl_options = {"INTERNAL"}
+
+    @classmethod
+    def poll(cls, context):
+        if bpy.app.online_access_override:
+            cls.poll_message_set("Blender was started with --offline-mode")
+            return False
+        return not bpy.app.online_access
+
+    def execute(self, context):
+        context.preferences.system.use_online_access = True
+        return {"FINISHED"}
+
+
+class MESHSMITH_OT_open_preferences(Operator):
+    """Open Meshsmith's preferences (keys, results folder, network)"""
+
+    bl_idname = "meshsmith.open_preferences"
+    bl_label = "Open Meshsmith Preferences"
+    bl_options = {"INTERNAL"}
+
+    def execute(self, context):
+        bpy.ops.screen.userpref_show("INVOKE_DEFAULT")
+        context.preferences.active_section = "ADDONS"
+        context.window_manager.addon_search = "Meshsmith"
+        return {"FINISHED"}
+
+
+classes = (
+    MESHSMITH_OT_cancel_job,
+    MESHSMITH_OT_import_job,
+    MESHSMITH_OT_dismiss_job,
+    MESHSMITH_OT_retry_fetch,
+    MESHSMITH_OT_submit_again,
+    MESHSMITH_OT_copy_job_id,
+    MESHSMITH_OT_refresh_credits,
+    MESHSMITH_OT_enable_online_access,
+    MESHSMITH_OT_open_preferences,
+)
+
+
+def register() -> None:
+    for cls in classes:
+        bpy.utils.register_class(cls)
+
+
+def unregister() -> None:
+    for cls in reversed(classes):
+        bpy.utils.unregister_class(cls)

@@ -1,0 +1,13 @@
+"""The sidebar (View3D > N > Meshsmith): reads state and calls operators; never does work itself."""
+
+from __future__ import annotations
+
+from . import sidebar
+
+
+def register() -> None:
+    sidebar.register()
+
+
+def unregister() -> None:
+    sidebar.unregister()

@@ -1,0 +1,171 @@
+"""Sidebar panels: the Generate form with its parameters, and the job list with progress and actions."""
+
+from __future__ import annotations
+
+import bpy
+from bpy.types import Panel, UIList
+
+from .. import preferences
+from ..operators.generate import blocker
+
+_STATE_ICONS = {
+    "PENDING": "TIME", "SUBMITTING": "EXPORT", "QUEUED": "SORTTIME", "RUNNING": "PLAY",
+    "DOWNLOADING": "IMPORT", "READY": "CHECKBOX_HLT", "IMPORTED": "CHECKMARK", "FAILED": "ERROR",
+    "CANCELED": "CANCEL", "UNKNOWN": "QUESTION",
+}
+_ACTIVE_STATES = {"PENDING", "SUBMITTING", "QUEUED", "RUNNING", "DOWNLOADING"}
+
+
+def draw_fix(layout: bpy.types.UILayout, fix: str) -> None:
+    """The button that fixes an error, when there is one."""
+    if fix == "ENABLE_ONLINE_ACCESS":
+        layout.operator("meshsmith.enable_online_access", icon="WORLD")
+    elif fix == "OPEN_PREFERENCES":
+        layout.operator("meshsmith.open_preferences", icon="PREFERENCES")
+
+
+class VIEW3D_PT_meshsmith_generate(Panel):
+    bl_space_type = "VIEW_3D"
+    bl_region_type = "UI"
+    bl_category = "Meshsmith"
+    bl_label = "Generate"
+
+    def draw(self, context: bpy.types.Context) -> None:
+        layout = self.layout
+        settings = context.scene.meshsmith
+        layout.prop(settings, "provider", text="")
+
+        col = layout.column(align=True)
+        col.label(text="Reference Image")
+        col.template_ID(settings, "image", open="image.open")
+        if settings.image is None:
+            col.prop(settings, "image_path", text="")
+        elif settings.image.preview is not None:
+            col.template_icon(icon_value=settings.image.preview.icon_id, scale=5.0)
+        layout.prop(settings, "prompt")
+
+        if settings.provider == "SEGMIND":
+            self._draw_segmind(layout, settings.segmind)
+
+        reason = blocker(context, settings.provider)
+        row = layout.row()
+        row.scale_y = 1.5
+        row.enabled = not reason
+        op = row.operator("meshsmith.generate", icon="MESH_MONKEY")
+        op.provider = settings.provider
+        if reason:
+            box = layout.box()
+            box.label(text=reason, icon="INFO")
+            if "key" in reason:
+                draw_fix(box, "OPEN_PREFERENCES")
+            elif "Online access" in reason:
+                draw_fix(box, "ENABLE_ONLINE_ACCESS")
+
+        state = context.window_manager.meshsmith
+        row = layout.row(align=True)
+        row.label(text=f"Segmind credits: {state.segmind_credits or '?'}")
+        row.operator("meshsmith.refresh_credits", text="", icon="FILE_REFRESH")
+        if state.last_error:
+            layout.label(text=state.last_error, icon="ERROR")
+        if preferences.get(context).use_sandbox:
+            layout.label(text="Sandbox: nothing is sent or charged.", icon="EXPERIMENTAL")
+
+    @staticmethod
+    def _draw_segmind(layout: bpy.types.UILayout, segmind) -> None:
+        header, body = layout.panel("meshsmith_segmind_params", default_closed=False)
+        header.label(text="Parameters")
+        if body is None:
+            return
+        col = body.column(align=True)
+        col.prop(segmind, "octree_resolution")
+        col.prop(segmind, "num_inference_steps")
+        col.prop(segmind, "guidance_scale")
+        col.prop(segmind, "seed")
+        col.prop(segmind, "texture")
+        sub = col.column(align=True)
+        sub.enabled = segmind.texture
+        sub.prop(segmind, "face_count")
+        body.prop(segmind, "api_mode")
+
+
+class MESHSMITH_UL_jobs(UIList):
+    def draw_item(self, context, layout, data, item, icon, active_data, active_propname, index=0):
+        row = layout.row(align=True)
+        row.label(text=item.label or item.job_id[:8], icon=_STATE_ICONS.get(item.state, "DOT"))
+        if item.state in _ACTIVE_STATES:
+            row.progress(factor=item.progress, type="RING", text="")
+        else:
+            row.label(text=item.state.title())
+
+
+class VIEW3D_PT_meshsmith_jobs(Panel):
+    bl_space_type = "VIEW_3D"
+    bl_region_type = "UI"
+    bl_category = "Meshsmith"
+    bl_label = "Jobs"
+
+    def draw(self, context: bpy.types.Context) -> None:
+        layout = self.layout
+        state = context.window_manager.meshsmith
+        if not state.jobs:
+            layout.label(text="No jobs yet.")
+            return
+        layout.template_list("MESHSMITH_UL_jobs", "", state, "jobs", state, "active_job_index", rows=3)
+        if not 0 <= state.active_job_index < len(state.jobs):
+            return
+        item = state.jobs[state.active_job_index]
+        box = layout.box()
+        box.label(text=f"{item.provider.title()}: {item.label}")
+        if item.state in _ACTIVE_STATES:
+            box.progress(factor=item.progress, text=f"{item.message} ({int(item.progress * 100)}%)")
+        elif item.message:
+            box.label(text=item.message)
+        if item.error:
+            col = box.column(align=True)
+            col.alert = True
+            for line in _wrap(item.error, 48):
+                col.label(text=line)
+            draw_fix(box, item.fix)
+        details = box.column(align=True)
+        if item.seed:
+            details.label(text=f"Seed: {item.seed}")
+        if item.cost:
+            details.label(text=f"Cost: {item.cost}")
+        row = box.row(align=True)
+        if item.state in _ACTIVE_STATES:
+            row.operator("meshsmith.cancel_job", icon="CANCEL").job_id = item.job_id
+        if item.state == "READY":
+            row.operator("meshsmith.import_job", icon="IMPORT").job_id = item.job_id
+        if item.recoverable:
+            row.operator("meshsmith.retry_fetch", icon="FILE_REFRESH").job_id = item.job_id
+        if item.state in ("UNKNOWN", "FAILED"):
+            row.operator("meshsmith.submit_again", icon="RECOVER_LAST").job_id = item.job_id
+        row = box.row(align=True)
+        row.operator("meshsmith.copy_job_id", icon="COPYDOWN").job_id = item.job_id
+        row.operator("meshsmith.dismiss_job", icon="X").job_id = item.job_id
+
+
+def _wrap(text: str, width: int) -> list[str]:
+    words, lines, line = text.split(), [], ""
+    for word in words:
+        if len(line) + len(word) + 1 > width and line:
+            lines.append(line)
+            line = word
+        else:
+            line = f"{line} {word}".strip()
+    if line:
+        lines.append(line)
+    return lines[:6]
+
+
+classes = (VIEW3D_PT_meshsmith_generate, MESHSMITH_UL_jobs, VIEW3D_PT_meshsmith_jobs)
+
+
+def register() -> None:
+    for cls in classes:
+        bpy.utils.register_class(cls)
+
+
+def unregister() -> None:
+    for cls in reversed(classes):
+        bpy.utils.unregister_class(cls)

@@ -1,0 +1,115 @@
+"""Scene settings the artist chose (saved in the .blend) and runtime job state (WindowManager, never saved).
+
+Names mirror the provider APIs (``scene.meshsmith.segmind.num_inference_steps``) so scripts read like
+the service's documentation. Ranges and defaults are the documented ones; the provider's pydantic
+model checks them again, so values set from Python cannot slip past.
+"""
+
+from __future__ import annotations
+
+import bpy
+from bpy.props import (
+    BoolProperty,
+    CollectionProperty,
+    EnumProperty,
+    FloatProperty,
+    IntProperty,
+    PointerProperty,
+    StringProperty,
+)
+from bpy.types import PropertyGroup
+
+PROVIDER_ITEMS = [
+    ("SEGMIND", "Hunyuan3D-2 (Segmind)", "Image to textured mesh on Segmind"),
+]
+
+
+class MeshsmithSegmindSettings(PropertyGroup):
+    octree_resolution: EnumProperty(
+        name="Octree Resolution",
+        description="Voxel resolution of the shape: higher is finer and slower",
+        items=[("256", "256", "Fast"), ("384", "384", "Finer"), ("512", "512", "Finest, slowest")],
+        default="256",
+    )
+    num_inference_steps: IntProperty(
+        name="Steps", description="Diffusion steps (affects price)", default=30, min=20, max=50)
+    guidance_scale: FloatProperty(
+        name="Guidance", description="How closely the shape follows the image", default=5.5, min=1.0, max=15.0)
+    seed: IntProperty(
+        name="Seed", description="-1 picks a random seed, which is recorded on the result", default=-1, min=-1)
+    face_count: IntProperty(
+        name="Max Faces", description="Maximum faces of the textured mesh", default=40000, min=5000, max=100000)
+    texture: BoolProperty(name="Texture", description="Paint a texture onto the generated mesh", default=True)
+    api_mode: EnumProperty(
+        name="API",
+        description="How to talk to Segmind",
+        items=[
+            ("QUEUE", "Queue (Resumable)", "Submit, then poll: the job survives a Blender restart"),
+            ("SYNC", "Direct", "One long request; the job is lost if Blender closes meanwhile"),
+        ],
+        default="QUEUE",
+    )
+
+    def as_params(self) -> dict:
+        return {
+            "octree_resolution": self.octree_resolution,
+            "num_inference_steps": self.num_inference_steps,
+            "guidance_scale": round(self.guidance_scale, 4),
+            "seed": self.seed,
+            "face_count": self.face_count,
+            "texture": self.texture,
+            "api_mode": self.api_mode,
+        }
+
+
+class MeshsmithSceneSettings(PropertyGroup):
+    provider: EnumProperty(name="Provider", items=PROVIDER_ITEMS, default="SEGMIND")
+    image_path: StringProperty(
+        name="Image", description="Reference image file (PNG, JPEG or WebP)", subtype="FILE_PATH", default="")
+    image: PointerProperty(
+        name="Image", type=bpy.types.Image, description="An image already in Blender (used instead of the file)")
+    prompt: StringProperty(name="Prompt", description="Optional text to guide the model", default="")
+    segmind: PointerProperty(type=MeshsmithSegmindSettings)
+
+
+class MeshsmithJobItem(PropertyGroup):
+    """One row of the job list: a copy of the engine's record for drawing (runtime only)."""
+
+    job_id: StringProperty()
+    provider: StringProperty()
+    label: StringProperty()
+    state: StringProperty()
+    progress: FloatProperty(min=0.0, max=1.0)
+    message: StringProperty()
+    error: StringProperty()
+    fix: StringProperty()
+    seed: StringProperty()
+    cost: StringProperty()
+    remote_id: StringProperty()
+    recoverable: BoolProperty()
+
+
+class MeshsmithRuntimeState(PropertyGroup):
+    """Lives on the WindowManager: never saved, so polling never dirties the .blend."""
+
+    jobs: CollectionProperty(type=MeshsmithJobItem)
+    active_job_index: IntProperty()
+    last_error: StringProperty()
+    segmind_credits: StringProperty()
+
+
+classes = (MeshsmithSegmindSettings, MeshsmithSceneSettings, MeshsmithJobItem, MeshsmithRuntimeState)
+
+
+def register() -> None:
+    for cls in classes:
+        bpy.utils.register_class(cls)
+    bpy.types.Scene.meshsmith = PointerProperty(type=MeshsmithSceneSettings)
+    bpy.types.WindowManager.meshsmith = PointerProperty(type=MeshsmithRuntimeState)
+
+
+def unregister() -> None:
+    del bpy.types.WindowManager.meshsmith
+    del bpy.types.Scene.meshsmith
+    for cls in reversed(classes):
+        bpy.utils.unregister_class(cls)

@@ -1,0 +1,109 @@
+"""The contract every provider client keeps, and settings shared by all of them."""
+
+from __future__ import annotations
+
+import ipaddress
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from pydantic import BaseModel
+
+from .errors import InvalidInputError
+from .http import HttpClient
+from .models import AssetRef, RemoteJob
+
+
+def is_loopback_host(host: str | None) -> bool:
+    """True for localhost and loopback addresses, the only hosts plain http is allowed to."""
+    if not host:
+        return False
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def normalise_base_url(url: str, *, service: str) -> str:
+    """Validate a base URL from settings: https anywhere, http only for loopback; no trailing slash.
+
+    Artists paste URLs with trailing slashes, API paths or without a scheme; the first two are
+    forgiven, the last is refused with a message that says what to type.
+    """
+    url = url.strip()
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise InvalidInputError(f"The {service} server address '{url}' is not a URL. Use e.g. https://api.example.com")
+    if parts.scheme == "http" and not is_loopback_host(parts.hostname):
+        raise InvalidInputError(
+            f"The {service} server address must use https (plain http is allowed only for this computer)."
+        )
+    return url.rstrip("/")
+
+
+class Provider(ABC):
+    """A client for one generation service.
+
+    Instances are cheap and hold no Blender data. Methods block and are called from worker threads.
+    ``submit`` sends the one request that creates (and bills) a job; it is never retried by the
+    client itself. ``on_created`` is called with the remote id as soon as the service has named the
+    job, so the journal holds it before anything else can go wrong.
+    """
+
+    name: str = ""
+    """Short identifier, upper case, as used in operator arguments ('SEGMIND')."""
+    label: str = ""
+    """Human-readable service name for messages."""
+    poll_interval: float = 2.0
+    """Seconds between status polls when the service gives no better hint."""
+    typical_duration_s: float = 60.0
+    """How long a job usually takes: drives the progress estimate when the service reports none."""
+    max_duration_s: float = 45 * 60.0
+    """The per-job deadline: past it, the job stops polling and says so (it can be resumed)."""
+
+    def __init__(self, http: HttpClient) -> None:
+        self.http = http
+
+    @abstractmethod
+    def prepare(self, params: Mapping[str, Any], inputs: Mapping[str, str]) -> BaseModel:
+        """Build the validated request from parameters and input files (worker thread: may read files)."""
+
+    @abstractmethod
+    def submit(self, request: BaseModel, on_created: Callable[[str], None]) -> RemoteJob:
+        """Create the remote job (one POST, never repeated) and return its first known state."""
+
+    @abstractmethod
+    def status(self, remote_id: str) -> RemoteJob:
+        """Ask the service where the job stands."""
+
+    def cancel(self, remote_id: str) -> bool:
+        """Ask the service to stop the job. Returns False when the service does not support it."""
+        return False
+
+    def download(self, asset: AssetRef, dest: Path, *, cancel: Any = None) -> Path:
+        """Save one result file to ``dest``, atomically, and return the path."""
+        if asset.inline is not None:
+            return self.http.write_atomic(dest, asset.inline, expect=dest.suffix.lower())
+        if not asset.url:
+            raise InvalidInputError(f"{self.label} gave no address for {asset.filename}.")
+        return self.http.download(asset.url, dest, cancel=cancel)
+
+    def find_lost_submission(self, request: BaseModel, submitted_at: float) -> RemoteJob | None:
+        """Look for a job created by a submission whose answer was lost. None when not found or not supported."""
+        return None
+
+
+def validation_message(service: str, exc: Exception) -> str:
+    """One readable line from a pydantic ValidationError: which field, what is wrong."""
+    errors = getattr(exc, "errors", None)
+    if not callable(errors):
+        return f"{service}: {exc}"
+    parts = []
+    for error in errors()[:3]:
+        field = ".".join(str(part) for part in error.get("loc", ())) or "input"
+        parts.append(f"{field}: {error.get('msg', 'invalid')}")
+    return f"Invalid {service} settings: " + "; ".join(parts)

@@ -1,0 +1,251 @@
+"""The one error tree of Meshsmith: every failure an artist can meet, with a message and, where one exists, the fix.
+
+Rooted in ``MeshsmithError``. "The request failed" (``RequestError`` and its children) and "the job
+failed" (``JobError``) are different branches, as replicate keeps ``ReplicateError`` apart from
+``ModelError``. HTTP status codes are mapped to classes in exactly one function, ``error_for_status``.
+Messages never contain a key: providers build them from status codes and server text only, and
+``redact`` scrubs anything that looks like a credential before it reaches a message or a log.
+"""
+
+from __future__ import annotations
+
+import re
+from enum import Enum
+
+
+class Fix(str, Enum):
+    """What the panel offers next to an error so the artist can act on it at once."""
+
+    NONE = "NONE"
+    OPEN_PREFERENCES = "OPEN_PREFERENCES"
+    ENABLE_ONLINE_ACCESS = "ENABLE_ONLINE_ACCESS"
+    TOP_UP_CREDITS = "TOP_UP_CREDITS"
+    RETRY_LATER = "RETRY_LATER"
+    CHECK_INPUT = "CHECK_INPUT"
+
+
+class MeshsmithError(Exception):
+    """Base of every Meshsmith error. ``str(error)`` is the artist-facing message."""
+
+    fix: Fix = Fix.NONE
+
+    def __init__(self, message: str, *, fix: Fix | None = None) -> None:
+        super().__init__(redact(message))
+        if fix is not None:
+            self.fix = fix
+
+    @property
+    def message(self) -> str:
+        return str(self)
+
+
+# --- Configuration: the request never left the machine -------------------------------------------
+class ConfigurationError(MeshsmithError):
+    """Something on this machine must change first (a key, a setting, an input)."""
+
+    fix = Fix.OPEN_PREFERENCES
+
+
+class MissingKeyError(ConfigurationError):
+    """No API key is set for the chosen provider."""
+
+
+class OfflineError(ConfigurationError):
+    """Blender's "Allow Online Access" is off."""
+
+    fix = Fix.ENABLE_ONLINE_ACCESS
+
+
+class InvalidInputError(ConfigurationError):
+    """The image, prompt, mesh or a parameter cannot be sent as it is."""
+
+    fix = Fix.CHECK_INPUT
+
+
+# --- Request: the service could not be reached or refused the request ----------------------------
+class RequestError(MeshsmithError):
+    """A request to the service failed. The job may or may not exist remotely."""
+
+    status_code: int | None = None
+
+    def __init__(self, message: str, *, status_code: int | None = None, fix: Fix | None = None) -> None:
+        super().__init__(message, fix=fix)
+        self.status_code = status_code
+
+
+class TransportError(RequestError):
+    """The connection failed, timed out or broke off."""
+
+    fix = Fix.RETRY_LATER
+
+
+class RequestTimeoutError(TransportError):
+    """The server did not answer in time."""
+
+
+class TLSError(TransportError):
+    """The TLS handshake failed: usually a corporate proxy that re-signs traffic."""
+
+    fix = Fix.OPEN_PREFERENCES
+
+
+class HTTPStatusError(RequestError):
+    """The server answered with an error status."""
+
+
+class BadRequestError(HTTPStatusError):
+    """The service rejected the parameters (HTTP 400 or 422)."""
+
+    fix = Fix.CHECK_INPUT
+
+
+class AuthenticationError(HTTPStatusError):
+    """The key was refused (HTTP 401 or 403)."""
+
+    fix = Fix.OPEN_PREFERENCES
+
+
+class NotFoundError(HTTPStatusError):
+    """The endpoint or the job does not exist (HTTP 404)."""
+
+
+class MethodNotAllowedError(HTTPStatusError):
+    """The endpoint exists but not for this method (HTTP 405): the service's API has changed."""
+
+
+class InsufficientCreditsError(HTTPStatusError):
+    """The account has no credits left (Segmind 406, Meshy 402)."""
+
+    fix = Fix.TOP_UP_CREDITS
+
+
+class RateLimitError(HTTPStatusError):
+    """Too many requests or too many jobs at once (HTTP 429)."""
+
+    fix = Fix.RETRY_LATER
+
+    def __init__(self, message: str, *, status_code: int | None = 429, retry_after: float | None = None) -> None:
+        super().__init__(message, status_code=status_code)
+        self.retry_after = retry_after
+
+
+class ServerError(HTTPStatusError):
+    """The service itself failed (HTTP 5xx)."""
+
+    fix = Fix.RETRY_LATER
+
+
+# --- Job outcome: the request worked, the job did not --------------------------------------------
+class JobError(MeshsmithError):
+    """The job was accepted but did not produce a result."""
+
+
+class JobFailedError(JobError):
+    """The service reports that the job failed."""
+
+    fix = Fix.CHECK_INPUT
+
+
+class JobCanceledError(JobError):
+    """The job was canceled, here or on the service."""
+
+
+class JobTimeoutError(JobError):
+    """The job ran past its deadline or stopped making progress."""
+
+    fix = Fix.RETRY_LATER
+
+
+class SubmissionUnknownError(JobError):
+    """The creating request was sent but its answer was lost: the job may exist and may be billed."""
+
+
+# --- Data: the answer or the download cannot be used ---------------------------------------------
+class DataError(MeshsmithError):
+    """The service answered with something that cannot be used."""
+
+
+class BadResponseError(DataError):
+    """A response body was malformed or missing a field we need."""
+
+
+class UnknownStatusError(BadResponseError):
+    """The service reported a job status this version of Meshsmith does not know."""
+
+
+class BadDownloadError(DataError):
+    """A downloaded file is truncated, too large or not what it claims to be."""
+
+
+# --- Blender side ---------------------------------------------------------------------------------
+class ImportFailedError(MeshsmithError):
+    """Blender could not import the result."""
+
+
+_STATUS_MESSAGES: dict[int, tuple[type[HTTPStatusError], str]] = {
+    400: (BadRequestError, "{service} rejected the request: {detail}"),
+    401: (AuthenticationError, "{service} refused the API key. Check it in Edit > Preferences > Add-ons > Meshsmith."),
+    402: (InsufficientCreditsError, "Your {service} account has run out of credits. Top up, then try again."),
+    403: (AuthenticationError, "{service} refused access: {detail}. Check the key and its project or plan."),
+    404: (NotFoundError, "{service} does not know this address or job: {detail}"),
+    405: (MethodNotAllowedError, "{service} refused the request method; its API may have changed. Update Meshsmith."),
+    406: (InsufficientCreditsError, "Your {service} account has not enough credits for this job. Top up, then try again."),
+    408: (RequestTimeoutError, "{service} timed out waiting for the request. Try again."),
+    413: (BadRequestError, "{service} says the upload is too large. Use a smaller image or mesh."),
+    422: (BadRequestError, "{service} could not process the parameters: {detail}"),
+    429: (RateLimitError, "{service} is rate limiting this account: {detail}. Meshsmith will wait and retry reads; try submitting later."),
+}
+
+
+def error_for_status(
+    service: str, status_code: int, detail: str = "", *, retry_after: float | None = None
+) -> HTTPStatusError:
+    """Map an HTTP error status to the matching error class with an artist-facing message.
+
+    ``detail`` is the server's own text (already redacted by the caller's body parser); it is quoted,
+    never trusted as a format string.
+    """
+    detail = (detail or "no details given").strip().rstrip(".")
+    if status_code in _STATUS_MESSAGES:
+        cls, template = _STATUS_MESSAGES[status_code]
+        message = template.format(service=service, detail=detail)
+    elif 500 <= status_code < 600:
+        cls, message = ServerError, f"{service} had a server error (HTTP {status_code}): {detail}. Try again later."
+    else:
+        cls, message = HTTPStatusError, f"{service} answered HTTP {status_code}: {detail}"
+    if cls is RateLimitError:
+        return RateLimitError(message, status_code=status_code, retry_after=retry_after)
+    return cls(message, status_code=status_code)
+
+
+# Patterns of credentials that must never reach a message or a log line.
+_REDACTIONS = [
+    (re.compile(r"(?i)(authorization\s*[:=]\s*)(basic|bearer)\s+[A-Za-z0-9._~+/=-]+"), r"\1\2 [redacted]"),
+    (re.compile(r"(?i)\b(basic|bearer)\s+[A-Za-z0-9._~+/=-]{8,}"), r"\1 [redacted]"),
+    (re.compile(r"(?i)(x-api-key['\"]?\s*[:=]\s*['\"]?)[^'\"\s,}]+"), r"\1[redacted]"),
+    (re.compile(r"(?i)(api[_-]?(key|secret)['\"]?\s*[:=]\s*['\"]?)[^'\"\s,}]+"), r"\1[redacted]"),
+    (re.compile(r"\bmsy[-_][A-Za-z0-9_]{8,}"), "msy_[redacted]"),
+    (re.compile(r"(https?://)[^/\s:@]+:[^/\s@]+@"), r"\1[redacted]@"),
+]
+
+_registered_secrets: set[str] = set()
+
+
+def register_secret(value: str | None) -> None:
+    """Remember a secret so ``redact`` removes it verbatim wherever it appears.
+
+    Only secrets of eight characters or more are remembered, so that short, common strings are not
+    blanked out of unrelated text.
+    """
+    if value and len(value) >= 8:
+        _registered_secrets.add(value)
+
+
+def redact(text: str) -> str:
+    """Remove credentials from ``text``: known secrets verbatim, and anything shaped like one."""
+    for secret in _registered_secrets:
+        if secret in text:
+            text = text.replace(secret, "[redacted]")
+    for pattern, replacement in _REDACTIONS:
+        text = pattern.sub(replacement, text)
+    return text

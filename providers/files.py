@@ -1,0 +1,76 @@
+"""Check downloaded and uploaded files by their bytes, and write files so that no reader sees half of one."""
+
+from __future__ import annotations
+
+import os
+import struct
+import tempfile
+from pathlib import Path
+
+from .errors import BadDownloadError
+
+GLB_MAGIC = b"glTF"
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+JPEG_SIGNATURE = b"\xff\xd8\xff"
+WEBP_RIFF = b"RIFF"
+
+
+def sniff_image(head: bytes) -> str | None:
+    """Return 'png', 'jpeg' or 'webp' from a file's first bytes, or None when it is none of them."""
+    if head.startswith(PNG_SIGNATURE):
+        return "png"
+    if head.startswith(JPEG_SIGNATURE):
+        return "jpeg"
+    if head.startswith(WEBP_RIFF) and head[8:12] == b"WEBP":
+        return "webp"
+    return None
+
+
+def check_glb_header(head: bytes, file_length: int) -> None:
+    """Raise ``BadDownloadError`` unless ``head`` starts a GLB 2.0 whose declared length is ``file_length``.
+
+    A GLB header is 12 bytes: magic ``glTF``, version (uint32, 2), total length (uint32).
+    """
+    if len(head) < 12 or head[:4] != GLB_MAGIC:
+        raise BadDownloadError("The downloaded model is not a GLB file (wrong signature).")
+    version, declared = struct.unpack_from("<II", head, 4)
+    if version != 2:
+        raise BadDownloadError(f"The downloaded model is glTF version {version}; only version 2 can be imported.")
+    if declared != file_length:
+        raise BadDownloadError(
+            f"The downloaded model is truncated or padded: it declares {declared} bytes but has {file_length}."
+        )
+
+
+def check_file_kind(path: Path, expect: str) -> None:
+    """Check a finished file against the kind its extension promises (.glb, .png, .jpg, .jpeg, .webp)."""
+    size = path.stat().st_size
+    with path.open("rb") as handle:
+        head = handle.read(16)
+    if expect == ".glb":
+        check_glb_header(head, size)
+    elif expect in (".png", ".jpg", ".jpeg", ".webp"):
+        if sniff_image(head) is None:
+            raise BadDownloadError(f"The downloaded file {path.name} is not a PNG, JPEG or WebP image.")
+
+
+def replace_atomically(tmp: Path, dest: Path) -> None:
+    """Move a complete temporary file into place in one step (same folder, so ``os.replace`` is atomic)."""
+    os.replace(tmp, dest)
+
+
+def write_bytes_atomic(dest: Path, data: bytes, *, fsync: bool = True) -> Path:
+    """Write ``data`` to ``dest`` through a temporary file in the same folder, then rename it into place."""
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".tmp", dir=dest.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            if fsync:
+                handle.flush()
+                os.fsync(handle.fileno())
+        replace_atomically(Path(tmp_name), dest)
+    except BaseException:
+        Path(tmp_name).unlink(missing_ok=True)
+        raise
+    return dest

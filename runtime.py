@@ -1,0 +1,328 @@
+"""The main-thread host of the job engine: builds providers from the preferences, drains job updates into the
+job list, imports finished results, and resumes journaled jobs after a restart or a file load.
+
+Everything here runs on Blender's main thread. ``drain()`` is the one tick function: the persistent
+timer calls it, the modal operator calls it on every TIMER event, and background scripts and tests
+call it directly (timers never fire in headless Blender).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import queue
+import threading
+from collections.abc import Callable
+from pathlib import Path
+
+import bpy
+from bpy.app.handlers import persistent
+
+from . import preferences
+from .jobs.engine import JobEngine
+from .jobs.journal import Journal
+from .jobs.records import JobRecord, JobState
+from .providers import errors as E
+from .providers.base import Provider, is_loopback_host
+from .providers.http import HttpClient, NetworkSettings
+
+log = logging.getLogger("meshsmith")
+
+TIMER_ACTIVE_S = 0.1
+TIMER_IDLE_S = 1.0
+SANDBOX_POLL_INTERVAL_S = 0.2
+
+_engine: JobEngine | None = None
+_sandbox = None
+_session_jobs: set[str] = set()
+"""Jobs submitted in this session by an operator: they import when ready whatever the preference says."""
+_side_results: queue.SimpleQueue[Callable[[], None]] = queue.SimpleQueue()
+"""Small results of background look-ups (balances), applied on the main thread by ``drain``."""
+
+
+# --- folders ---------------------------------------------------------------------------------------------
+def user_dir() -> Path:
+    """The extension's own user folder (journal, results); ``MESHSMITH_USER_DIR`` overrides it."""
+    override = os.environ.get(preferences.ENV_USER_DIR, "").strip()
+    if override:
+        path = Path(override)
+    else:
+        try:
+            path = Path(bpy.utils.extension_path_user(__package__, path="", create=True))
+        except (ValueError, AttributeError):
+            # Loaded as a legacy add-on or from source (tests): use Blender's config folder.
+            path = Path(bpy.utils.user_resource("CONFIG", path="meshsmith", create=True))
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def results_dir(context: bpy.types.Context | None = None) -> Path:
+    chosen = preferences.get(context).output_dir.strip()
+    return Path(bpy.path.abspath(chosen)) if chosen else user_dir() / "results"
+
+
+# --- engine and providers ----------------------------------------------------------------------------------
+def engine() -> JobEngine:
+    global _engine
+    if _engine is None:
+        _engine = JobEngine(Journal(user_dir()))
+    return _engine
+
+
+def sandbox():
+    """The built-in simulator, started on first use (loopback only)."""
+    global _sandbox
+    if _sandbox is None:
+        from .sandbox.server import Sandbox
+
+        _sandbox = Sandbox(0).start()
+    return _sandbox
+
+
+def network_settings(context: bpy.types.Context | None = None) -> NetworkSettings:
+    ca_bundle = preferences.get(context).ca_bundle.strip()
+    return NetworkSettings(ca_bundle=bpy.path.abspath(ca_bundle) if ca_bundle else "")
+
+
+def _connection(provider_name: str, context: bpy.types.Context | None) -> tuple[str, str]:
+    """(base URL, key) for a provider, from the sandbox, the environment or the preferences."""
+    prefs = preferences.get(context)
+    if prefs.use_sandbox:
+        box = sandbox()
+        if provider_name == "SEGMIND":
+            from .sandbox.segmind import VALID_KEY
+
+            return box.url, VALID_KEY
+    if provider_name == "SEGMIND":
+        from .providers.segmind import DEFAULT_BASE_URL
+
+        return preferences.segmind_base_url(context) or DEFAULT_BASE_URL, preferences.segmind_key(context)
+    raise E.InvalidInputError(f"Unknown provider '{provider_name}'.")
+
+
+def check_online(provider_name: str, context: bpy.types.Context | None = None) -> None:
+    """Raise ``OfflineError`` when Blender's online access is off and the provider is not on this computer."""
+    if bpy.app.online_access:
+        return
+    if preferences.get(context).use_sandbox:
+        return
+    from urllib.parse import urlsplit
+
+    base, _key = _connection(provider_name, context)
+    if is_loopback_host(urlsplit(base).hostname):
+        return
+    if bpy.app.online_access_override:
+        raise E.OfflineError("Online access is off: Blender was started with --offline-mode. Restart it without that option.")
+    raise E.OfflineError("Online access is off. Enable it in Edit > Preferences > System > Network > Allow Online Access.")
+
+
+def make_provider(provider_name: str, context: bpy.types.Context | None = None) -> Provider:
+    """A client for ``provider_name`` built from the current settings. Raises configuration errors."""
+    check_online(provider_name, context)
+    base, key = _connection(provider_name, context)
+    http = HttpClient(network_settings(context))
+    if provider_name == "SEGMIND":
+        from .providers.segmind import SegmindProvider
+
+        # The sandbox answers at once: poll it quickly so demos and tests do not wait on a real schedule.
+        poll = SANDBOX_POLL_INTERVAL_S if preferences.get(context).use_sandbox else None
+        return SegmindProvider(http, key, base_url=base, poll_interval=poll)
+    raise E.InvalidInputError(f"Unknown provider '{provider_name}'.")
+
+
+def provider_or_none(provider_name: str) -> Provider | None:
+    try:
+        return make_provider(provider_name)
+    except E.MeshsmithError as exc:
+        log.info("cannot resume %s jobs yet: %s", provider_name, exc)
+        return None
+
+
+def submit(record: JobRecord, provider: Provider) -> JobRecord:
+    """Start a job submitted by the artist in this session."""
+    record = engine().submit(record, provider)
+    _session_jobs.add(record.id)
+    sync_job_list()
+    return record
+
+
+def resume_jobs() -> list[JobRecord]:
+    """Re-attach journaled jobs that were running when Blender last closed."""
+    resumed = engine().resume(provider_or_none)
+    sync_job_list()
+    return resumed
+
+
+# --- the tick ------------------------------------------------------------------------------------------------
+def drain(context: bpy.types.Context | None = None) -> list[JobRecord]:
+    """Apply every pending job update on the main thread; import results that are ready.
+
+    Returns the changed records. Cheap when nothing changed: one empty queue read.
+    """
+    context = context or bpy.context
+    while True:
+        try:
+            _side_results.get_nowait()()
+        except queue.Empty:
+            break
+    updates = engine().drain() if _engine is not None else []
+    if not updates:
+        return updates
+    for record in updates:
+        _sync_item(context, record)
+    auto = preferences.get(context).auto_import
+    for record in updates:
+        if record.state is JobState.READY and not record.dismissed and not record.error:
+            if record.id in _session_jobs or auto:
+                import_result(record.id, context)
+    _tag_redraw(context)
+    return updates
+
+
+def import_result(job_id: str, context: bpy.types.Context | None = None) -> list[str]:
+    """Import a READY job's result into the scene as one undo step. Returns the new object names."""
+    from .mesh_io.importer import import_glb, object_name_for
+
+    context = context or bpy.context
+    record = engine().get(job_id)
+    if record is None or record.state is not JobState.READY:
+        return []
+    model = record.result_paths.get("MODEL")
+    try:
+        if not model or not Path(model).is_file():
+            raise E.ImportFailedError("The downloaded model file is missing; it may have been deleted.")
+        tags = {"provider": record.provider, "job_id": record.id, "remote_id": record.remote_id}
+        tags.update({key: value for key, value in record.params.items() if key != "api_mode"})
+        name = object_name_for(record.inputs.get("prompt", ""), record.inputs.get("image_path", ""))
+        objects = import_glb(Path(model), name=name, tags=tags, context=context)
+    except E.MeshsmithError as exc:
+        engine().mark_import_failed(job_id, exc)
+        _sync_item(context, engine().get(job_id))
+        return []
+    names = [obj.name for obj in objects]
+    engine().mark_imported(job_id, names)
+    _sync_item(context, engine().get(job_id))
+    push_undo(f"Meshsmith: import {names[0]}")
+    return names
+
+
+def push_undo(message: str) -> None:
+    """One undo step for a change made outside an operator's own undo handling (timer imports)."""
+    try:
+        bpy.ops.ed.undo_push(message=message)
+    except RuntimeError:
+        pass  # No undo stack (background mode).
+
+
+def run_in_background(work: Callable[[], Callable[[], None] | None]) -> None:
+    """Run ``work`` in a thread; the callable it returns is applied on the main thread by ``drain``."""
+
+    def runner() -> None:
+        try:
+            apply = work()
+        except E.MeshsmithError as exc:
+            message = str(exc)
+
+            def apply() -> None:
+                bpy.context.window_manager.meshsmith.last_error = message
+        if apply is not None:
+            _side_results.put(apply)
+
+    threading.Thread(target=runner, daemon=True, name="meshsmith-lookup").start()
+
+
+# --- job list ------------------------------------------------------------------------------------------------
+def _sync_item(context: bpy.types.Context, record: JobRecord | None) -> None:
+    if record is None:
+        return
+    state = context.window_manager.meshsmith
+    items = state.jobs
+    index = next((i for i, item in enumerate(items) if item.job_id == record.id), -1)
+    if record.dismissed:
+        if index >= 0:
+            items.remove(index)
+            state.active_job_index = min(state.active_job_index, max(0, len(items) - 1))
+        return
+    if index < 0:
+        item = items.add()
+        items.move(len(items) - 1, 0)  # newest first
+        item = items[0]
+        state.active_job_index = 0
+    else:
+        item = items[index]
+    item.job_id = record.id
+    item.provider = record.provider
+    item.label = record.label
+    item.state = record.state.value
+    item.progress = max(0.0, min(1.0, record.progress))
+    item.message = record.message
+    item.error = record.error
+    item.fix = record.fix
+    item.seed = "" if record.seed is None else str(record.seed)
+    item.cost = "" if record.cost is None else f"{record.cost:g}"
+    item.remote_id = record.remote_id
+    item.recoverable = record.recoverable
+
+
+def sync_job_list(context: bpy.types.Context | None = None) -> None:
+    """Rebuild the job list from the engine (after register, file load, resume)."""
+    context = context or bpy.context
+    wm = getattr(context, "window_manager", None)
+    if wm is None or not hasattr(wm, "meshsmith"):
+        return
+    wm.meshsmith.jobs.clear()
+    for record in engine().jobs():
+        _sync_item(context, record)
+
+
+def _tag_redraw(context: bpy.types.Context) -> None:
+    wm = context.window_manager
+    for window in wm.windows:
+        for area in window.screen.areas:
+            if area.type == "VIEW_3D":
+                area.tag_redraw()
+
+
+# --- timer and handlers ----------------------------------------------------------------------------------
+def _timer() -> float:
+    try:
+        drain()
+    except Exception:  # A timer that raises is unregistered by Blender: log and keep ticking.
+        log.exception("Meshsmith drain failed")
+    return TIMER_ACTIVE_S if _engine is not None and _engine.has_active_jobs() else TIMER_IDLE_S
+
+
+def _first_tick() -> None:
+    resume_jobs()
+    return None
+
+
+@persistent
+def _on_load_post(*_args: object) -> None:
+    # The WindowManager is new after a file load: rebuild the list, then carry on with the jobs.
+    sync_job_list()
+    if not bpy.app.timers.is_registered(_timer):
+        bpy.app.timers.register(_timer, first_interval=TIMER_IDLE_S, persistent=True)
+
+
+def register() -> None:
+    bpy.app.timers.register(_timer, first_interval=TIMER_IDLE_S, persistent=True)
+    bpy.app.timers.register(_first_tick, first_interval=0.5)
+    bpy.app.handlers.load_post.append(_on_load_post)
+
+
+def unregister() -> None:
+    global _engine, _sandbox
+    if bpy.app.timers.is_registered(_timer):
+        bpy.app.timers.unregister(_timer)
+    if bpy.app.timers.is_registered(_first_tick):
+        bpy.app.timers.unregister(_first_tick)
+    if _on_load_post in bpy.app.handlers.load_post:
+        bpy.app.handlers.load_post.remove(_on_load_post)
+    if _engine is not None:
+        _engine.shutdown()
+        _engine = None
+    if _sandbox is not None:
+        _sandbox.stop()
+        _sandbox = None
+    _session_jobs.clear()

@@ -1,0 +1,245 @@
+"""A small HTTP server on loopback that routes requests to the service simulators, with switchable faults.
+
+Each simulator registers routes (method, path pattern, handler). Handlers get a ``Request`` and return
+a ``Response``; a response body may be bytes or an iterator of byte chunks (for SSE and slow bodies).
+Faults are armed on ``Sandbox.faults`` (or over HTTP at ``POST /_sandbox/faults``) and fire before
+routing, so every simulated endpoint can be broken the same way.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import socket
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+
+@dataclass
+class Request:
+    method: str
+    path: str
+    query: dict[str, str]
+    headers: dict[str, str]
+    body: bytes
+    match: re.Match[str] | None = None
+
+    def json(self) -> Any:
+        return json.loads(self.body.decode("utf-8")) if self.body else None
+
+    def header(self, name: str) -> str:
+        return self.headers.get(name.lower(), "")
+
+
+@dataclass
+class Response:
+    status: int = 200
+    body: bytes | Iterable[bytes] = b""
+    headers: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def json(cls, payload: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
+        return cls(status, json.dumps(payload).encode("utf-8"), {"Content-Type": "application/json", **(headers or {})})
+
+
+Handler = Callable[[Request], Response]
+
+
+@dataclass
+class Fault:
+    """One armed fault: fires on the next ``count`` requests whose method and path match."""
+
+    kind: str
+    """drop | status | retry_after | malformed_json | stall | truncate | lose_answer"""
+    count: int = 1
+    path_contains: str = ""
+    method: str = ""
+    status: int = 500
+    retry_after: float = 1.0
+    stall_s: float = 30.0
+
+    def matches(self, request: Request) -> bool:
+        return (not self.method or self.method == request.method) and self.path_contains in request.path
+
+
+FAULT_KINDS = ("drop", "status", "retry_after", "malformed_json", "stall", "truncate", "lose_answer")
+
+
+class Sandbox:
+    """Runs the simulators on ``127.0.0.1`` in a background thread. Use as a context manager or start()/stop()."""
+
+    def __init__(self, port: int = 0, *, host: str = "127.0.0.1", fast: bool = True) -> None:
+        self.host = host
+        self._routes: list[tuple[str, re.Pattern[str], Handler]] = []
+        self.faults: list[Fault] = []
+        self.request_log: list[tuple[str, str, dict[str, str]]] = []
+        """Every request as (method, path with query, headers): tests inspect what was sent."""
+        self._lock = threading.Lock()
+        self._server = ThreadingHTTPServer((host, port), self._handler_class())
+        self._server.daemon_threads = True
+        self._thread: threading.Thread | None = None
+        self.fast = fast
+        """Fast mode walks jobs through their states in a few polls; slow mode takes real seconds."""
+        self.route("POST", r"/_sandbox/faults", self._arm_fault_over_http)
+        self.route("GET", r"/_sandbox/health", lambda request: Response.json({"ok": True}))
+        # Import here: the simulators register their routes on this instance.
+        from .segmind import SegmindSimulator
+
+        self.segmind = SegmindSimulator(self)
+
+    # --- lifecycle -----------------------------------------------------------------------------------
+    @property
+    def port(self) -> int:
+        return self._server.server_address[1]
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    def start(self) -> Sandbox:
+        self._thread = threading.Thread(target=self._server.serve_forever, name="meshsmith-sandbox", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+    def __enter__(self) -> Sandbox:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    # --- routing -------------------------------------------------------------------------------------
+    def route(self, method: str, pattern: str, handler: Handler) -> None:
+        self._routes.append((method, re.compile(pattern + r"$"), handler))
+
+    def arm(self, kind: str, **options: Any) -> Fault:
+        if kind not in FAULT_KINDS:
+            raise ValueError(f"unknown fault kind {kind!r}; known: {', '.join(FAULT_KINDS)}")
+        fault = Fault(kind=kind, **options)
+        with self._lock:
+            self.faults.append(fault)
+        return fault
+
+    def requests_matching(self, method: str, path_contains: str) -> list[tuple[str, str, dict[str, str]]]:
+        return [entry for entry in self.request_log if entry[0] == method and path_contains in entry[1]]
+
+    def _arm_fault_over_http(self, request: Request) -> Response:
+        body = request.json() or {}
+        self.arm(body.pop("kind"), **body)
+        return Response.json({"armed": True})
+
+    def _take_fault(self, request: Request) -> Fault | None:
+        if request.path.startswith("/_sandbox/"):
+            return None
+        with self._lock:
+            for fault in self.faults:
+                if fault.count > 0 and fault.matches(request):
+                    fault.count -= 1
+                    return fault
+        return None
+
+    def dispatch(self, request: Request) -> Response:
+        for method, pattern, handler in self._routes:
+            if method == request.method:
+                match = pattern.match(request.path)
+                if match:
+                    request.match = match
+                    return handler(request)
+        return Response.json({"error": "Not Found", "message": "Not Found", "reason": "Not Found"}, 404)
+
+    def _handler_class(self) -> type[BaseHTTPRequestHandler]:
+        sandbox = self
+
+        class _Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - BaseHTTPRequestHandler's name
+                pass
+
+            def _serve(self) -> None:
+                parts = urlsplit(self.path)
+                length = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(length) if length else b""
+                headers = {k.lower(): v for k, v in self.headers.items()}
+                request = Request(self.command, parts.path, {k: v[-1] for k, v in parse_qs(parts.query).items()}, headers, body)
+                with sandbox._lock:
+                    sandbox.request_log.append((self.command, self.path, headers))
+                fault = sandbox._take_fault(request)
+                if fault is not None and fault.kind == "drop":
+                    self._drop()
+                    return
+                if fault is not None and fault.kind in ("status", "retry_after"):
+                    extra = {"Retry-After": f"{fault.retry_after:g}"} if fault.kind == "retry_after" else {}
+                    status = 429 if fault.kind == "retry_after" else fault.status
+                    self._send(Response.json({"error": "Injected fault", "message": "Injected fault", "reason": "Injected fault"}, status, extra))
+                    return
+                response = sandbox.dispatch(request)
+                if fault is not None and fault.kind == "lose_answer":
+                    # The handler ran (the job exists) but the answer never arrives.
+                    self._drop()
+                    return
+                if fault is not None and fault.kind == "malformed_json":
+                    response = Response(response.status, b'{"status": "QUEUED", "trunc', {"Content-Type": "application/json"})
+                if fault is not None and fault.kind == "stall":
+                    response = Response(response.status, _stalled(response.body, fault.stall_s), response.headers)
+                if fault is not None and fault.kind == "truncate":
+                    data = response.body if isinstance(response.body, bytes) else b"".join(response.body)
+                    self._send_truncated(response, data)
+                    return
+                self._send(response)
+
+            def _drop(self) -> None:
+                self.close_connection = True
+                try:
+                    self.connection.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
+
+            def _send(self, response: Response) -> None:
+                try:
+                    self.send_response(response.status)
+                    for key, value in response.headers.items():
+                        self.send_header(key, value)
+                    if isinstance(response.body, bytes):
+                        self.send_header("Content-Length", str(len(response.body)))
+                        self.end_headers()
+                        self.wfile.write(response.body)
+                    else:
+                        # Streamed body (SSE, stalls): no length, close when done.
+                        self.send_header("Connection", "close")
+                        self.end_headers()
+                        for chunk in response.body:
+                            self.wfile.write(chunk)
+                            self.wfile.flush()
+                        self.close_connection = True
+                except (BrokenPipeError, ConnectionResetError):
+                    self.close_connection = True
+
+            def _send_truncated(self, response: Response, data: bytes) -> None:
+                self.send_response(response.status)
+                for key, value in response.headers.items():
+                    self.send_header(key, value)
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data[: max(1, len(data) // 2)])
+                self.wfile.flush()
+                self._drop()
+
+            do_GET = do_POST = do_PUT = do_DELETE = _serve
+
+        return _Handler
+
+
+def _stalled(body: bytes | Iterable[bytes], seconds: float) -> Iterator[bytes]:
+    data = body if isinstance(body, bytes) else b"".join(body)
+    yield data[: len(data) // 2]
+    time.sleep(seconds)
+    yield data[len(data) // 2 :]

@@ -1,0 +1,52 @@
+"""Shared test set-up: an isolated Blender user folder, the bpy-free package under the name ``meshsmith``, the sandbox.
+
+``BLENDER_USER_RESOURCES`` is set here, before any test imports ``bpy``, so Blender never touches the
+developer's own profile. bpy-free tests import ``meshsmith.providers`` etc.; Blender tests use the
+add-on as Blender loads it (``bl_ext.user_default.meshsmith``), see tests/blender/conftest.py.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+import tempfile
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tools.blender_env import prepare_user_resources  # noqa: E402
+
+USER_RESOURCES = prepare_user_resources(Path(tempfile.mkdtemp(prefix="meshsmith-tests-")))
+
+
+def _load_package_as_meshsmith() -> None:
+    """Import the repository root as the package ``meshsmith`` (its __init__ imports nothing heavy)."""
+    if "meshsmith" in sys.modules:
+        return
+    spec = importlib.util.spec_from_file_location("meshsmith", ROOT / "__init__.py", submodule_search_locations=[str(ROOT)])
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["meshsmith"] = module
+    spec.loader.exec_module(module)
+
+
+_load_package_as_meshsmith()
+
+
+@pytest.fixture
+def sandbox():
+    from meshsmith.sandbox.server import Sandbox
+
+    with Sandbox() as box:
+        yield box
+
+
+@pytest.fixture
+def png_file(tmp_path: Path) -> Path:
+    from meshsmith.sandbox.assets import make_textures
+
+    path = tmp_path / "reference.png"
+    path.write_bytes(make_textures(3, 32).base_color)
+    return path

@@ -1,0 +1,1 @@
+"""Development tools: bootstrap, demo, build and test helpers. Excluded from the built extension."""

@@ -1,0 +1,73 @@
+"""Set up and run Meshsmith's development tasks on a fresh machine with Python 3.11.
+
+    python3.11 tools/dev.py demo   # generate a model in headless Blender: writes out/meshsmith_demo.blend and .png
+    python3.11 tools/dev.py test   # the whole test suite (what CI runs)
+
+Each command creates ``.venv`` beside this repository on first use and installs what it needs into it
+(requirements/dev.txt: the ``bpy`` 5.0.1 wheel, pydantic, requests, pytest, ruff), then runs inside it.
+Nothing is installed outside ``.venv``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+VENV = ROOT / ".venv"
+REQUIREMENTS = ROOT / "requirements" / "dev.txt"
+
+
+def venv_python() -> Path:
+    return VENV / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
+
+
+def ensure_venv() -> Path:
+    """Create the virtual environment and install the pinned requirements when they changed."""
+    if sys.version_info[:2] != (3, 11):
+        sys.exit(f"Meshsmith's tools need Python 3.11 (the bpy wheel requires it); this is {sys.version.split()[0]}.")
+    python = venv_python()
+    if not python.exists():
+        print(f"Creating {VENV} ...", flush=True)
+        venv.EnvBuilder(with_pip=True).create(VENV)
+    stamp = VENV / ".requirements.sha256"
+    digest = hashlib.sha256(REQUIREMENTS.read_bytes()).hexdigest()
+    if not stamp.exists() or stamp.read_text().strip() != digest:
+        print("Installing requirements (the bpy wheel is about 375 MB the first time) ...", flush=True)
+        subprocess.run([str(python), "-m", "pip", "install", "--disable-pip-version-check", "-q", "-r", str(REQUIREMENTS)],
+                       check=True)
+        stamp.write_text(digest)
+    return python
+
+
+def run_tests(python: Path, extra: list[str]) -> int:
+    lint = subprocess.run([str(python), "-m", "ruff", "check", "."], cwd=ROOT)
+    if lint.returncode != 0:
+        print("ruff found problems (see above).", flush=True)
+        return lint.returncode
+    result = subprocess.run([str(python), "-m", "pytest", "-p", "no:cacheprovider", *extra], cwd=ROOT)
+    if result.returncode == 5:
+        print("pytest collected no tests: that is a failure here.", flush=True)
+        return 1
+    return result.returncode
+
+
+def main(argv: list[str]) -> int:
+    if not argv or argv[0] not in ("demo", "test", "sandbox"):
+        print(__doc__)
+        return 2
+    python = ensure_venv()
+    command, extra = argv[0], argv[1:]
+    if command == "test":
+        return run_tests(python, extra)
+    if command == "demo":
+        return subprocess.run([str(python), str(ROOT / "tools" / "demo.py"), *extra], cwd=ROOT).returncode
+    return subprocess.run([str(python), "-m", "sandbox", *extra], cwd=ROOT).returncode
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
