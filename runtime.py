@@ -311,18 +311,24 @@ def register() -> None:
     bpy.app.handlers.load_post.append(_on_load_post)
 
 
+def close_engine() -> None:
+    """Stop every worker and forget the engine; the journal keeps the jobs for the next one (as at quit)."""
+    global _engine
+    if _engine is not None:
+        _engine.shutdown()
+        _engine = None
+    _session_jobs.clear()
+
+
 def unregister() -> None:
-    global _engine, _sandbox
+    global _sandbox
     if bpy.app.timers.is_registered(_timer):
         bpy.app.timers.unregister(_timer)
     if bpy.app.timers.is_registered(_first_tick):
         bpy.app.timers.unregister(_first_tick)
     if _on_load_post in bpy.app.handlers.load_post:
         bpy.app.handlers.load_post.remove(_on_load_post)
-    if _engine is not None:
-        _engine.shutdown()
-        _engine = None
+    close_engine()
     if _sandbox is not None:
         _sandbox.stop()
         _sandbox = None
-    _session_jobs.clear()

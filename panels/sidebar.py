@@ -24,6 +24,23 @@ def draw_fix(layout: bpy.types.UILayout, fix: str) -> None:
         layout.operator("meshsmith.open_preferences", icon="PREFERENCES")
 
 
+def draw_segmind_parameters(layout: bpy.types.UILayout, segmind) -> None:
+    header, body = layout.panel("meshsmith_segmind_params", default_closed=False)
+    header.label(text="Parameters")
+    if body is None:
+        return
+    col = body.column(align=True)
+    col.prop(segmind, "octree_resolution")
+    col.prop(segmind, "num_inference_steps")
+    col.prop(segmind, "guidance_scale")
+    col.prop(segmind, "seed")
+    col.prop(segmind, "texture")
+    sub = col.column(align=True)
+    sub.enabled = segmind.texture
+    sub.prop(segmind, "face_count")
+    body.prop(segmind, "api_mode")
+
+
 class VIEW3D_PT_meshsmith_generate(Panel):
     bl_space_type = "VIEW_3D"
     bl_region_type = "UI"
@@ -45,7 +62,7 @@ class VIEW3D_PT_meshsmith_generate(Panel):
         layout.prop(settings, "prompt")
 
         if settings.provider == "SEGMIND":
-            self._draw_segmind(layout, settings.segmind)
+            draw_segmind_parameters(layout, settings.segmind)
 
         reason = blocker(context, settings.provider)
         row = layout.row()
@@ -69,24 +86,6 @@ class VIEW3D_PT_meshsmith_generate(Panel):
             layout.label(text=state.last_error, icon="ERROR")
         if preferences.get(context).use_sandbox:
             layout.label(text="Sandbox: nothing is sent or charged.", icon="EXPERIMENTAL")
-
-    @staticmethod
-    def _draw_segmind(layout: bpy.types.UILayout, segmind) -> None:
-        header, body = layout.panel("meshsmith_segmind_params", default_closed=False)
-        header.label(text="Parameters")
-        if body is None:
-            return
-        col = body.column(align=True)
-        col.prop(segmind, "octree_resolution")
-        col.prop(segmind, "num_inference_steps")
-        col.prop(segmind, "guidance_scale")
-        col.prop(segmind, "seed")
-        col.prop(segmind, "texture")
-        sub = col.column(align=True)
-        sub.enabled = segmind.texture
-        sub.prop(segmind, "face_count")
-        body.prop(segmind, "api_mode")
-
 
 class MESHSMITH_UL_jobs(UIList):
     def draw_item(self, context, layout, data, item, icon, active_data, active_propname, index=0):

@@ -1,0 +1,49 @@
+"""Blender fixtures: the add-on enabled as Blender loads an extension, a clean scene and a fresh runtime per test."""
+
+from __future__ import annotations
+
+import os
+
+import bpy
+import pytest
+
+from blender_helpers import clean_scene, submodule
+from tools.blender_env import enable_addon
+
+
+@pytest.fixture(scope="session")
+def addon():
+    return enable_addon(online=True)
+
+
+@pytest.fixture(autouse=True)
+def blender(addon, tmp_path, monkeypatch):
+    """A fresh runtime (new user folder, journal and engine) and an empty scene; the sandbox on."""
+    runtime = submodule("runtime")
+    preferences = submodule("preferences")
+    for name in (preferences.ENV_SEGMIND_KEY, preferences.ENV_SEGMIND_URL):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv(preferences.ENV_USER_DIR, str(tmp_path / "user"))
+    runtime.unregister()
+    runtime.register()
+    bpy.context.preferences.system.use_online_access = True
+    prefs = preferences.get()
+    prefs.use_sandbox = True
+    prefs.segmind_api_key = ""
+    prefs.segmind_base_url = ""
+    prefs.output_dir = ""
+    prefs.auto_import = True
+    clean_scene()
+    bpy.context.scene.property_unset("meshsmith")
+    bpy.context.window_manager.meshsmith.jobs.clear()
+    bpy.context.scene.cursor.location = (0.0, 0.0, 0.0)
+    yield runtime
+    runtime.unregister()
+    runtime.register()
+    os.environ.pop(preferences.ENV_USER_DIR, None)
+
+
+@pytest.fixture
+def sandbox_of_addon(blender):
+    """The add-on's own built-in sandbox (started on first use)."""
+    return blender.sandbox()

@@ -1,0 +1,173 @@
+"""The generate operator end to end in real Blender (bpy 5.0.1, background mode) against the sandbox."""
+
+from __future__ import annotations
+
+import bpy
+import pytest
+
+from blender_helpers import submodule
+
+
+def _objects() -> set[str]:
+    return {obj.name for obj in bpy.data.objects}
+
+
+def _socket_image(material, socket_name):
+    bsdf = next(node for node in material.node_tree.nodes if node.type == "BSDF_PRINCIPLED")
+    link = bsdf.inputs[socket_name].links[0]
+    node = link.from_node
+    while node.type != "TEX_IMAGE":
+        node = next(inp for inp in node.inputs if inp.links).links[0].from_node
+    return node.image
+
+
+def test_generate_imports_a_textured_object_with_its_material_wired(png_file):
+    bpy.context.scene.cursor.location = (1.0, 2.0, 3.0)
+    result = bpy.ops.meshsmith.generate(provider="SEGMIND", image_path=str(png_file), prompt="a red pot")
+    assert result == {"FINISHED"}
+    obj = bpy.context.active_object
+    assert obj.name == "a red pot" and obj.type == "MESH" and obj.select_get()
+    assert [c.name for c in obj.users_collection] == ["Meshsmith"]
+    assert tuple(round(v, 4) for v in obj.location) == (1.0, 2.0, 3.0)
+    assert obj["meshsmith_provider"] == "SEGMIND"
+    assert obj["meshsmith_job_id"] and obj["meshsmith_num_inference_steps"] == 30
+    assert 0 <= obj["meshsmith_seed"] < 2**31
+    material = obj.material_slots[0].material
+    assert _socket_image(material, "Base Color").colorspace_settings.name == "sRGB"
+    for socket in ("Metallic", "Roughness", "Normal"):
+        assert _socket_image(material, socket).colorspace_settings.name == "Non-Color"
+    bsdf = next(node for node in material.node_tree.nodes if node.type == "BSDF_PRINCIPLED")
+    assert bsdf.inputs["Normal"].links[0].from_node.type == "NORMAL_MAP"
+
+
+def test_scene_settings_drive_the_request(png_file, sandbox_of_addon):
+    settings = bpy.context.scene.meshsmith.segmind
+    settings.octree_resolution, settings.num_inference_steps, settings.seed, settings.face_count = "384", 42, 777, 9000
+    bpy.ops.meshsmith.generate(provider="SEGMIND", image_path=str(png_file))
+    body = next(iter(sandbox_of_addon.segmind.config.jobs.values())).body
+    assert (body["octree_resolution"], body["num_inference_steps"], body["seed"], body["face_count"]) == ("384", 42, 777, 9000)
+    assert bpy.context.active_object["meshsmith_seed"] == 777
+
+
+def test_the_sidebar_image_is_used_when_no_path_is_given(png_file):
+    bpy.context.scene.meshsmith.image = bpy.data.images.load(str(png_file))
+    assert bpy.ops.meshsmith.generate(provider="SEGMIND") == {"FINISHED"}
+    assert bpy.context.active_object.name == "reference"
+
+
+@pytest.mark.parametrize("answer", ["json", "glb"])
+def test_the_direct_api_works_with_both_answers(png_file, sandbox_of_addon, answer):
+    sandbox_of_addon.segmind.config.v1_answer = answer
+    bpy.context.scene.meshsmith.segmind.api_mode = "SYNC"
+    assert bpy.ops.meshsmith.generate(provider="SEGMIND", image_path=str(png_file)) == {"FINISHED"}
+
+
+def test_one_undo_step_removes_the_import(png_file):
+    bpy.ops.ed.undo_push(message="before")
+    before = _objects()
+    bpy.ops.meshsmith.generate(provider="SEGMIND", image_path=str(png_file))
+    assert _objects() != before
+    bpy.ops.ed.undo()
+    assert _objects() == before
+
+
+def test_a_bad_key_gives_a_clear_error_and_leaves_the_scene_unchanged(png_file, sandbox_of_addon):
+    prefs = submodule("preferences").get()
+    prefs.use_sandbox = False
+    prefs.segmind_base_url = sandbox_of_addon.url
+    prefs.segmind_api_key = "definitely-the-wrong-key"
+    before = _objects()
+    with pytest.raises(RuntimeError, match="refused the API key") as caught:
+        bpy.ops.meshsmith.generate(provider="SEGMIND", image_path=str(png_file))
+    assert "definitely-the-wrong-key" not in str(caught.value)
+    assert _objects() == before and "Meshsmith" not in bpy.data.collections
+
+
+def test_no_key_is_refused_before_anything_is_sent(png_file, sandbox_of_addon):
+    prefs = submodule("preferences").get()
+    prefs.use_sandbox = False
+    prefs.segmind_base_url = sandbox_of_addon.url
+    with pytest.raises(RuntimeError, match="No Segmind API key"):
+        bpy.ops.meshsmith.generate(provider="SEGMIND", image_path=str(png_file))
+    assert sandbox_of_addon.segmind.creating_posts == 0
+
+
+def test_a_failed_job_is_reported_and_the_scene_is_unchanged(png_file, sandbox_of_addon):
+    sandbox_of_addon.segmind.config.fail_next = 1
+    before = _objects()
+    with pytest.raises(RuntimeError, match="could not generate"):
+        bpy.ops.meshsmith.generate(provider="SEGMIND", image_path=str(png_file))
+    assert _objects() == before
+
+
+@pytest.mark.parametrize(("name", "content", "message"), [
+    ("missing.png", None, "does not exist"),
+    ("empty.png", b"", "empty"),
+    ("notes.png", b"just some text, not pixels", "not a PNG"),
+])
+def test_bad_image_files_are_refused_before_spending(tmp_path, sandbox_of_addon, name, content, message):
+    path = tmp_path / name
+    if content is not None:
+        path.write_bytes(content)
+    with pytest.raises(RuntimeError, match=message):
+        bpy.ops.meshsmith.generate(provider="SEGMIND", image_path=str(path))
+    assert sandbox_of_addon.segmind.creating_posts == 0
+
+
+def test_out_of_range_parameters_set_from_python_are_refused(png_file, sandbox_of_addon):
+    bpy.context.scene.meshsmith.segmind.seed = 2**31 - 1  # within Blender's range, accepted
+    bpy.context.scene.meshsmith.segmind.face_count = 5000
+    assert bpy.ops.meshsmith.generate(provider="SEGMIND", image_path=str(png_file)) == {"FINISHED"}
+
+
+def test_offline_is_refused_with_the_way_to_fix_it(png_file):
+    submodule("preferences").get().use_sandbox = False
+    bpy.context.preferences.system.use_online_access = False
+    try:
+        assert not bpy.ops.meshsmith.generate.poll()
+        with pytest.raises(RuntimeError, match="Allow Online Access"):
+            bpy.ops.meshsmith.generate(provider="SEGMIND", image_path=str(png_file))
+    finally:
+        bpy.context.preferences.system.use_online_access = True
+
+
+def test_the_key_never_reaches_a_saved_blend_or_the_journal(png_file, sandbox_of_addon, tmp_path, blender):
+    from importlib import import_module
+
+    valid_key = import_module(blender.__name__.rsplit(".", 1)[0] + ".sandbox.segmind").VALID_KEY
+    prefs = submodule("preferences").get()
+    prefs.use_sandbox = False
+    prefs.segmind_base_url = sandbox_of_addon.url
+    prefs.segmind_api_key = valid_key
+    assert bpy.ops.meshsmith.generate(provider="SEGMIND", image_path=str(png_file)) == {"FINISHED"}
+    blend = tmp_path / "scene.blend"
+    bpy.ops.wm.save_as_mainfile(filepath=str(blend), compress=False, copy=True)
+    assert valid_key.encode() not in blend.read_bytes()
+    journal = blender.user_dir() / "jobs.jsonl"
+    assert journal.exists() and valid_key not in journal.read_text()
+
+
+def test_a_resumed_job_is_imported_exactly_once(png_file, blender, sandbox_of_addon):
+    from importlib import import_module
+
+    records = import_module(blender.__name__.rsplit(".", 1)[0] + ".jobs.records")
+    engine = blender.engine()
+    provider = blender.make_provider("SEGMIND")
+    provider.poll_interval = 0.5
+    job = records.JobRecord(provider="SEGMIND", label="resumed", inputs={"image_path": str(png_file)},
+                            output_dir=str(blender.results_dir() / "resumed"))
+    engine.submit(job, provider)
+    while not engine.get(job.id).remote_id:
+        engine.wait_for_updates(0.05)
+    blender.close_engine()  # Blender closes while the job is queued
+    assert blender.engine().get(job.id).remote_id
+    blender.resume_jobs()
+    for _ in range(200):
+        blender.engine().wait_for_updates(0.05)
+        blender.drain()
+        if blender.engine().get(job.id).state is records.JobState.IMPORTED:
+            break
+    assert blender.engine().get(job.id).state is records.JobState.IMPORTED
+    blender.drain()
+    assert len([o for o in bpy.data.objects if o.get("meshsmith_job_id") == job.id]) == 1
+    assert sandbox_of_addon.segmind.creating_posts == 1

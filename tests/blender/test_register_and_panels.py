@@ -1,0 +1,117 @@
+"""Register/unregister, and the sidebar drawing in every state (with a recording stand-in for UILayout)."""
+
+from __future__ import annotations
+
+import bpy
+import pytest
+
+from blender_helpers import submodule
+from tools.blender_env import disable_addon, enable_addon
+
+
+def test_register_and_unregister_twice():
+    try:
+        for _ in range(2):
+            disable_addon()
+            assert not hasattr(bpy.types.Scene, "meshsmith")
+            assert not hasattr(bpy.types.WindowManager, "meshsmith")
+            assert getattr(bpy.types, "MESHSMITH_OT_generate", None) is None
+            assert getattr(bpy.types, "VIEW3D_PT_meshsmith_generate", None) is None
+            enable_addon()
+            assert hasattr(bpy.types.Scene, "meshsmith")
+            assert getattr(bpy.types, "MESHSMITH_OT_generate", None) is not None
+            assert bpy.context.scene.meshsmith.segmind.num_inference_steps == 30
+    finally:
+        if not hasattr(bpy.types.Scene, "meshsmith"):
+            enable_addon()
+
+
+class RecordingLayout:
+    """Accepts every UILayout call and records the text it would show."""
+
+    def __init__(self, log: list[str]) -> None:
+        self.log = log
+        self.enabled = self.alert = True
+        self.scale_y = 1.0
+
+    def __getattr__(self, name):
+        def call(*args, **kwargs):
+            if "text" in kwargs and kwargs["text"]:
+                self.log.append(str(kwargs["text"]))
+            if name == "panel":
+                return RecordingLayout(self.log), RecordingLayout(self.log)
+            if name == "operator":
+                return _Props()
+            return RecordingLayout(self.log)
+
+        return call
+
+
+class _Props:
+    """Stands in for an operator button's properties (``op.job_id = ...``)."""
+
+
+def draw(panel_cls) -> list[str]:
+    log: list[str] = []
+    # Panels cannot be instantiated outside a UI; draw() is called with a stand-in that has a layout.
+    fake = type("FakePanel", (), {"layout": RecordingLayout(log)})()
+    panel_cls.draw(fake, bpy.context)
+    return log
+
+
+@pytest.fixture
+def sidebar():
+    return submodule("panels.sidebar")
+
+
+def test_generate_panel_without_an_image_says_so(sidebar):
+    assert "Choose a reference image." in draw(sidebar.VIEW3D_PT_meshsmith_generate)
+
+
+def test_generate_panel_without_a_key_says_so(sidebar, png_file):
+    submodule("preferences").get().use_sandbox = False
+    bpy.context.scene.meshsmith.image_path = str(png_file)
+    assert any("API key" in line for line in draw(sidebar.VIEW3D_PT_meshsmith_generate))
+
+
+def test_generate_panel_offline_says_how_to_fix_it(sidebar, png_file):
+    submodule("preferences").get().use_sandbox = False
+    bpy.context.preferences.system.use_online_access = False
+    try:
+        assert any("Allow Online Access" in line for line in draw(sidebar.VIEW3D_PT_meshsmith_generate))
+    finally:
+        bpy.context.preferences.system.use_online_access = True
+
+
+def test_generate_panel_ready(sidebar, png_file):
+    bpy.context.scene.meshsmith.image_path = str(png_file)
+    lines = draw(sidebar.VIEW3D_PT_meshsmith_generate)
+    assert not any("Choose" in line or "API key" in line for line in lines)
+    assert any("Sandbox" in line for line in lines)
+
+
+def test_jobs_panel_empty(sidebar):
+    assert draw(sidebar.VIEW3D_PT_meshsmith_jobs) == ["No jobs yet."]
+
+
+@pytest.mark.parametrize("state", ["QUEUED", "RUNNING", "DOWNLOADING", "READY", "IMPORTED", "FAILED", "CANCELED", "UNKNOWN"])
+def test_jobs_panel_draws_every_state(sidebar, state):
+    jobs = bpy.context.window_manager.meshsmith.jobs
+    item = jobs.add()
+    item.job_id, item.provider, item.label, item.state = "abc", "SEGMIND", "pot", state
+    item.progress, item.message = 0.4, "Generating"
+    item.error = "Segmind could not generate the model: boom." if state == "FAILED" else ""
+    item.fix = "CHECK_INPUT"
+    bpy.context.window_manager.meshsmith.active_job_index = 0
+    try:
+        lines = draw(sidebar.VIEW3D_PT_meshsmith_jobs)
+        assert "Segmind: pot" in lines
+        if state in ("QUEUED", "RUNNING", "DOWNLOADING"):
+            assert "Generating (40%)" in lines
+        if state == "FAILED":
+            assert any("boom" in line for line in lines)
+        log: list[str] = []
+        sidebar.MESHSMITH_UL_jobs.draw_item(None, bpy.context, RecordingLayout(log), None, item, 0, None, "")
+        assert "pot" in log
+    finally:
+        jobs.clear()

@@ -1,0 +1,163 @@
+"""The Segmind client against the sandbox over real HTTP on loopback."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from meshsmith.jobs.engine import JobEngine
+from meshsmith.jobs.journal import Journal
+from meshsmith.jobs.records import JobRecord, JobState
+from meshsmith.providers import errors as E
+from meshsmith.providers.files import check_glb_header
+from meshsmith.providers.http import HttpClient
+from meshsmith.providers.models import JobStatus
+from meshsmith.providers.segmind import SegmindProvider
+from meshsmith.sandbox.segmind import BROKE_KEY, VALID_KEY
+
+
+def _no_wait(delay, cancel):
+    return False
+
+
+@pytest.fixture
+def client(sandbox):
+    return SegmindProvider(HttpClient(sleep=_no_wait), VALID_KEY, base_url=sandbox.url, poll_interval=0)
+
+
+def _run(provider, png_file, **params):
+    request = provider.prepare(params, {"image_path": str(png_file)})
+    created = []
+    job = provider.submit(request, created.append)
+    for _ in range(20):
+        if job.status.is_terminal:
+            break
+        job = provider.status(job.remote_id)
+    return job, created, request
+
+
+def test_queue_job_walks_to_a_glb(client, sandbox, png_file, tmp_path):
+    job, created, request = _run(client, png_file)
+    assert job.status is JobStatus.SUCCEEDED and created == [job.remote_id]
+    path = client.download(job.assets[0], tmp_path / "model.glb")
+    data = path.read_bytes()
+    check_glb_header(data[:12], len(data))
+    body = sandbox.segmind.config.jobs[job.remote_id].body
+    assert body["seed"] == request.seed and body["octree_resolution"] == "256"
+    assert sandbox.segmind.creating_posts == 1
+
+
+def test_the_glb_download_carries_no_key(client, sandbox, png_file, tmp_path):
+    job, _, _ = _run(client, png_file)
+    client.download(job.assets[0], tmp_path / "model.glb")
+    (_, _, headers), = sandbox.requests_matching("GET", "/meshes/")
+    assert "x-api-key" not in headers and "authorization" not in headers
+
+
+@pytest.mark.parametrize("answer", ["json", "glb"])
+def test_sync_api_accepts_both_answers(client, sandbox, png_file, tmp_path, answer):
+    sandbox.segmind.config.v1_answer = answer
+    job, created, _ = _run(client, png_file, api_mode="SYNC")
+    assert job.status is JobStatus.SUCCEEDED and created[0].startswith("sync-")
+    asset = job.assets[0]
+    assert (asset.inline is not None) is (answer == "glb")
+    path = client.download(asset, tmp_path / "model.glb")
+    check_glb_header(path.read_bytes()[:12], path.stat().st_size)
+    assert client.remaining_credits == pytest.approx(9.25)
+
+
+def test_failed_job_sent_with_422_is_a_job_failure(client, sandbox, png_file):
+    sandbox.segmind.config.fail_next = 1
+    job, _, _ = _run(client, png_file)
+    assert job.status is JobStatus.FAILED and "Prediction failed" in job.error
+
+
+def test_wrong_key_is_an_authentication_error_without_the_key(sandbox, png_file):
+    provider = SegmindProvider(HttpClient(sleep=_no_wait), "wrong-key-1234567890", base_url=sandbox.url)
+    with pytest.raises(E.AuthenticationError) as caught:
+        _run(provider, png_file)
+    assert "wrong-key-1234567890" not in str(caught.value)
+    assert "Preferences" in str(caught.value)
+
+
+def test_no_credits_is_406(sandbox, png_file):
+    provider = SegmindProvider(HttpClient(sleep=_no_wait), BROKE_KEY, base_url=sandbox.url)
+    with pytest.raises(E.InsufficientCreditsError):
+        _run(provider, png_file)
+
+
+def test_invalid_parameters_are_a_bad_request(client, sandbox, png_file):
+    request = client.prepare({}, {"image_path": str(png_file)})
+    object.__setattr__(request, "face_count", 10)  # bypass our own check to see the server's
+    with pytest.raises(E.BadRequestError, match="face_count"):
+        client.submit(request, lambda rid: None)
+
+
+def test_429_on_the_creating_post_is_not_retried(client, sandbox, png_file):
+    sandbox.arm("retry_after", path_contains="/v2/hunyuan-3d-2", method="POST", retry_after=1)
+    with pytest.raises(E.RateLimitError) as caught:
+        _run(client, png_file)
+    assert caught.value.retry_after == 1.0
+    assert len(sandbox.requests_matching("POST", "/v2/hunyuan-3d-2")) == 1
+
+
+def test_a_500_while_polling_is_retried(client, sandbox, png_file):
+    sandbox.arm("status", path_contains="/status", status=500, count=2)
+    job, _, _ = _run(client, png_file)
+    assert job.status is JobStatus.SUCCEEDED
+
+
+def test_a_500_on_the_creating_post_is_a_server_error(client, sandbox, png_file):
+    sandbox.arm("status", path_contains="/v2/hunyuan-3d-2", method="POST", status=500)
+    with pytest.raises(E.ServerError):
+        _run(client, png_file)
+
+
+def test_a_malformed_body_is_a_bad_response(client, sandbox, png_file):
+    sandbox.arm("malformed_json", path_contains="/v2/hunyuan-3d-2", method="POST")
+    with pytest.raises(E.BadResponseError):
+        _run(client, png_file)
+
+
+def test_unknown_request_id_is_not_found(client):
+    with pytest.raises(E.NotFoundError):
+        client.status("no-such-request")
+
+
+def test_credits_endpoint(client):
+    assert client.credits() == pytest.approx(9.5)
+
+
+def test_non_image_input_is_refused_before_sending(client, sandbox, tmp_path):
+    fake = tmp_path / "photo.png"
+    fake.write_text("not an image")
+    with pytest.raises(E.InvalidInputError):
+        client.prepare({}, {"image_path": str(fake)})
+    assert sandbox.segmind.creating_posts == 0
+
+
+def test_engine_marks_a_lost_answer_unknown_with_one_creating_post(sandbox, png_file, tmp_path):
+    sandbox.arm("lose_answer", path_contains="/v2/hunyuan-3d-2", method="POST")
+    provider = SegmindProvider(HttpClient(sleep=_no_wait), VALID_KEY, base_url=sandbox.url, poll_interval=0)
+    engine = JobEngine(Journal(tmp_path))
+    record = engine.submit(JobRecord(provider="SEGMIND", inputs={"image_path": str(png_file)},
+                                     output_dir=str(tmp_path / "out")), provider)
+    deadline = time.monotonic() + 10
+    while engine.get(record.id).state is not JobState.UNKNOWN and time.monotonic() < deadline:
+        engine.wait_for_updates(0.05)
+        engine.drain()
+    assert engine.get(record.id).state is JobState.UNKNOWN
+    assert sandbox.segmind.creating_posts == 1
+
+
+def test_journal_never_holds_the_key(sandbox, png_file, tmp_path):
+    provider = SegmindProvider(HttpClient(sleep=_no_wait), VALID_KEY, base_url=sandbox.url, poll_interval=0)
+    engine = JobEngine(Journal(tmp_path))
+    record = engine.submit(JobRecord(provider="SEGMIND", inputs={"image_path": str(png_file)},
+                                     output_dir=str(tmp_path / "out")), provider)
+    deadline = time.monotonic() + 10
+    while engine.get(record.id).state is not JobState.READY and time.monotonic() < deadline:
+        engine.wait_for_updates(0.05)
+    assert engine.get(record.id).state is JobState.READY
+    assert VALID_KEY not in (tmp_path / "jobs.jsonl").read_text()

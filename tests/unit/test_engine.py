@@ -1,0 +1,176 @@
+"""The job engine with a scripted provider: states, cancel at once, lost answers, restarts."""
+
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from pydantic import BaseModel
+
+from meshsmith.jobs.engine import JobEngine, estimated_progress, poll_interval
+from meshsmith.jobs.journal import Journal
+from meshsmith.jobs.records import JobRecord, JobState
+from meshsmith.providers import errors as E
+from meshsmith.providers.base import Provider
+from meshsmith.providers.http import HttpClient
+from meshsmith.providers.models import AssetRef, AssetRole, JobStatus, RemoteJob
+from meshsmith.sandbox.assets import make_model_glb
+
+GLB = make_model_glb(1, face_count=200, texture=False)
+
+
+class _Request(BaseModel):
+    seed: int = 5
+
+
+class ScriptedProvider(Provider):
+    """Answers from a script; counts creating requests."""
+
+    name, label, poll_interval, typical_duration_s = "FAKE", "Fake", 0.0, 1.0
+
+    def __init__(self, statuses=(JobStatus.QUEUED, JobStatus.RUNNING, JobStatus.SUCCEEDED), *, submit_error=None,
+                 block: threading.Event | None = None):
+        super().__init__(HttpClient())
+        self.statuses = list(statuses)
+        self.submits = 0
+        self.submit_error = submit_error
+        self.block = block
+        self.canceled: list[str] = []
+
+    def prepare(self, params, inputs):
+        return _Request()
+
+    def submit(self, request, on_created):
+        self.submits += 1
+        if self.submit_error:
+            raise self.submit_error
+        on_created("remote-1")
+        return RemoteJob(remote_id="remote-1", status=JobStatus.QUEUED)
+
+    def status(self, remote_id):
+        if self.block is not None:
+            self.block.wait(5)
+        status = self.statuses.pop(0) if len(self.statuses) > 1 else self.statuses[0]
+        assets = (AssetRef(role=AssetRole.MODEL, filename="model.glb", inline=GLB),) if status is JobStatus.SUCCEEDED else ()
+        return RemoteJob(remote_id=remote_id, status=status, assets=assets, error="boom" if status is JobStatus.FAILED else "")
+
+    def cancel(self, remote_id):
+        self.canceled.append(remote_id)
+        return True
+
+
+def _wait(engine: JobEngine, job_id: str, states, timeout=5.0) -> JobRecord:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        engine.wait_for_updates(0.05)
+        engine.drain()
+        record = engine.get(job_id)
+        if record.state in states:
+            return record
+    raise AssertionError(f"job stuck in {engine.get(job_id).state}")
+
+
+def _job(tmp_path: Path) -> JobRecord:
+    return JobRecord(provider="FAKE", output_dir=str(tmp_path / "out"))
+
+
+def test_a_job_walks_to_ready_with_its_file_on_disk(tmp_path):
+    engine = JobEngine(Journal(tmp_path))
+    provider = ScriptedProvider()
+    record = engine.submit(_job(tmp_path), provider)
+    done = _wait(engine, record.id, {JobState.READY})
+    assert Path(done.result_paths["MODEL"]).read_bytes() == GLB
+    assert done.remote_id == "remote-1" and done.seed == 5 and provider.submits == 1
+    seen = [r.state for r in Journal(tmp_path).load().values()]
+    assert seen == [JobState.READY]
+
+
+def test_a_failed_job_carries_the_service_reason(tmp_path):
+    engine = JobEngine()
+    record = engine.submit(_job(tmp_path), ScriptedProvider((JobStatus.RUNNING, JobStatus.FAILED)))
+    done = _wait(engine, record.id, {JobState.FAILED})
+    assert done.error == "boom"
+
+
+def test_cancel_stops_at_once_even_while_a_request_hangs(tmp_path):
+    block = threading.Event()
+    engine = JobEngine()
+    provider = ScriptedProvider(block=block)
+    record = engine.submit(_job(tmp_path), provider)
+    _wait(engine, record.id, {JobState.QUEUED})
+    started = time.monotonic()
+    engine.cancel(record.id, provider)
+    assert engine.get(record.id).state is JobState.CANCELED
+    assert time.monotonic() - started < 0.1
+    block.set()
+    time.sleep(0.2)
+    engine.drain()
+    assert engine.get(record.id).state is JobState.CANCELED
+    assert provider.canceled == ["remote-1"]
+
+
+def test_a_lost_creating_answer_becomes_unknown_and_is_never_resent(tmp_path):
+    engine = JobEngine(Journal(tmp_path))
+    provider = ScriptedProvider(submit_error=E.TransportError("connection dropped"))
+    record = engine.submit(_job(tmp_path), provider)
+    done = _wait(engine, record.id, {JobState.UNKNOWN})
+    assert "may be billed" in done.error
+    # A new engine (a restart) looks the job up but never sends it again.
+    engine.shutdown()
+    restarted = JobEngine(Journal(tmp_path))
+    restarted.resume(lambda name: provider)
+    _wait(restarted, record.id, {JobState.UNKNOWN})
+    time.sleep(0.1)
+    assert provider.submits == 1
+
+
+def test_a_refused_request_fails_without_unknown(tmp_path):
+    engine = JobEngine()
+    record = engine.submit(_job(tmp_path), ScriptedProvider(submit_error=E.error_for_status("Fake", 401)))
+    done = _wait(engine, record.id, {JobState.FAILED})
+    assert done.fix == "OPEN_PREFERENCES"
+
+
+def test_restart_mid_poll_resumes_from_the_journal_with_one_submit(tmp_path):
+    block = threading.Event()
+    provider = ScriptedProvider(block=block)
+    engine = JobEngine(Journal(tmp_path))
+    record = engine.submit(_job(tmp_path), provider)
+    _wait(engine, record.id, {JobState.QUEUED})
+    engine.shutdown(timeout=0.1)  # Blender closes mid-poll
+    block.set()
+    restarted = JobEngine(Journal(tmp_path))
+    assert restarted.get(record.id).remote_id == "remote-1"
+    resumed = restarted.resume(lambda name: provider)
+    assert [r.id for r in resumed] == [record.id]
+    assert _wait(restarted, record.id, {JobState.READY}).result_paths
+    assert provider.submits == 1
+
+
+def test_jobs_never_sent_are_closed_on_restart(tmp_path):
+    journal = Journal(tmp_path)
+    journal.append(JobRecord(id="never", provider="FAKE", state=JobState.PENDING))
+    engine = JobEngine(Journal(tmp_path))
+    engine.resume(lambda name: ScriptedProvider())
+    assert engine.get("never").state is JobState.CANCELED
+    assert "Nothing was charged" in engine.get("never").message
+
+
+def test_imported_and_dismissed_jobs_are_not_resumed(tmp_path):
+    journal = Journal(tmp_path)
+    journal.append(JobRecord(id="done", provider="FAKE", state=JobState.IMPORTED, remote_id="r"))
+    engine = JobEngine(Journal(tmp_path))
+    assert engine.resume(lambda name: ScriptedProvider()) == []
+
+
+def test_poll_schedule_slows_down_for_long_jobs():
+    assert poll_interval(2.0, 10) == 2.0
+    assert poll_interval(2.0, 120) == 4.0
+    assert poll_interval(2.0, 3600) == 8.0
+
+
+@pytest.mark.parametrize("elapsed", [0, 10, 40, 400, 4000])
+def test_estimated_progress_never_reaches_one(elapsed):
+    assert 0 <= estimated_progress(elapsed, 40) <= 0.95

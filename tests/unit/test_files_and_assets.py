@@ -1,0 +1,60 @@
+"""File checks by signature, atomic writes, and the generated fixtures themselves."""
+
+import struct
+
+import pytest
+
+from meshsmith.providers.errors import BadDownloadError
+from meshsmith.providers.files import check_file_kind, check_glb_header, sniff_image, write_bytes_atomic
+from meshsmith.sandbox.assets import make_model_glb, make_pot, make_textures, segments_for_faces
+
+
+def test_generated_glb_is_valid_and_textured():
+    data = make_model_glb(1, face_count=2000)
+    check_glb_header(data[:12], len(data))
+    json_length = struct.unpack_from("<I", data, 12)[0]
+    import json
+
+    gltf = json.loads(data[20:20 + json_length])
+    assert len(gltf["images"]) == 3 and gltf["materials"][0]["normalTexture"] == {"index": 2}
+    assert set(gltf["meshes"][0]["primitives"][0]["attributes"]) == {"POSITION", "NORMAL", "TEXCOORD_0"}
+
+
+def test_face_count_is_honoured():
+    segments, rings = segments_for_faces(10000)
+    assert make_pot(0, segments, rings).face_count >= 10000
+
+
+def test_texture_maps_differ_per_channel():
+    maps = make_textures(2, 16)
+    blobs = [maps.base_color, maps.metallic, maps.roughness, maps.normal, maps.emission, maps.metallic_roughness]
+    assert len(set(blobs)) == len(blobs)
+    assert all(sniff_image(blob[:16]) == "png" for blob in blobs)
+
+
+@pytest.mark.parametrize(("head", "length", "message"), [
+    (b"PK\x03\x04" + b"\x00" * 8, 12, "signature"),
+    (b"glTF" + struct.pack("<II", 1, 12), 12, "version"),
+    (b"glTF" + struct.pack("<II", 2, 100), 50, "truncated"),
+])
+def test_bad_glb_headers_are_refused(head, length, message):
+    with pytest.raises(BadDownloadError, match=message):
+        check_glb_header(head, length)
+
+
+def test_sniff_image():
+    assert sniff_image(b"\xff\xd8\xff\xe0") == "jpeg"
+    assert sniff_image(b"RIFF\x00\x00\x00\x00WEBP") == "webp"
+    assert sniff_image(b"<html>") is None
+
+
+def test_check_file_kind_refuses_html_saved_as_png(tmp_path):
+    path = tmp_path / "map.png"
+    path.write_bytes(b"<html>denied</html>")
+    with pytest.raises(BadDownloadError):
+        check_file_kind(path, ".png")
+
+
+def test_atomic_write_leaves_no_temporary_files(tmp_path):
+    write_bytes_atomic(tmp_path / "a.bin", b"123")
+    assert [p.name for p in tmp_path.iterdir()] == ["a.bin"]

@@ -1,0 +1,74 @@
+"""Retry predicates and backoff with a frozen random source, URL rules, Retry-After parsing, output URL parsing."""
+
+import random
+
+import pytest
+
+from meshsmith.providers import http
+from meshsmith.providers.base import is_loopback_host, normalise_base_url
+from meshsmith.providers.errors import InvalidInputError
+from meshsmith.providers.segmind import output_urls
+
+
+@pytest.mark.parametrize("status", [408, 429, 500, 502, 503, 504])
+def test_retryable_statuses(status):
+    assert http.is_retryable_status(status)
+
+
+@pytest.mark.parametrize("status", [400, 401, 402, 403, 404, 405, 406, 422])
+def test_client_errors_are_not_retried(status):
+    assert not http.is_retryable_status(status)
+
+
+def test_backoff_grows_is_capped_and_jittered():
+    rng = random.Random(0)
+    delays = [http.backoff_delay(attempt, rng=rng) for attempt in range(1, 12)]
+    assert all(0 < d <= http.BACKOFF_CAP_S for d in delays)
+    assert delays[3] > delays[0]
+    assert max(delays) > http.BACKOFF_CAP_S / 2
+
+
+def test_retry_after_wins_but_is_capped():
+    assert http.backoff_delay(1, 2.5) == 2.5
+    assert http.backoff_delay(1, 3600) == http.RETRY_AFTER_CAP_S
+
+
+@pytest.mark.parametrize(("value", "expected"), [("3", 3.0), ("0.5", 0.5), ("", None), (None, None), ("soon", None)])
+def test_parse_retry_after(value, expected):
+    assert http.parse_retry_after(value) == expected
+
+
+def test_parse_retry_after_http_date_in_the_past_is_zero():
+    assert http.parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT") == 0.0
+
+
+@pytest.mark.parametrize(("url", "allowed"), [
+    ("https://api.segmind.com/v1/x", True), ("http://127.0.0.1:8000/x", True), ("http://localhost/x", True),
+    ("http://[::1]:80/x", True), ("http://api.segmind.com/v1/x", False), ("ftp://127.0.0.1/x", False),
+    ("file:///etc/passwd", False), ("http://10.0.0.1/x", False),
+])
+def test_only_https_or_loopback(url, allowed):
+    assert http.is_allowed_url(url) is allowed
+
+
+def test_loopback_hosts():
+    assert is_loopback_host("127.0.0.5") and is_loopback_host("localhost") and not is_loopback_host("example.com")
+
+
+def test_base_url_is_normalised_and_checked():
+    assert normalise_base_url("https://api.segmind.com/ ", service="S") == "https://api.segmind.com"
+    assert normalise_base_url("http://127.0.0.1:9000", service="S") == "http://127.0.0.1:9000"
+    for bad in ("api.segmind.com", "http://api.segmind.com", "ftp://x"):
+        with pytest.raises(InvalidInputError):
+            normalise_base_url(bad, service="S")
+
+
+@pytest.mark.parametrize(("output", "urls"), [
+    ("https://x/a.glb", ["https://x/a.glb"]),
+    (["https://x/a.glb", "https://x/b.png"], ["https://x/a.glb", "https://x/b.png"]),
+    ('{"url": "https://x/a.glb"}', ["https://x/a.glb"]),
+    ({"glb": "https://x/a.glb"}, ["https://x/a.glb"]),
+    ("ok", []), (None, []), (3, []),
+])
+def test_output_urls(output, urls):
+    assert output_urls(output) == urls
