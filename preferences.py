@@ -15,6 +15,10 @@ from bpy.types import AddonPreferences
 
 ENV_SEGMIND_KEY = "MESHSMITH_SEGMIND_API_KEY"
 ENV_SEGMIND_URL = "MESHSMITH_SEGMIND_BASE_URL"
+ENV_SCENARIO_KEY = "MESHSMITH_SCENARIO_API_KEY"
+ENV_SCENARIO_SECRET = "MESHSMITH_SCENARIO_API_SECRET"
+ENV_SCENARIO_PROJECT = "MESHSMITH_SCENARIO_PROJECT_ID"
+ENV_SCENARIO_URL = "MESHSMITH_SCENARIO_BASE_URL"
 ENV_USER_DIR = "MESHSMITH_USER_DIR"
 
 
@@ -29,6 +33,25 @@ class MeshsmithPreferences(AddonPreferences):
     segmind_base_url: StringProperty(
         name="Segmind Server",
         description="Leave empty for https://api.segmind.com. Plain http is accepted only for this computer",
+        default="",
+    )
+    scenario_api_key: StringProperty(
+        name="Scenario API Key",
+        description="Your Scenario API key. Stored by Blender in your user preferences file, never in .blend scenes",
+        subtype="PASSWORD",
+    )
+    scenario_api_secret: StringProperty(
+        name="Scenario API Secret",
+        description="The secret shown once when the Scenario key was created",
+        subtype="PASSWORD",
+    )
+    scenario_project_id: StringProperty(
+        name="Scenario Project ID",
+        description="Optional: the project that owns uploads and results (needed for project keys)",
+    )
+    scenario_base_url: StringProperty(
+        name="Scenario Server",
+        description="Leave empty for https://api.cloud.scenario.com. Plain http is accepted only for this computer",
         default="",
     )
     use_sandbox: BoolProperty(
@@ -58,14 +81,17 @@ class MeshsmithPreferences(AddonPreferences):
         layout = self.layout
         box = layout.box()
         box.label(text="Keys", icon="KEYINGSET")
-        row = box.row()
-        row.prop(self, "segmind_api_key")
-        if os.environ.get(ENV_SEGMIND_KEY):
-            row.enabled = False
-            box.label(text=f"Using {ENV_SEGMIND_KEY} from the environment (not saved anywhere).", icon="CHECKMARK")
+        for prop, env in (("segmind_api_key", ENV_SEGMIND_KEY), ("scenario_api_key", ENV_SCENARIO_KEY),
+                          ("scenario_api_secret", ENV_SCENARIO_SECRET), ("scenario_project_id", ENV_SCENARIO_PROJECT)):
+            row = box.row()
+            row.prop(self, prop)
+            if os.environ.get(env):
+                row.enabled = False
+                box.label(text=f"Using {env} from the environment (not saved anywhere).", icon="CHECKMARK")
         col = box.column(align=True)
-        col.label(text="A key typed here is saved in Blender's user preferences file, in plain text.", icon="INFO")
-        col.label(text=f"To keep it out of every file, set the environment variable {ENV_SEGMIND_KEY} instead.")
+        col.label(text="Keys typed here are saved in Blender's user preferences file, in plain text.", icon="INFO")
+        col.label(text="To keep them out of every file, set the environment variables instead:")
+        col.label(text=f"{ENV_SEGMIND_KEY}, {ENV_SCENARIO_KEY}, {ENV_SCENARIO_SECRET}.")
         col.label(text="Keys never go into .blend scene files, the job journal or logs.")
         box = layout.box()
         box.label(text="Results", icon="FILE_FOLDER")
@@ -74,6 +100,7 @@ class MeshsmithPreferences(AddonPreferences):
         box = layout.box()
         box.label(text="Network", icon="WORLD")
         box.prop(self, "segmind_base_url")
+        box.prop(self, "scenario_base_url")
         box.prop(self, "ca_bundle")
         box.label(text="Proxies are taken from HTTPS_PROXY / NO_PROXY in the environment.")
         if not bpy.app.online_access:
@@ -96,6 +123,29 @@ def segmind_key(context: bpy.types.Context | None = None) -> str:
 
 def segmind_base_url(context: bpy.types.Context | None = None) -> str:
     return os.environ.get(ENV_SEGMIND_URL, "").strip() or get(context).segmind_base_url.strip()
+
+
+def scenario_credentials(context: bpy.types.Context | None = None) -> tuple[str, str, str]:
+    """(key, secret, project id): each from its environment variable first, then the preferences."""
+    prefs = get(context)
+    return (
+        os.environ.get(ENV_SCENARIO_KEY, "").strip() or prefs.scenario_api_key.strip(),
+        os.environ.get(ENV_SCENARIO_SECRET, "").strip() or prefs.scenario_api_secret.strip(),
+        os.environ.get(ENV_SCENARIO_PROJECT, "").strip() or prefs.scenario_project_id.strip(),
+    )
+
+
+def scenario_base_url(context: bpy.types.Context | None = None) -> str:
+    return os.environ.get(ENV_SCENARIO_URL, "").strip() or get(context).scenario_base_url.strip()
+
+
+def has_key(provider_name: str, context: bpy.types.Context | None = None) -> bool:
+    if provider_name == "SEGMIND":
+        return bool(segmind_key(context))
+    if provider_name == "SCENARIO":
+        key, secret, _project = scenario_credentials(context)
+        return bool(key and secret)
+    return False
 
 
 classes = (MeshsmithPreferences,)

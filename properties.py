@@ -21,6 +21,7 @@ from bpy.types import PropertyGroup
 
 PROVIDER_ITEMS = [
     ("SEGMIND", "Hunyuan3D-2 (Segmind)", "Image to textured mesh on Segmind"),
+    ("SCENARIO", "Hunyuan 3D 2.1 (Scenario)", "Image to PBR-textured mesh on Scenario"),
 ]
 
 
@@ -62,6 +63,26 @@ class MeshsmithSegmindSettings(PropertyGroup):
         }
 
 
+class MeshsmithScenarioSettings(PropertyGroup):
+    paint: BoolProperty(name="Paint", description="Paint PBR textures onto the mesh", default=True)
+    steps: IntProperty(name="Steps", description="Generation steps (affects cost)", default=30, min=10, max=100)
+    guidance_scale: FloatProperty(
+        name="Guidance", description="How closely the shape follows the image", default=5.0, min=1.0, max=10.0)
+    target_face_num: IntProperty(
+        name="Target Faces", description="Target face count of the mesh (affects cost)", default=40000, min=100, max=1_000_000)
+    seed: IntProperty(
+        name="Seed", description="-1 picks a random seed, which is recorded on the result", default=-1, min=-1)
+
+    def as_params(self) -> dict:
+        return {
+            "paint": self.paint,
+            "steps": self.steps,
+            "guidance_scale": round(self.guidance_scale, 4),
+            "target_face_num": self.target_face_num,
+            "seed": self.seed,
+        }
+
+
 class MeshsmithSceneSettings(PropertyGroup):
     provider: EnumProperty(name="Provider", items=PROVIDER_ITEMS, default="SEGMIND")
     image_path: StringProperty(
@@ -70,6 +91,10 @@ class MeshsmithSceneSettings(PropertyGroup):
         name="Image", type=bpy.types.Image, description="An image already in Blender (used instead of the file)")
     prompt: StringProperty(name="Prompt", description="Optional text to guide the model", default="")
     segmind: PointerProperty(type=MeshsmithSegmindSettings)
+    scenario: PointerProperty(type=MeshsmithScenarioSettings)
+
+    def provider_settings(self, provider_name: str):
+        return {"SEGMIND": self.segmind, "SCENARIO": self.scenario}[provider_name]
 
 
 class MeshsmithJobItem(PropertyGroup):
@@ -96,9 +121,12 @@ class MeshsmithRuntimeState(PropertyGroup):
     active_job_index: IntProperty()
     last_error: StringProperty()
     segmind_credits: StringProperty()
+    scenario_estimate: StringProperty()
+    """The last cost estimate, with the parameters it was made for (stale once they change)."""
+    scenario_estimate_key: StringProperty()
 
 
-classes = (MeshsmithSegmindSettings, MeshsmithSceneSettings, MeshsmithJobItem, MeshsmithRuntimeState)
+classes = (MeshsmithSegmindSettings, MeshsmithScenarioSettings, MeshsmithSceneSettings, MeshsmithJobItem, MeshsmithRuntimeState)
 
 
 def register() -> None:

@@ -84,19 +84,27 @@ def network_settings(context: bpy.types.Context | None = None) -> NetworkSetting
     return NetworkSettings(ca_bundle=bpy.path.abspath(ca_bundle) if ca_bundle else "")
 
 
-def _connection(provider_name: str, context: bpy.types.Context | None) -> tuple[str, str]:
-    """(base URL, key) for a provider, from the sandbox, the environment or the preferences."""
+def _connection(provider_name: str, context: bpy.types.Context | None) -> tuple[str, dict[str, str]]:
+    """(base URL, credentials as constructor keywords) for a provider: the sandbox's, or the artist's."""
     prefs = preferences.get(context)
-    if prefs.use_sandbox:
-        box = sandbox()
-        if provider_name == "SEGMIND":
-            from .sandbox.segmind import VALID_KEY
-
-            return box.url, VALID_KEY
     if provider_name == "SEGMIND":
+        if prefs.use_sandbox:
+            from .sandbox import segmind as simulated
+
+            return sandbox().url, {"api_key": simulated.VALID_KEY}
         from .providers.segmind import DEFAULT_BASE_URL
 
-        return preferences.segmind_base_url(context) or DEFAULT_BASE_URL, preferences.segmind_key(context)
+        return preferences.segmind_base_url(context) or DEFAULT_BASE_URL, {"api_key": preferences.segmind_key(context)}
+    if provider_name == "SCENARIO":
+        if prefs.use_sandbox:
+            from .sandbox import scenario as simulated
+
+            return sandbox().url, {"api_key": simulated.VALID_KEY, "api_secret": simulated.VALID_SECRET}
+        from .providers.scenario import DEFAULT_BASE_URL
+
+        key, secret, project = preferences.scenario_credentials(context)
+        return preferences.scenario_base_url(context) or DEFAULT_BASE_URL, {"api_key": key, "api_secret": secret,
+                                                                             "project_id": project}
     raise E.InvalidInputError(f"Unknown provider '{provider_name}'.")
 
 
@@ -108,7 +116,7 @@ def check_online(provider_name: str, context: bpy.types.Context | None = None) -
         return
     from urllib.parse import urlsplit
 
-    base, _key = _connection(provider_name, context)
+    base, _credentials = _connection(provider_name, context)
     if is_loopback_host(urlsplit(base).hostname):
         return
     if bpy.app.online_access_override:
@@ -119,14 +127,18 @@ def check_online(provider_name: str, context: bpy.types.Context | None = None) -
 def make_provider(provider_name: str, context: bpy.types.Context | None = None) -> Provider:
     """A client for ``provider_name`` built from the current settings. Raises configuration errors."""
     check_online(provider_name, context)
-    base, key = _connection(provider_name, context)
+    base, credentials = _connection(provider_name, context)
     http = HttpClient(network_settings(context))
+    # The sandbox answers at once: poll it quickly so demos and tests do not wait on a real schedule.
+    poll = SANDBOX_POLL_INTERVAL_S if preferences.get(context).use_sandbox else None
     if provider_name == "SEGMIND":
         from .providers.segmind import SegmindProvider
 
-        # The sandbox answers at once: poll it quickly so demos and tests do not wait on a real schedule.
-        poll = SANDBOX_POLL_INTERVAL_S if preferences.get(context).use_sandbox else None
-        return SegmindProvider(http, key, base_url=base, poll_interval=poll)
+        return SegmindProvider(http, base_url=base, poll_interval=poll, **credentials)
+    if provider_name == "SCENARIO":
+        from .providers.scenario import ScenarioProvider
+
+        return ScenarioProvider(http, base_url=base, poll_interval=poll, **credentials)
     raise E.InvalidInputError(f"Unknown provider '{provider_name}'.")
 
 
@@ -160,11 +172,7 @@ def drain(context: bpy.types.Context | None = None) -> list[JobRecord]:
     Returns the changed records. Cheap when nothing changed: one empty queue read.
     """
     context = context or bpy.context
-    while True:
-        try:
-            _side_results.get_nowait()()
-        except queue.Empty:
-            break
+    apply_side_results()
     updates = engine().drain() if _engine is not None else []
     if not updates:
         return updates
@@ -177,6 +185,16 @@ def drain(context: bpy.types.Context | None = None) -> list[JobRecord]:
                 import_result(record.id, context)
     _tag_redraw(context)
     return updates
+
+
+def apply_side_results() -> None:
+    """Apply finished background look-ups (balances, estimates) on the main thread."""
+    while True:
+        try:
+            apply = _side_results.get_nowait()
+        except queue.Empty:
+            return
+        apply()
 
 
 def import_result(job_id: str, context: bpy.types.Context | None = None) -> list[str]:
@@ -195,6 +213,11 @@ def import_result(job_id: str, context: bpy.types.Context | None = None) -> list
         tags.update({key: value for key, value in record.params.items() if key != "api_mode"})
         name = object_name_for(record.inputs.get("prompt", ""), record.inputs.get("image_path", ""))
         objects = import_glb(Path(model), name=name, tags=tags, context=context)
+        maps = separate_maps(record.result_paths)
+        if maps:
+            from .mesh_io.materials import assign_material, build_material_from_maps
+
+            assign_material(objects[0], build_material_from_maps(f"{name} PBR", maps))
     except E.MeshsmithError as exc:
         engine().mark_import_failed(job_id, exc)
         _sync_item(context, engine().get(job_id))
@@ -204,6 +227,20 @@ def import_result(job_id: str, context: bpy.types.Context | None = None) -> list
     _sync_item(context, engine().get(job_id))
     push_undo(f"Meshsmith: import {names[0]}")
     return names
+
+
+def separate_maps(result_paths: dict[str, str]) -> dict:
+    """Texture maps a job delivered as separate files, by channel (the file name wins over the role)."""
+    from .mesh_io.channels import resolve_channel
+
+    maps = {}
+    for role, path in result_paths.items():
+        if role in ("MODEL", "PREVIEW") or role.startswith("preview"):
+            continue
+        channel = resolve_channel(role, Path(path).name)
+        if channel is not None:
+            maps[channel] = Path(path)
+    return maps
 
 
 def push_undo(message: str) -> None:
@@ -300,7 +337,7 @@ def _first_tick() -> None:
 @persistent
 def _on_load_post(*_args: object) -> None:
     # The WindowManager is new after a file load: rebuild the list, then carry on with the jobs.
-    sync_job_list()
+    resume_jobs()
     if not bpy.app.timers.is_registered(_timer):
         bpy.app.timers.register(_timer, first_interval=TIMER_IDLE_S, persistent=True)
 

@@ -169,3 +169,12 @@ def normalise_material(material: bpy.types.Material) -> dict[str, list[str]]:
         if nodes:
             wiring[socket_name] = [node.image.name for node in nodes if node.image is not None]
     return wiring
+
+
+def assign_material(obj: bpy.types.Object, material: bpy.types.Material) -> None:
+    """Put ``material`` on every slot of ``obj`` (one slot is made when it has none)."""
+    if not obj.material_slots:
+        obj.data.materials.append(material)
+        return
+    for slot in obj.material_slots:
+        slot.material = material

@@ -29,8 +29,9 @@ def blocker(context: bpy.types.Context, provider_name: str) -> str:
     except E.OfflineError as exc:
         return str(exc)
     prefs = preferences.get(context)
-    if not prefs.use_sandbox and provider_name == "SEGMIND" and not preferences.segmind_key(context):
-        return "Add your Segmind API key in the preferences (or turn on the sandbox)."
+    if not prefs.use_sandbox and not preferences.has_key(provider_name, context):
+        service = {"SEGMIND": "Segmind API key", "SCENARIO": "Scenario API key and secret"}[provider_name]
+        return f"Add your {service} in the preferences (or turn on the sandbox)."
     settings = context.scene.meshsmith
     if settings.image is None and not settings.image_path:
         return "Choose a reference image."
@@ -76,7 +77,7 @@ class MESHSMITH_OT_generate(Operator):
     @classmethod
     def poll(cls, context: bpy.types.Context) -> bool:
         try:
-            runtime.check_online("SEGMIND", context)
+            runtime.check_online(context.scene.meshsmith.provider, context)
         except E.OfflineError as exc:
             cls.poll_message_set(str(exc))
             return False

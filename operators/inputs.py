@@ -92,15 +92,17 @@ def generation_params(context: bpy.types.Context, provider_name: str) -> dict:
     """The scene's parameters for a provider, checked by the provider's own model."""
     settings = context.scene.meshsmith
     if provider_name == "SEGMIND":
-        from ..providers.segmind import SegmindProvider
-
-        raw = settings.segmind.as_params()
-        try:
-            SegmindProvider.validate_params(raw)
-        except ValidationError as exc:
-            raise E.InvalidInputError(validation_message("Segmind", exc)) from None
-        return raw
-    raise E.InvalidInputError(f"Unknown provider '{provider_name}'.")
+        from ..providers.segmind import SegmindProvider as provider_class
+    elif provider_name == "SCENARIO":
+        from ..providers.scenario import ScenarioProvider as provider_class
+    else:
+        raise E.InvalidInputError(f"Unknown provider '{provider_name}'.")
+    raw = settings.provider_settings(provider_name).as_params()
+    try:
+        provider_class.validate_params(raw)
+    except ValidationError as exc:
+        raise E.InvalidInputError(validation_message(provider_class.label, exc)) from None
+    return raw
 
 
 def build_generate_job(context: bpy.types.Context, provider_name: str, image_path: str, prompt: str) -> JobRecord:

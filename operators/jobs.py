@@ -163,6 +163,50 @@ class MESHSMITH_OT_refresh_credits(Operator):
         return {"FINISHED"}
 
 
+def estimate_key(params: dict) -> str:
+    """Identifies the parameters an estimate was made for, so a stale one is not shown."""
+    return repr(sorted((k, v) for k, v in params.items() if k != "seed"))
+
+
+class MESHSMITH_OT_estimate_cost(Operator):
+    """Ask Scenario what a job with these settings would cost (a dry run: nothing is spent)"""
+
+    bl_idname = "meshsmith.estimate_cost"
+    bl_label = "Estimate Cost"
+    bl_options = {"INTERNAL"}
+
+    def execute(self, context):
+        from .inputs import generation_params
+
+        try:
+            params = generation_params(context, "SCENARIO")
+            provider = runtime.make_provider("SCENARIO", context)
+        except E.MeshsmithError as exc:
+            self.report({"ERROR"}, str(exc))
+            return {"CANCELLED"}
+        key = estimate_key(params)
+
+        def work():
+            cost = provider.estimate(params)
+
+            def apply() -> None:
+                state = bpy.context.window_manager.meshsmith
+                state.scenario_estimate, state.scenario_estimate_key = f"{cost:g}", key
+
+            return apply
+
+        if bpy.app.background:
+            # Scripts and tests want the answer now; there is no UI to keep responsive.
+            try:
+                work()()
+            except E.MeshsmithError as exc:
+                self.report({"ERROR"}, str(exc))
+                return {"CANCELLED"}
+        else:
+            runtime.run_in_background(work)
+        return {"FINISHED"}
+
+
 class MESHSMITH_OT_enable_online_access(Operator):
     """Allow Blender to use the internet (Preferences > System > Network)"""
 
@@ -204,6 +248,7 @@ classes = (
     MESHSMITH_OT_submit_again,
     MESHSMITH_OT_copy_job_id,
     MESHSMITH_OT_refresh_credits,
+    MESHSMITH_OT_estimate_cost,
     MESHSMITH_OT_enable_online_access,
     MESHSMITH_OT_open_preferences,
 )

@@ -41,6 +41,19 @@ def draw_segmind_parameters(layout: bpy.types.UILayout, segmind) -> None:
     body.prop(segmind, "api_mode")
 
 
+def draw_scenario_parameters(layout: bpy.types.UILayout, scenario) -> None:
+    header, body = layout.panel("meshsmith_scenario_params", default_closed=False)
+    header.label(text="Parameters")
+    if body is None:
+        return
+    col = body.column(align=True)
+    col.prop(scenario, "paint")
+    col.prop(scenario, "steps")
+    col.prop(scenario, "guidance_scale")
+    col.prop(scenario, "target_face_num")
+    col.prop(scenario, "seed")
+
+
 class VIEW3D_PT_meshsmith_generate(Panel):
     bl_space_type = "VIEW_3D"
     bl_region_type = "UI"
@@ -63,13 +76,24 @@ class VIEW3D_PT_meshsmith_generate(Panel):
 
         if settings.provider == "SEGMIND":
             draw_segmind_parameters(layout, settings.segmind)
+        elif settings.provider == "SCENARIO":
+            draw_scenario_parameters(layout, settings.scenario)
 
         reason = blocker(context, settings.provider)
         row = layout.row()
         row.scale_y = 1.5
         row.enabled = not reason
-        op = row.operator("meshsmith.generate", icon="MESH_MONKEY")
+        state = context.window_manager.meshsmith
+        label = "Generate"
+        if settings.provider == "SCENARIO":
+            from ..operators.jobs import estimate_key
+
+            fresh = state.scenario_estimate and state.scenario_estimate_key == estimate_key(settings.scenario.as_params())
+            label = f"Generate ({state.scenario_estimate} CU)" if fresh else "Generate"
+        op = row.operator("meshsmith.generate", text=label, icon="MESH_MONKEY")
         op.provider = settings.provider
+        if settings.provider == "SCENARIO":
+            row.operator("meshsmith.estimate_cost", text="", icon="FUND")
         if reason:
             box = layout.box()
             box.label(text=reason, icon="INFO")
@@ -78,10 +102,10 @@ class VIEW3D_PT_meshsmith_generate(Panel):
             elif "Online access" in reason:
                 draw_fix(box, "ENABLE_ONLINE_ACCESS")
 
-        state = context.window_manager.meshsmith
-        row = layout.row(align=True)
-        row.label(text=f"Segmind credits: {state.segmind_credits or '?'}")
-        row.operator("meshsmith.refresh_credits", text="", icon="FILE_REFRESH")
+        if settings.provider == "SEGMIND":
+            row = layout.row(align=True)
+            row.label(text=f"Segmind credits: {state.segmind_credits or '?'}")
+            row.operator("meshsmith.refresh_credits", text="", icon="FILE_REFRESH")
         if state.last_error:
             layout.label(text=state.last_error, icon="ERROR")
         if preferences.get(context).use_sandbox:

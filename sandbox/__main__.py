@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import threading
 
+from .scenario import VALID_KEY as SCENARIO_KEY
+from .scenario import VALID_SECRET as SCENARIO_SECRET
 from .segmind import VALID_KEY as SEGMIND_KEY
 from .server import Sandbox
 
@@ -20,6 +22,8 @@ def main() -> None:
     sandbox.start()
     print(f"Meshsmith sandbox on {sandbox.url}")
     print(f"  MESHSMITH_SEGMIND_BASE_URL={sandbox.url} MESHSMITH_SEGMIND_API_KEY={SEGMIND_KEY}")
+    print(f"  MESHSMITH_SCENARIO_BASE_URL={sandbox.url} MESHSMITH_SCENARIO_API_KEY={SCENARIO_KEY} "
+          f"MESHSMITH_SCENARIO_API_SECRET={SCENARIO_SECRET}")
     print("Ctrl+C stops it.")
     try:
         threading.Event().wait()

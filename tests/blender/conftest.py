@@ -21,7 +21,8 @@ def blender(addon, tmp_path, monkeypatch):
     """A fresh runtime (new user folder, journal and engine) and an empty scene; the sandbox on."""
     runtime = submodule("runtime")
     preferences = submodule("preferences")
-    for name in (preferences.ENV_SEGMIND_KEY, preferences.ENV_SEGMIND_URL):
+    for name in (preferences.ENV_SEGMIND_KEY, preferences.ENV_SEGMIND_URL, preferences.ENV_SCENARIO_KEY,
+                 preferences.ENV_SCENARIO_SECRET, preferences.ENV_SCENARIO_PROJECT, preferences.ENV_SCENARIO_URL):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv(preferences.ENV_USER_DIR, str(tmp_path / "user"))
     runtime.unregister()
@@ -31,6 +32,7 @@ def blender(addon, tmp_path, monkeypatch):
     prefs.use_sandbox = True
     prefs.segmind_api_key = ""
     prefs.segmind_base_url = ""
+    prefs.scenario_api_key = prefs.scenario_api_secret = prefs.scenario_project_id = prefs.scenario_base_url = ""
     prefs.output_dir = ""
     prefs.auto_import = True
     clean_scene()

@@ -147,14 +147,15 @@ def test_the_key_never_reaches_a_saved_blend_or_the_journal(png_file, sandbox_of
     assert journal.exists() and valid_key not in journal.read_text()
 
 
-def test_a_resumed_job_is_imported_exactly_once(png_file, blender, sandbox_of_addon):
+@pytest.mark.parametrize("provider_name", ["SEGMIND", "SCENARIO"])
+def test_a_resumed_job_is_imported_exactly_once(png_file, blender, sandbox_of_addon, provider_name):
     from importlib import import_module
 
     records = import_module(blender.__name__.rsplit(".", 1)[0] + ".jobs.records")
     engine = blender.engine()
-    provider = blender.make_provider("SEGMIND")
+    provider = blender.make_provider(provider_name)
     provider.poll_interval = 0.5
-    job = records.JobRecord(provider="SEGMIND", label="resumed", inputs={"image_path": str(png_file)},
+    job = records.JobRecord(provider=provider_name, label="resumed", inputs={"image_path": str(png_file)},
                             output_dir=str(blender.results_dir() / "resumed"))
     engine.submit(job, provider)
     while not engine.get(job.id).remote_id:
@@ -170,4 +171,57 @@ def test_a_resumed_job_is_imported_exactly_once(png_file, blender, sandbox_of_ad
     assert blender.engine().get(job.id).state is records.JobState.IMPORTED
     blender.drain()
     assert len([o for o in bpy.data.objects if o.get("meshsmith_job_id") == job.id]) == 1
-    assert sandbox_of_addon.segmind.creating_posts == 1
+    simulator = sandbox_of_addon.segmind if provider_name == "SEGMIND" else sandbox_of_addon.scenario
+    assert simulator.creating_posts == 1
+
+
+def test_scenario_generates_a_pbr_wired_object(png_file, sandbox_of_addon):
+    scenario = bpy.context.scene.meshsmith.scenario
+    scenario.steps, scenario.target_face_num, scenario.seed = 40, 20000, 31337
+    assert bpy.ops.meshsmith.generate(provider="SCENARIO", image_path=str(png_file), prompt="scenario pot") == {"FINISHED"}
+    obj = bpy.context.active_object
+    assert obj["meshsmith_provider"] == "SCENARIO" and obj["meshsmith_seed"] == 31337
+    material = obj.material_slots[0].material
+    assert _socket_image(material, "Base Color").colorspace_settings.name == "sRGB"
+    for socket in ("Metallic", "Roughness", "Normal"):
+        assert _socket_image(material, socket).colorspace_settings.name == "Non-Color"
+    job = next(iter(sandbox_of_addon.scenario.jobs.values()))
+    assert (job.inputs["steps"], job.inputs["targetFaceNum"]) == (40, 20000)
+    record = submodule("runtime").engine().get(obj["meshsmith_job_id"])
+    assert record.cost == 20
+
+
+def test_scenario_separate_maps_are_wired_into_one_principled_bsdf(png_file, sandbox_of_addon):
+    sandbox_of_addon.scenario.config.separate_maps = True
+    assert bpy.ops.meshsmith.generate(provider="SCENARIO", image_path=str(png_file)) == {"FINISHED"}
+    obj = bpy.context.active_object
+    materials = {slot.material for slot in obj.material_slots}
+    assert len(materials) == 1
+    (material,) = materials
+    bsdfs = [node for node in material.node_tree.nodes if node.type == "BSDF_PRINCIPLED"]
+    assert len(bsdfs) == 1
+    assert _socket_image(material, "Base Color").colorspace_settings.name == "sRGB"
+    assert "base_color" in _socket_image(material, "Base Color").filepath
+    for socket, name in (("Metallic", "metallic"), ("Roughness", "roughness"), ("Normal", "normal")):
+        image = _socket_image(material, socket)
+        assert image.colorspace_settings.name == "Non-Color" and name in image.filepath
+    assert bsdfs[0].inputs["Normal"].links[0].from_node.type == "NORMAL_MAP"
+
+
+def test_scenario_cost_estimate_spends_nothing(sandbox_of_addon):
+    assert bpy.ops.meshsmith.estimate_cost() == {"FINISHED"}
+    assert bpy.context.window_manager.meshsmith.scenario_estimate == "20"
+    assert sandbox_of_addon.scenario.creating_posts == 0
+
+
+def test_scenario_without_a_secret_is_refused(png_file, sandbox_of_addon):
+    prefs = submodule("preferences").get()
+    prefs.use_sandbox = False
+    prefs.scenario_base_url = sandbox_of_addon.url
+    prefs.scenario_api_key = "only-the-key"
+    try:
+        with pytest.raises(RuntimeError, match="secret"):
+            bpy.ops.meshsmith.generate(provider="SCENARIO", image_path=str(png_file))
+    finally:
+        prefs.scenario_api_key = ""
+        prefs.scenario_base_url = ""

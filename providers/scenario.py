@@ -1,0 +1,317 @@
+"""Hunyuan 3D 2.1 on Scenario (custom-model endpoint): upload, job, poll, download; PBR results.
+
+Follows ../shared/reference/provider_apis.md section 2, not the guide where the two differ:
+- the real job statuses are ``pending, queued, warming-up, in-progress, finalizing, success,
+  failure, canceled``; the guide's ``processing`` and ``failed`` are accepted too, and anything
+  else fails loudly with its raw value (clients that wait for ``failed`` poll forever);
+- ``progress`` is a 0–1 fraction;
+- the host is ``api.cloud.scenario.com`` (the guide's polling example uses another host);
+- the failure reason is ``job.metadata.error`` (plus ``metadata.hint``), not ``job.error``;
+- a finished job's ``metadata.assetIds`` may name several assets (the GLB, previews, separate texture
+  maps): each is fetched and picked by its mimeType, kind or metadata.type;
+- asset URLs are signed CDN URLs: downloaded without the Authorization header, query untouched;
+- ``?dryRun=true`` answers HTTP 269 with ``creativeUnitsCost``: an estimate that spends nothing;
+- cancel is best effort: most generation jobs refuse it (400 "Cannot cancel this type of job").
+"""
+
+from __future__ import annotations
+
+import base64
+import mimetypes
+import random
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from . import errors as E
+from .base import Provider, normalise_base_url
+from .files import sniff_image
+from .http import HttpClient, parse_json
+from .models import AssetRef, AssetRole, JobStatus, RemoteJob
+
+SERVICE = "Scenario"
+DEFAULT_BASE_URL = "https://api.cloud.scenario.com"
+MODEL_ID = "model_hunyuan-3d-v2-1"
+MAX_SEED = 2_147_483_647
+# POST /v1/assets takes images up to about 6 MB; larger files need the multipart upload flow.
+MAX_IMAGE_BYTES = 6 * 1024 * 1024
+DRY_RUN_STATUS = 269
+
+STATUS_TABLE: dict[str, JobStatus] = {
+    "pending": JobStatus.QUEUED,
+    "queued": JobStatus.QUEUED,
+    "warming-up": JobStatus.QUEUED,
+    "in-progress": JobStatus.RUNNING,
+    "processing": JobStatus.RUNNING,  # the guide's word
+    "finalizing": JobStatus.RUNNING,
+    "success": JobStatus.SUCCEEDED,
+    "failure": JobStatus.FAILED,
+    "failed": JobStatus.FAILED,  # the guide's word
+    "canceled": JobStatus.CANCELED,
+}
+
+_STATUS_MESSAGES = {
+    "pending": "Waiting", "queued": "Queued", "warming-up": "Starting a worker", "in-progress": "Generating",
+    "processing": "Generating", "finalizing": "Finalizing",
+}
+
+# Scenario asset metadata.type values for separate PBR maps, and what each is.
+TEXTURE_TYPES: dict[str, AssetRole] = {
+    "3d-texture-albedo": AssetRole.BASE_COLOR,
+    "3d-texture-basecolor": AssetRole.BASE_COLOR,
+    "3d-texture-metallic": AssetRole.METALLIC,
+    "3d-texture-roughness": AssetRole.ROUGHNESS,
+    "3d-texture-normal": AssetRole.NORMAL,
+}
+
+
+def map_status(raw: str) -> JobStatus:
+    try:
+        return STATUS_TABLE[raw]
+    except (KeyError, TypeError):
+        raise E.UnknownStatusError(f"{SERVICE} reported an unknown job status '{raw}'. Meshsmith may need an update.") from None
+
+
+class ScenarioParams(BaseModel):
+    """The tunable inputs of ``model_hunyuan-3d-v2-1`` with their documented defaults and ranges."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    paint: bool = True
+    """Paint PBR textures onto the mesh."""
+    steps: int = Field(30, ge=10, le=100)
+    """Generation steps (affects cost)."""
+    guidance_scale: float = Field(5.0, ge=1.0, le=10.0)
+    """How closely the shape follows the image."""
+    target_face_num: int = Field(40000, ge=100, le=1_000_000)
+    """Target faces of the mesh (affects cost)."""
+    seed: int = Field(-1, ge=-1, le=MAX_SEED)
+    """-1 picks a random seed in the client, which is then sent and recorded."""
+
+    def body(self, image_asset_id: str | None) -> dict[str, Any]:
+        """The JSON body in Scenario's camelCase."""
+        body: dict[str, Any] = {"paint": self.paint, "steps": self.steps, "guidanceScale": self.guidance_scale,
+                                "targetFaceNum": self.target_face_num}
+        if self.seed >= 0:
+            body["seed"] = self.seed
+        if image_asset_id:
+            body["image"] = image_asset_id
+        return body
+
+
+class ScenarioRequest(ScenarioParams):
+    image_name: str = "reference.png"
+    image_data_url: str = Field("", repr=False)
+    """The input image as a data URL; uploaded as an asset just before the job is created."""
+
+    def with_seed_resolved(self, rng: random.Random | None = None) -> ScenarioRequest:
+        if self.seed != -1:
+            return self
+        return self.model_copy(update={"seed": (rng or random.SystemRandom()).randint(0, MAX_SEED)})
+
+
+class _Job(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    jobId: str
+    status: str
+    progress: float | None = None
+    metadata: dict[str, Any] = Field(default_factory=dict)
+    billing: dict[str, Any] | None = None
+    createdAt: str | None = None
+    jobType: str | None = None
+
+
+class _Asset(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    id: str
+    url: str = ""
+    mimeType: str = ""
+    kind: str = ""
+    metadata: dict[str, Any] = Field(default_factory=dict)
+
+
+def image_data_url(path: Path) -> tuple[str, str]:
+    """(file name, data URL) of a checked input image. Raises ``InvalidInputError``."""
+    try:
+        data = path.read_bytes()
+    except OSError:
+        raise E.InvalidInputError(f"The image file '{path.name}' does not exist or cannot be read.") from None
+    if not data:
+        raise E.InvalidInputError(f"The image file '{path.name}' is empty.")
+    if len(data) > MAX_IMAGE_BYTES:
+        raise E.InvalidInputError(
+            f"The image '{path.name}' is {len(data) >> 20} MB; Scenario takes images up to {MAX_IMAGE_BYTES >> 20} MB. Save a smaller copy.")
+    kind = sniff_image(data[:16])
+    if kind is None:
+        raise E.InvalidInputError(f"'{path.name}' is not a PNG, JPEG or WebP image.")
+    return path.name, f"data:image/{kind};base64,{base64.b64encode(data).decode('ascii')}"
+
+
+def asset_role(asset: _Asset) -> AssetRole | None:
+    """What a result asset is: the model, a texture map, a preview, or nothing we use."""
+    kind_type = str(asset.metadata.get("type", "")).lower()
+    if kind_type in TEXTURE_TYPES:
+        return TEXTURE_TYPES[kind_type]
+    mime = asset.mimeType.lower()
+    if mime == "model/gltf-binary" or (asset.kind == "3d" and mime in ("", "application/octet-stream")):
+        return AssetRole.MODEL
+    if asset.kind == "image" or mime.startswith("image/"):
+        return AssetRole.PREVIEW
+    return None
+
+
+def _filename(role: AssetRole, asset: _Asset) -> str:
+    if role is AssetRole.MODEL:
+        return "model.glb"
+    extension = mimetypes.guess_extension(asset.mimeType or "image/png") or ".png"
+    extension = ".jpg" if extension in (".jpe", ".jpeg") else extension
+    return f"{role.value.lower()}{extension}" if role is not AssetRole.PREVIEW else f"preview_{asset.id[-6:]}{extension}"
+
+
+class ScenarioProvider(Provider):
+    """Client for Hunyuan 3D 2.1 through Scenario's custom-model endpoint."""
+
+    name = "SCENARIO"
+    label = SERVICE
+    poll_interval = 3.0
+    typical_duration_s = 120.0
+
+    def __init__(self, http: HttpClient, api_key: str, api_secret: str, *, project_id: str = "",
+                 base_url: str = DEFAULT_BASE_URL, poll_interval: float | None = None) -> None:
+        super().__init__(http)
+        if not api_key or not api_secret:
+            raise E.MissingKeyError(
+                "No Scenario API key and secret. Add them in Edit > Preferences > Add-ons > Meshsmith, or set "
+                "MESHSMITH_SCENARIO_API_KEY and MESHSMITH_SCENARIO_API_SECRET.")
+        token = base64.b64encode(f"{api_key}:{api_secret}".encode()).decode("ascii")
+        for secret in (api_key, api_secret, token):
+            E.register_secret(secret)
+        self._headers = {"Authorization": f"Basic {token}"}
+        self._query = {"projectId": project_id} if project_id else {}
+        self.base_url = normalise_base_url(base_url, service=SERVICE) + "/v1"
+        if poll_interval is not None:
+            self.poll_interval = poll_interval
+
+    # --- preparing -----------------------------------------------------------------------------------------
+    @staticmethod
+    def validate_params(params: Mapping[str, Any]) -> ScenarioParams:
+        return ScenarioParams.model_validate(dict(params))
+
+    def prepare(self, params: Mapping[str, Any], inputs: Mapping[str, str]) -> ScenarioRequest:
+        body = dict(params)
+        if inputs.get("image_path"):
+            body["image_name"], body["image_data_url"] = image_data_url(Path(inputs["image_path"]))
+        else:
+            raise E.InvalidInputError("Scenario's Hunyuan 3D 2.1 needs a reference image.")
+        return ScenarioRequest.model_validate(body).with_seed_resolved()
+
+    def _get(self, path: str, **params: Any) -> Any:
+        response = self.http.request("GET", f"{self.base_url}{path}", service=SERVICE, headers=self._headers,
+                                     params={**self._query, **params})
+        return parse_json(response, service=SERVICE)
+
+    # --- the job -------------------------------------------------------------------------------------------------
+    def upload_image(self, name: str, data_url: str) -> str:
+        """Upload the reference image as an asset and return its id (``POST /v1/assets``)."""
+        response = self.http.request("POST", f"{self.base_url}/assets", service=SERVICE, headers=self._headers,
+                                     params=self._query, json={"image": data_url, "name": name})
+        body = parse_json(response, service=SERVICE)
+        asset = body.get("asset", body) if isinstance(body, dict) else None
+        if not isinstance(asset, dict) or not asset.get("id"):
+            raise E.BadResponseError(f"{SERVICE} accepted the image but gave no asset id.")
+        return str(asset["id"])
+
+    def estimate(self, params: Mapping[str, Any]) -> float:
+        """The cost in creative units of a job with these parameters (``?dryRun=true``: nothing is spent)."""
+        request = ScenarioParams.model_validate(dict(params))
+        response = self.http.request("POST", f"{self.base_url}/generate/custom/{MODEL_ID}", service=SERVICE,
+                                     headers=self._headers, params={**self._query, "dryRun": "true"},
+                                     json=request.body(None), ok_statuses=frozenset({DRY_RUN_STATUS}))
+        body = parse_json(response, service=SERVICE)
+        try:
+            return float(body["creativeUnitsCost"])
+        except (KeyError, TypeError, ValueError):
+            raise E.BadResponseError(f"{SERVICE} gave no cost estimate.") from None
+
+    def submit(self, request: BaseModel, on_created: Callable[[str], None]) -> RemoteJob:
+        assert isinstance(request, ScenarioRequest)
+        asset_id = self.upload_image(request.image_name, request.image_data_url)
+        response = self.http.request("POST", f"{self.base_url}/generate/custom/{MODEL_ID}", service=SERVICE,
+                                     headers=self._headers, params=self._query, json=request.body(asset_id))
+        body = parse_json(response, service=SERVICE)
+        try:
+            job = _Job.model_validate(body["job"])
+        except (KeyError, TypeError, ValueError):
+            raise E.BadResponseError(f"{SERVICE} accepted the job but its answer had no job id.") from None
+        on_created(job.jobId)
+        cost = body.get("creativeUnitsCost")
+        return self._remote(job, cost=float(cost) if isinstance(cost, (int, float)) else None)
+
+    def status(self, remote_id: str) -> RemoteJob:
+        body = self._get(f"/jobs/{remote_id}")
+        try:
+            job = _Job.model_validate(body["job"])
+        except (KeyError, TypeError, ValueError):
+            raise E.BadResponseError(f"{SERVICE} sent a job without a status.") from None
+        remote = self._remote(job)
+        if remote.status is JobStatus.SUCCEEDED:
+            return remote.model_copy(update={"assets": self._result_assets(job)})
+        return remote
+
+    def _remote(self, job: _Job, cost: float | None = None) -> RemoteJob:
+        status = map_status(job.status)
+        if cost is None and job.billing and isinstance(job.billing.get("cuCost"), (int, float)):
+            cost = float(job.billing["cuCost"])
+        error = ""
+        if status is JobStatus.FAILED:
+            reason = E.redact(str(job.metadata.get("error") or "no reason given"))
+            hint = E.redact(str(job.metadata.get("hint") or ""))
+            error = f"{SERVICE} could not generate the model: {reason}." + (f" Hint: {hint}" if hint else "")
+        progress = job.progress if job.progress is None or job.progress <= 1 else job.progress / 100
+        return RemoteJob(remote_id=job.jobId, status=status, raw_status=job.status, progress=progress,
+                         message=_STATUS_MESSAGES.get(job.status, job.status), error=error, cost=cost)
+
+    def _result_assets(self, job: _Job) -> tuple[AssetRef, ...]:
+        asset_ids = job.metadata.get("assetIds") or []
+        refs: list[AssetRef] = []
+        for asset_id in asset_ids:
+            body = self._get(f"/assets/{asset_id}")
+            try:
+                asset = _Asset.model_validate(body.get("asset", body))
+            except (AttributeError, ValueError):
+                raise E.BadResponseError(f"{SERVICE} sent a malformed asset record.") from None
+            role = asset_role(asset)
+            if role is None or not asset.url:
+                continue
+            refs.append(AssetRef(role=role, filename=_filename(role, asset), url=asset.url, remote_id=asset.id))
+        if not any(ref.role is AssetRole.MODEL for ref in refs):
+            raise E.BadResponseError(f"{SERVICE} finished the job but none of its {len(asset_ids)} results is a 3D model.")
+        return tuple(refs)
+
+    def cancel(self, remote_id: str) -> bool:
+        """Ask Scenario to cancel; most generation jobs refuse, which is reported as False."""
+        try:
+            self.http.request("POST", f"{self.base_url}/jobs/{remote_id}/action", service=SERVICE,
+                              headers=self._headers, params=self._query, json={"action": "cancel"})
+        except E.HTTPStatusError:
+            return False
+        return True
+
+    def find_lost_submission(self, request: BaseModel, submitted_at: float) -> RemoteJob | None:
+        """Find the job a lost creating request made: same model, created after it was sent, same inputs and seed."""
+        assert isinstance(request, ScenarioRequest)
+        since = datetime.fromtimestamp(submitted_at - 60, tz=UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z")
+        body = self._get("/jobs", createdAfter=since, pageSize=100)
+        wanted = request.body(None)
+        for raw in (body.get("jobs") or []) if isinstance(body, dict) else []:
+            try:
+                job = _Job.model_validate(raw)
+            except ValueError:
+                continue
+            sent = job.metadata.get("input") or {}
+            if all(sent.get(key) == value for key, value in wanted.items()):
+                return self.status(job.jobId)
+        return None

@@ -1,0 +1,281 @@
+"""Simulate Scenario's REST API for Hunyuan 3D 2.1: Basic auth, asset upload, dry run (HTTP 269), the full status
+walk, several result assets (GLB, preview, optionally separate texture maps), signed CDN URLs that refuse an
+Authorization header, the job list, and a cancel that is refused.
+
+Behaviour follows ../shared/reference/provider_apis.md section 2.11.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import threading
+import time
+import uuid
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from .assets import build_glb, make_model_glb, make_pot, make_textures, segments_for_faces
+from .server import Request, Response
+
+if TYPE_CHECKING:
+    from .server import Sandbox
+
+VALID_KEY = "sandbox-scenario-key"
+VALID_SECRET = "sandbox-scenario-secret"
+MODEL_ID = "model_hunyuan-3d-v2-1"
+COST = 20
+# The status walk a job goes through, one step per poll.
+STATUS_WALK = ["queued", "warming-up", "in-progress", "in-progress", "finalizing", "success"]
+_SIGNING_SECRET = b"sandbox-cdn-signing"
+_MAX_UPLOAD = 10 * 1024 * 1024
+
+
+def _id(prefix: str) -> str:
+    return f"{prefix}_{uuid.uuid4().hex[:22]}"
+
+
+def _safe_name(name: str) -> str:
+    cleaned = "".join(c if c.isalnum() or c in "._-" else "_" for c in str(name))[:64]
+    return cleaned or "upload.png"
+
+
+def _now_iso(offset: float = 0.0) -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%S.000Z", time.gmtime(time.time() + offset))
+
+
+@dataclass
+class ScenarioAsset:
+    id: str
+    data: bytes
+    mime: str
+    kind: str
+    type: str
+    name: str
+
+
+@dataclass
+class ScenarioJob:
+    id: str
+    inputs: dict[str, Any]
+    created: str
+    polls: int = 0
+    fail: bool = False
+    asset_ids: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ScenarioConfig:
+    separate_maps: bool = False
+    """Return an untextured GLB plus separate albedo/metallic/roughness/normal assets."""
+    fail_next: int = 0
+    max_faces: int = 6000
+    texture_size: int = 256
+    unknown_status_next: int = 0
+    """The next N status answers carry a status word Scenario does not document."""
+    url_ttl_s: float = 3600.0
+    """Lifetime of signed CDN URLs; 0 makes every URL already expired."""
+
+
+class ScenarioSimulator:
+    def __init__(self, sandbox: Sandbox) -> None:
+        self.sandbox = sandbox
+        self.config = ScenarioConfig()
+        self.assets: dict[str, ScenarioAsset] = {}
+        self.jobs: dict[str, ScenarioJob] = {}
+        self.creating_posts = 0
+        self.dry_runs = 0
+        self._lock = threading.Lock()
+        sandbox.route("POST", r"/v1/assets", self.upload)
+        sandbox.route("GET", r"/v1/assets/(?P<id>[\w-]+)", self.get_asset)
+        sandbox.route("POST", r"/v1/generate/custom/(?P<model>[\w.-]+)", self.generate)
+        sandbox.route("GET", r"/v1/jobs", self.list_jobs)
+        sandbox.route("GET", r"/v1/jobs/(?P<id>[\w-]+)", self.get_job)
+        sandbox.route("POST", r"/v1/jobs/(?P<id>[\w-]+)/action", self.action)
+        sandbox.route("GET", r"/cdn/(?P<id>[\w-]+)/(?P<name>[\w.-]+)", self.cdn)
+
+    # --- auth and signing ---------------------------------------------------------------------------------
+    def _auth(self, request: Request) -> Response | None:
+        expected = "Basic " + base64.b64encode(f"{VALID_KEY}:{VALID_SECRET}".encode()).decode()
+        if request.header("authorization") != expected:
+            return Response.json({"reason": "Unauthorized", "traceId": uuid.uuid4().hex}, 401)
+        return None
+
+    def _sign(self, asset_id: str, expires: int) -> str:
+        return hashlib.sha256(_SIGNING_SECRET + f"{asset_id}:{expires}".encode()).hexdigest()[:32]
+
+    def signed_url(self, asset: ScenarioAsset) -> str:
+        expires = int(time.time() + self.config.url_ttl_s)
+        policy = base64.urlsafe_b64encode(f'{{"exp":{expires}}}'.encode()).decode().rstrip("=")
+        return (f"{self.sandbox.url}/cdn/{asset.id}/{asset.name}?Policy={policy}&Expires={expires}"
+                f"&Key-Pair-Id=KSANDBOX&Signature={self._sign(asset.id, expires)}")
+
+    def _record(self, asset: ScenarioAsset) -> dict[str, Any]:
+        return {
+            "id": asset.id, "url": self.signed_url(asset), "mimeType": asset.mime, "kind": asset.kind,
+            "source": "img23d" if asset.kind == "3d" else "uploaded", "status": "success", "privacy": "private",
+            "authorId": "user_sandbox", "ownerId": "proj_sandbox", "collectionIds": [], "tags": [], "editCapabilities": [],
+            "createdAt": _now_iso(), "updatedAt": _now_iso(),
+            "metadata": {"kind": asset.kind, "type": asset.type, "modelId": MODEL_ID},
+            "properties": {"size": len(asset.data)},
+        }
+
+    # --- routes ---------------------------------------------------------------------------------------------
+    def upload(self, request: Request) -> Response:
+        refused = self._auth(request)
+        if refused:
+            return refused
+        if len(request.body) > _MAX_UPLOAD:
+            return Response.json({"reason": "Payload too large"}, 413)
+        try:
+            body = request.json()
+            image = body["image"]
+            name = body["name"]
+        except (ValueError, KeyError, TypeError):
+            return Response.json({"reason": "image and name are required"}, 400)
+        encoded = image.split(",", 1)[1] if image.startswith("data:") else image
+        try:
+            data = base64.b64decode(encoded, validate=True)
+        except ValueError:
+            return Response.json({"reason": "image must be base64"}, 400)
+        asset = ScenarioAsset(_id("asset"), data, "image/png", "image", "uploaded", _safe_name(name))
+        self.assets[asset.id] = asset
+        return Response.json({"asset": self._record(asset)})
+
+    def get_asset(self, request: Request) -> Response:
+        refused = self._auth(request)
+        if refused:
+            return refused
+        asset = self.assets.get(request.match["id"])
+        if asset is None:
+            return Response.json({"reason": "Asset not found"}, 404)
+        return Response.json({"asset": self._record(asset)})
+
+    @staticmethod
+    def validate(body: Any) -> str | None:
+        if not isinstance(body, dict):
+            return "body must be an object"
+        checks = [("steps", 10, 100), ("guidanceScale", 1, 10), ("targetFaceNum", 100, 1_000_000), ("seed", 0, 2_147_483_647)]
+        for name, low, high in checks:
+            if name in body and (not isinstance(body[name], (int, float)) or not low <= body[name] <= high):
+                return f"{name} must be between {low} and {high}"
+        if "paint" in body and not isinstance(body["paint"], bool):
+            return "paint must be a boolean"
+        return None
+
+    def generate(self, request: Request) -> Response:
+        refused = self._auth(request)
+        if refused:
+            return refused
+        if request.match["model"] != MODEL_ID:
+            return Response.json({"reason": f"Model {request.match['model']} not found"}, 404)
+        try:
+            body = request.json()
+        except ValueError:
+            return Response.json({"reason": "invalid JSON"}, 400)
+        problem = self.validate(body)
+        if problem:
+            return Response.json({"reason": problem}, 400)
+        if request.query.get("dryRun") in ("true", "api"):
+            self.dry_runs += 1
+            return Response.json({"creativeUnitsCost": COST, "creativeUnitsDiscount": 0,
+                                  "costDetails": {"custom-generation": COST}}, 269)
+        if body.get("image") not in self.assets:
+            return Response.json({"reason": "image must be the id of an uploaded asset"}, 400)
+        with self._lock:
+            self.creating_posts += 1
+            job = ScenarioJob(_id("job"), body, _now_iso())
+            if self.config.fail_next > 0:
+                self.config.fail_next -= 1
+                job.fail = True
+            self.jobs[job.id] = job
+        return Response.json({"job": self._job_record(job, "queued"), "creativeUnitsCost": COST,
+                              "creativeUnitsDiscount": 0, "costDetails": {"custom-generation": COST}})
+
+    def _status(self, job: ScenarioJob) -> str:
+        step = min(job.polls, len(STATUS_WALK) - 1)
+        status = STATUS_WALK[step]
+        if job.fail and status in ("finalizing", "success"):
+            return "failure"
+        return status
+
+    def _job_record(self, job: ScenarioJob, status: str) -> dict[str, Any]:
+        progress = {"queued": 0.0, "warming-up": 0.05, "in-progress": 0.1 + 0.4 * min(job.polls, 3) / 3,
+                    "finalizing": 0.9, "success": 1.0, "failure": 0.3}.get(status, 0.0)
+        metadata: dict[str, Any] = {"input": job.inputs}
+        if status == "success":
+            metadata["assetIds"] = self._results(job)
+        if status == "failure":
+            metadata["error"] = "Generation failed: invalid input image"
+            metadata["hint"] = "Use a single object on a plain background"
+        return {"jobId": job.id, "jobType": "custom", "status": status, "progress": progress,
+                "metadata": metadata, "statusHistory": [{"status": status, "date": _now_iso()}],
+                "billing": {"cuCost": 0 if status == "failure" else COST, "cuDiscount": 0},
+                "createdAt": job.created, "updatedAt": _now_iso()}
+
+    def _results(self, job: ScenarioJob) -> list[str]:
+        if job.asset_ids:
+            return job.asset_ids
+        seed = int(job.inputs.get("seed", 1))
+        faces = min(int(job.inputs.get("targetFaceNum", 40000)), self.config.max_faces)
+        paint = bool(job.inputs.get("paint", True))
+        made: list[ScenarioAsset] = []
+        if self.config.separate_maps and paint:
+            segments, rings = segments_for_faces(faces)
+            glb = build_glb(make_pot(seed, segments, rings), None)
+            maps = make_textures(seed, self.config.texture_size)
+            made.append(ScenarioAsset(_id("asset"), glb, "model/gltf-binary", "3d", "img23d", "model.glb"))
+            for kind, data in (("albedo", maps.base_color), ("metallic", maps.metallic),
+                               ("roughness", maps.roughness), ("normal", maps.normal)):
+                made.append(ScenarioAsset(_id("asset"), data, "image/png", "image", f"3d-texture-{kind}", f"{kind}.png"))
+        else:
+            glb = make_model_glb(seed, face_count=faces, texture=paint, texture_size=self.config.texture_size)
+            made.append(ScenarioAsset(_id("asset"), glb, "model/gltf-binary", "3d", "img23d", "model.glb"))
+        preview = make_textures(seed + 1, 32).base_color
+        made.append(ScenarioAsset(_id("asset"), preview, "image/png", "image", "preview", "thumbnail.png"))
+        for asset in made:
+            self.assets[asset.id] = asset
+        job.asset_ids = [asset.id for asset in made]
+        return job.asset_ids
+
+    def get_job(self, request: Request) -> Response:
+        refused = self._auth(request)
+        if refused:
+            return refused
+        job = self.jobs.get(request.match["id"])
+        if job is None:
+            return Response.json({"reason": "Job not found"}, 404)
+        with self._lock:
+            job.polls += 1
+            status = self._status(job)
+            if self.config.unknown_status_next > 0:
+                self.config.unknown_status_next -= 1
+                status = "paused-for-maintenance"
+        return Response.json({"job": self._job_record(job, status)})
+
+    def list_jobs(self, request: Request) -> Response:
+        refused = self._auth(request)
+        if refused:
+            return refused
+        after = request.query.get("createdAfter", "")
+        size = min(int(request.query.get("pageSize", "50")), 200)
+        jobs = [self._job_record(job, self._status(job)) for job in self.jobs.values() if job.created >= after]
+        return Response.json({"jobs": jobs[-size:]})
+
+    def action(self, request: Request) -> Response:
+        refused = self._auth(request)
+        if refused:
+            return refused
+        return Response.json({"reason": "Cannot cancel this type of job"}, 400)
+
+    def cdn(self, request: Request) -> Response:
+        # Like CloudFront signed URLs: an Authorization header is refused, the signature must match.
+        if request.header("authorization"):
+            return Response(400, b"<Error>Only one auth mechanism allowed</Error>", {"Content-Type": "application/xml"})
+        asset = self.assets.get(request.match["id"])
+        expires = request.query.get("Expires", "0")
+        if asset is None or not expires.isdigit() or request.query.get("Signature") != self._sign(asset.id, int(expires)):
+            return Response(403, b"<Error>AccessDenied</Error>", {"Content-Type": "application/xml"})
+        if int(expires) < time.time():
+            return Response(403, b"<Error>Request has expired</Error>", {"Content-Type": "application/xml"})
+        return Response(200, asset.data, {"Content-Type": asset.mime})
