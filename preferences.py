@@ -19,6 +19,8 @@ ENV_SCENARIO_KEY = "MESHSMITH_SCENARIO_API_KEY"
 ENV_SCENARIO_SECRET = "MESHSMITH_SCENARIO_API_SECRET"
 ENV_SCENARIO_PROJECT = "MESHSMITH_SCENARIO_PROJECT_ID"
 ENV_SCENARIO_URL = "MESHSMITH_SCENARIO_BASE_URL"
+ENV_MESHY_KEY = "MESHSMITH_MESHY_API_KEY"
+ENV_MESHY_URL = "MESHSMITH_MESHY_BASE_URL"
 ENV_USER_DIR = "MESHSMITH_USER_DIR"
 
 
@@ -54,6 +56,22 @@ class MeshsmithPreferences(AddonPreferences):
         description="Leave empty for https://api.cloud.scenario.com. Plain http is accepted only for this computer",
         default="",
     )
+    meshy_api_key: StringProperty(
+        name="Meshy API Key",
+        description="Your Meshy key (msy_...). Stored by Blender in your user preferences file, never in .blend scenes",
+        subtype="PASSWORD",
+    )
+    meshy_base_url: StringProperty(
+        name="Meshy Server",
+        description="Leave empty for https://api.meshy.ai. Plain http is accepted only for this computer",
+        default="",
+    )
+    meshy_test_mode: BoolProperty(
+        name="Try Meshy Without Credits",
+        description="Use Meshy's public test-mode key: no credits are spent and every task returns the same sample "
+                    "result, not a texture of your mesh",
+        default=False,
+    )
     use_sandbox: BoolProperty(
         name="Use Built-in Sandbox",
         description="Run jobs against Meshsmith's local simulator: no key, no credits, placeholder models",
@@ -82,7 +100,8 @@ class MeshsmithPreferences(AddonPreferences):
         box = layout.box()
         box.label(text="Keys", icon="KEYINGSET")
         for prop, env in (("segmind_api_key", ENV_SEGMIND_KEY), ("scenario_api_key", ENV_SCENARIO_KEY),
-                          ("scenario_api_secret", ENV_SCENARIO_SECRET), ("scenario_project_id", ENV_SCENARIO_PROJECT)):
+                          ("scenario_api_secret", ENV_SCENARIO_SECRET), ("scenario_project_id", ENV_SCENARIO_PROJECT),
+                          ("meshy_api_key", ENV_MESHY_KEY)):
             row = box.row()
             row.prop(self, prop)
             if os.environ.get(env):
@@ -91,7 +110,11 @@ class MeshsmithPreferences(AddonPreferences):
         col = box.column(align=True)
         col.label(text="Keys typed here are saved in Blender's user preferences file, in plain text.", icon="INFO")
         col.label(text="To keep them out of every file, set the environment variables instead:")
-        col.label(text=f"{ENV_SEGMIND_KEY}, {ENV_SCENARIO_KEY}, {ENV_SCENARIO_SECRET}.")
+        col.label(text=f"{ENV_SEGMIND_KEY}, {ENV_SCENARIO_KEY}, {ENV_SCENARIO_SECRET}, {ENV_MESHY_KEY}.")
+        row = box.row()
+        row.prop(self, "meshy_test_mode")
+        if self.meshy_test_mode:
+            box.label(text="Meshy test mode: sample results only, not your mesh. Nothing is charged.", icon="ERROR")
         col.label(text="Keys never go into .blend scene files, the job journal or logs.")
         box = layout.box()
         box.label(text="Results", icon="FILE_FOLDER")
@@ -101,6 +124,7 @@ class MeshsmithPreferences(AddonPreferences):
         box.label(text="Network", icon="WORLD")
         box.prop(self, "segmind_base_url")
         box.prop(self, "scenario_base_url")
+        box.prop(self, "meshy_base_url")
         box.prop(self, "ca_bundle")
         box.label(text="Proxies are taken from HTTPS_PROXY / NO_PROXY in the environment.")
         if not bpy.app.online_access:
@@ -139,12 +163,27 @@ def scenario_base_url(context: bpy.types.Context | None = None) -> str:
     return os.environ.get(ENV_SCENARIO_URL, "").strip() or get(context).scenario_base_url.strip()
 
 
+def meshy_key(context: bpy.types.Context | None = None) -> str:
+    """The environment variable first, then the typed key, then (when switched on) Meshy's test-mode key."""
+    from .providers.meshy import TEST_MODE_KEY
+
+    prefs = get(context)
+    typed = os.environ.get(ENV_MESHY_KEY, "").strip() or prefs.meshy_api_key.strip()
+    return typed or (TEST_MODE_KEY if prefs.meshy_test_mode else "")
+
+
+def meshy_base_url(context: bpy.types.Context | None = None) -> str:
+    return os.environ.get(ENV_MESHY_URL, "").strip() or get(context).meshy_base_url.strip()
+
+
 def has_key(provider_name: str, context: bpy.types.Context | None = None) -> bool:
     if provider_name == "SEGMIND":
         return bool(segmind_key(context))
     if provider_name == "SCENARIO":
         key, secret, _project = scenario_credentials(context)
         return bool(key and secret)
+    if provider_name == "MESHY":
+        return bool(meshy_key(context))
     return False
 
 

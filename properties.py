@@ -83,6 +83,45 @@ class MeshsmithScenarioSettings(PropertyGroup):
         }
 
 
+ART_STYLE_ITEMS = [
+    ("realistic", "Realistic", ""), ("fake-3d-cartoon", "3D Cartoon", ""), ("japanese-anime", "Japanese Anime", ""),
+    ("cartoon-line-art", "Cartoon Line Art", ""), ("realistic-hand-drawn", "Realistic Hand-Drawn", ""),
+    ("fake-3d-hand-drawn", "3D Hand-Drawn", ""), ("oriental-comic-ink", "Oriental Comic Ink", ""),
+]
+
+
+class MeshsmithMeshySettings(PropertyGroup):
+    endpoint: EnumProperty(
+        name="Endpoint",
+        items=[("RETEXTURE", "Retexture", "Meshy's current texturing endpoint"),
+               ("TEXT_TO_TEXTURE", "Text to Texture (Legacy)", "The older endpoint, with art styles and resolution")],
+        default="RETEXTURE",
+    )
+    style_prompt: StringProperty(name="Style", description="What the surface should look like (up to 600 characters)")
+    object_prompt: StringProperty(name="Object", description="What the object is (Text to Texture; up to 600 characters)")
+    style_image: PointerProperty(name="Style Image", type=bpy.types.Image,
+                                 description="An image whose look to copy (Retexture; used instead of the style text)")
+    enable_original_uv: BoolProperty(
+        name="Keep Original UVs", default=True,
+        description="Paint onto this mesh's own UVs and put the maps on it; off: a new textured object replaces it in view")
+    enable_pbr: BoolProperty(name="PBR Maps", description="Metallic, roughness and normal maps as well as colour", default=True)
+    ai_model: EnumProperty(name="AI Model", items=[("latest", "Latest", ""), ("meshy-6", "Meshy 6", ""), ("meshy-5", "Meshy 5", "")],
+                           default="latest")
+    hd_texture: BoolProperty(name="HD Texture", description="4K base colour (Meshy 6)", default=False)
+    remove_lighting: BoolProperty(name="Remove Lighting", description="Remove baked-in highlights and shadows (Meshy 6)", default=True)
+    art_style: EnumProperty(name="Art Style", items=ART_STYLE_ITEMS, default="realistic")
+    resolution: EnumProperty(name="Resolution", items=[("1024", "1024", ""), ("2048", "2048", ""), ("4096", "4096", "")],
+                             default="1024")
+    negative_prompt: StringProperty(name="Avoid", description="What the texture should not have (Text to Texture)")
+
+    def as_params(self) -> dict:
+        return {
+            "endpoint": self.endpoint, "enable_original_uv": self.enable_original_uv, "enable_pbr": self.enable_pbr,
+            "ai_model": self.ai_model, "hd_texture": self.hd_texture, "remove_lighting": self.remove_lighting,
+            "art_style": self.art_style, "resolution": self.resolution, "negative_prompt": self.negative_prompt,
+        }
+
+
 class MeshsmithSceneSettings(PropertyGroup):
     provider: EnumProperty(name="Provider", items=PROVIDER_ITEMS, default="SEGMIND")
     image_path: StringProperty(
@@ -92,9 +131,10 @@ class MeshsmithSceneSettings(PropertyGroup):
     prompt: StringProperty(name="Prompt", description="Optional text to guide the model", default="")
     segmind: PointerProperty(type=MeshsmithSegmindSettings)
     scenario: PointerProperty(type=MeshsmithScenarioSettings)
+    meshy: PointerProperty(type=MeshsmithMeshySettings)
 
     def provider_settings(self, provider_name: str):
-        return {"SEGMIND": self.segmind, "SCENARIO": self.scenario}[provider_name]
+        return {"SEGMIND": self.segmind, "SCENARIO": self.scenario, "MESHY": self.meshy}[provider_name]
 
 
 class MeshsmithJobItem(PropertyGroup):
@@ -124,9 +164,10 @@ class MeshsmithRuntimeState(PropertyGroup):
     scenario_estimate: StringProperty()
     """The last cost estimate, with the parameters it was made for (stale once they change)."""
     scenario_estimate_key: StringProperty()
+    meshy_balance: StringProperty()
 
 
-classes = (MeshsmithSegmindSettings, MeshsmithScenarioSettings, MeshsmithSceneSettings, MeshsmithJobItem, MeshsmithRuntimeState)
+classes = (MeshsmithSegmindSettings, MeshsmithScenarioSettings, MeshsmithMeshySettings, MeshsmithSceneSettings, MeshsmithJobItem, MeshsmithRuntimeState)
 
 
 def register() -> None:

@@ -21,7 +21,7 @@ from bpy.app.handlers import persistent
 from . import preferences
 from .jobs.engine import JobEngine
 from .jobs.journal import Journal
-from .jobs.records import JobRecord, JobState
+from .jobs.records import JobKind, JobRecord, JobState
 from .providers import errors as E
 from .providers.base import Provider, is_loopback_host
 from .providers.http import HttpClient, NetworkSettings
@@ -105,6 +105,14 @@ def _connection(provider_name: str, context: bpy.types.Context | None) -> tuple[
         key, secret, project = preferences.scenario_credentials(context)
         return preferences.scenario_base_url(context) or DEFAULT_BASE_URL, {"api_key": key, "api_secret": secret,
                                                                              "project_id": project}
+    if provider_name == "MESHY":
+        if prefs.use_sandbox:
+            from .sandbox import meshy as simulated
+
+            return sandbox().url, {"api_key": simulated.VALID_KEY}
+        from .providers.meshy import DEFAULT_BASE_URL
+
+        return preferences.meshy_base_url(context) or DEFAULT_BASE_URL, {"api_key": preferences.meshy_key(context)}
     raise E.InvalidInputError(f"Unknown provider '{provider_name}'.")
 
 
@@ -139,6 +147,10 @@ def make_provider(provider_name: str, context: bpy.types.Context | None = None) 
         from .providers.scenario import ScenarioProvider
 
         return ScenarioProvider(http, base_url=base, poll_interval=poll, **credentials)
+    if provider_name == "MESHY":
+        from .providers.meshy import MeshyProvider
+
+        return MeshyProvider(http, base_url=base, poll_interval=poll, **credentials)
     raise E.InvalidInputError(f"Unknown provider '{provider_name}'.")
 
 
@@ -180,7 +192,7 @@ def drain(context: bpy.types.Context | None = None) -> list[JobRecord]:
         _sync_item(context, record)
     auto = preferences.get(context).auto_import
     for record in updates:
-        if record.state is JobState.READY and not record.dismissed and not record.error:
+        if record.state is JobState.READY and not record.dismissed and not record.error and record.auto_import:
             if record.id in _session_jobs or auto:
                 import_result(record.id, context)
     _tag_redraw(context)
@@ -206,18 +218,31 @@ def import_result(job_id: str, context: bpy.types.Context | None = None) -> list
     if record is None or record.state is not JobState.READY:
         return []
     model = record.result_paths.get("MODEL")
+    tags = {"provider": record.provider, "job_id": record.id, "remote_id": record.remote_id}
+    tags.update({key: value for key, value in record.params.items() if key != "api_mode"})
+    maps = separate_maps(record.result_paths)
     try:
-        if not model or not Path(model).is_file():
-            raise E.ImportFailedError("The downloaded model file is missing; it may have been deleted.")
-        tags = {"provider": record.provider, "job_id": record.id, "remote_id": record.remote_id}
-        tags.update({key: value for key, value in record.params.items() if key != "api_mode"})
-        name = object_name_for(record.inputs.get("prompt", ""), record.inputs.get("image_path", ""))
-        objects = import_glb(Path(model), name=name, tags=tags, context=context)
-        maps = separate_maps(record.result_paths)
-        if maps:
-            from .mesh_io.materials import assign_material, build_material_from_maps
+        if record.kind is JobKind.RETEXTURE and record.target_object and record.params.get("enable_original_uv", True) and maps:
+            from .mesh_io.retexture import apply_maps_to_object, find_object
 
-            assign_material(objects[0], build_material_from_maps(f"{name} PBR", maps))
+            target = find_object(record.target_object)
+            apply_maps_to_object(target, maps, name=f"{target.name} {record.provider.title()}", tags=tags)
+            objects = [target]
+        else:
+            if not model or not Path(model).is_file():
+                raise E.ImportFailedError("The downloaded model file is missing; it may have been deleted.")
+            if record.kind is JobKind.RETEXTURE and record.target_object:
+                from .mesh_io.retexture import find_object, import_beside
+
+                original = find_object(record.target_object)
+                objects = import_beside(original, Path(model), name=f"{original.name} retextured", tags=tags)
+            else:
+                name = record.label or object_name_for(record.inputs.get("prompt", ""), record.inputs.get("image_path", ""))
+                objects = import_glb(Path(model), name=name, tags=tags, context=context)
+                if maps and record.kind is JobKind.GENERATE:
+                    from .mesh_io.materials import assign_material, build_material_from_maps
+
+                    assign_material(objects[0], build_material_from_maps(f"{name} PBR", maps))
     except E.MeshsmithError as exc:
         engine().mark_import_failed(job_id, exc)
         _sync_item(context, engine().get(job_id))
@@ -225,13 +250,13 @@ def import_result(job_id: str, context: bpy.types.Context | None = None) -> list
     names = [obj.name for obj in objects]
     engine().mark_imported(job_id, names)
     _sync_item(context, engine().get(job_id))
-    push_undo(f"Meshsmith: import {names[0]}")
+    push_undo(f"Meshsmith: {'retexture' if record.kind is JobKind.RETEXTURE else 'import'} {names[0]}")
     return names
 
 
 def separate_maps(result_paths: dict[str, str]) -> dict:
     """Texture maps a job delivered as separate files, by channel (the file name wins over the role)."""
-    from .mesh_io.channels import resolve_channel
+    from .providers.channels import resolve_channel
 
     maps = {}
     for role, path in result_paths.items():

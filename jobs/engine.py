@@ -97,6 +97,22 @@ class JobEngine:
         self._start(record.id, provider)
         return record
 
+    def adopt(self, record: JobRecord, provider: Provider) -> JobRecord | None:
+        """Take in a job created elsewhere (another machine, the service's website, before a lost journal).
+
+        The record must carry its ``remote_id``; nothing is sent to create anything. Returns None when
+        that remote job is already known here.
+        """
+        if not record.remote_id:
+            raise ValueError("an adopted job needs its remote id")
+        with self._lock:
+            if any(r.provider == record.provider and r.remote_id == record.remote_id for r in self._jobs.values()):
+                return None
+            record = record.evolve(state=JobState.QUEUED, message="Fetching from the service")
+            self._store(record)
+        self._start(record.id, provider)
+        return record
+
     def resume(self, provider_for: Callable[[str], Provider | None]) -> list[JobRecord]:
         """Re-attach every unfinished job from the journal (after a restart or file load).
 
@@ -320,10 +336,35 @@ class JobEngine:
                      error="", message="Found the job on the service")
         return found
 
+    def _watch(self, job_id: str, provider: Provider, event: threading.Event) -> RemoteJob | None:
+        """Follow a job over the provider's stream. None when the stream broke: the caller polls instead."""
+        started = self._require(job_id).submitted_at or self._clock()
+        try:
+            for remote in provider.watch(self._require(job_id).remote_id, event):
+                if remote.status.is_terminal:
+                    return remote
+                self._commit(job_id, event, state=_REMOTE_TO_LOCAL[remote.status],
+                             progress=round(remote.progress if remote.progress is not None else
+                                            estimated_progress(self._clock() - started, provider.typical_duration_s), 3),
+                             message=remote.message or remote.status.value.title(),
+                             cost=remote.cost if remote.cost is not None else self._require(job_id).cost)
+        except (E.TransportError, E.BadResponseError, E.ServerError, E.RateLimitError) as exc:
+            log.info("stream for %s broke (%s); polling instead", job_id, exc)
+            if event.is_set():
+                raise _Stop() from None
+            self._commit(job_id, event, message="Live progress lost; checking by polling")
+        return None
+
     def _poll(self, job_id: str, provider: Provider, event: threading.Event, first: RemoteJob | None) -> RemoteJob:
         record = self._require(job_id)
         started = record.submitted_at or self._clock()
         remote = first
+        if getattr(provider, "supports_stream", False) and (remote is None or not remote.status.is_terminal):
+            streamed = self._watch(job_id, provider, event)
+            if streamed is not None:
+                remote = streamed
+            elif event.is_set():
+                raise _Stop()
         last_ok = self._clock()
         while True:
             if remote is not None:

@@ -53,8 +53,12 @@ def import_glb(
     name: str,
     tags: Mapping[str, Any],
     context: bpy.types.Context | None = None,
+    matrix: Any = None,
 ) -> list[bpy.types.Object]:
-    """Import ``filepath`` and return the new objects, the main (largest) mesh first."""
+    """Import ``filepath`` and return the new objects, the main (largest) mesh first.
+
+    Root objects go to the 3D cursor, or take ``matrix`` as their world matrix when one is given.
+    """
     context = context or bpy.context
     scene = context.scene
     if context.view_layer.objects.active is not None and context.view_layer.objects.active.mode != "OBJECT":
@@ -78,7 +82,10 @@ def import_glb(
     cursor = scene.cursor.location.copy()
     for obj in new:
         if obj.parent is None:
-            obj.location = obj.location + cursor
+            if matrix is not None:
+                obj.matrix_world = matrix
+            else:
+                obj.location = obj.location + cursor
 
     meshes = [obj for obj in new if obj.type == "MESH"]
     main = max(meshes, key=lambda obj: len(obj.data.polygons)) if meshes else new[0]

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import bpy
 
-from .channels import Channel
+from ..providers.channels import Channel
 
 NON_COLOR = "Non-Color"
 SRGB = "sRGB"

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from . import generate, jobs
+from . import generate, jobs, retexture
 
-_modules = (generate, jobs)
+_modules = (generate, retexture, jobs)
 
 
 def register() -> None:

@@ -49,7 +49,8 @@ def finish_blocking(operator: Operator, context: bpy.types.Context, job_id: str)
             operator.report({"ERROR"}, "The job disappeared.")
             return {"CANCELLED"}
         if record.state is JobState.IMPORTED:
-            operator.report({"INFO"}, f"Imported {', '.join(record.imported_objects[:1])} (seed {record.seed}).")
+            seed = f" (seed {record.seed})" if record.seed is not None else ""
+            operator.report({"INFO"}, f"Done: {', '.join(record.imported_objects[:1])}{seed}.")
             return {"FINISHED"}
         if record.state is JobState.READY and record.error:
             operator.report({"ERROR"}, record.error)
@@ -59,7 +60,70 @@ def finish_blocking(operator: Operator, context: bpy.types.Context, job_id: str)
             return {"CANCELLED"}
 
 
-class MESHSMITH_OT_generate(Operator):
+class JobOperatorMixin:
+    """The shared run shape of operators that start a job: modal from the UI, blocking from scripts.
+
+    Subclasses implement ``_start(context)``, returning the submitted record or None after reporting why.
+    """
+
+    _timer = None
+    _job_id: str = ""
+    _provider_name: str = ""
+
+    def _start(self, context: bpy.types.Context) -> JobRecord | None:
+        raise NotImplementedError
+
+    def execute(self, context: bpy.types.Context) -> set[str]:
+        record = self._start(context)
+        if record is None:
+            return {"CANCELLED"}
+        return finish_blocking(self, context, record.id)
+
+    def invoke(self, context: bpy.types.Context, event: bpy.types.Event) -> set[str]:
+        if bpy.app.background or context.window is None:
+            return self.execute(context)
+        record = self._start(context)
+        if record is None:
+            return {"CANCELLED"}
+        self._job_id, self._provider_name = record.id, record.provider
+        wm = context.window_manager
+        self._timer = wm.event_timer_add(runtime.TIMER_ACTIVE_S, window=context.window)
+        wm.modal_handler_add(self)
+        return {"RUNNING_MODAL"}
+
+    def modal(self, context: bpy.types.Context, event: bpy.types.Event) -> set[str]:
+        if event.type == "ESC":
+            runtime.engine().cancel(self._job_id, runtime.provider_or_none(self._provider_name))
+            runtime.drain(context)
+            self.report({"WARNING"}, "Job canceled.")
+            return self._end(context, {"CANCELLED"})
+        if event.type != "TIMER":
+            return {"PASS_THROUGH"}
+        runtime.drain(context)
+        record = runtime.engine().get(self._job_id)
+        if record is None:
+            return self._end(context, {"CANCELLED"})
+        if record.state is JobState.IMPORTED:
+            self.report({"INFO"}, f"Done: {record.imported_objects[0]}.")
+            return self._end(context, {"FINISHED"})
+        if record.state in (JobState.FAILED, JobState.CANCELED, JobState.UNKNOWN) or (record.state is JobState.READY and record.error):
+            self.report({"ERROR"}, record.error or record.message)
+            return self._end(context, {"CANCELLED"})
+        if context.workspace is not None:
+            context.workspace.status_text_set(
+                f"Meshsmith: {record.label}: {record.message} ({int(record.progress * 100)}%). Esc to cancel.")
+        return {"PASS_THROUGH"}
+
+    def _end(self, context: bpy.types.Context, result: set[str]) -> set[str]:
+        if self._timer is not None:
+            context.window_manager.event_timer_remove(self._timer)
+            self._timer = None
+        if context.workspace is not None:
+            context.workspace.status_text_set(None)
+        return result
+
+
+class MESHSMITH_OT_generate(JobOperatorMixin, Operator):
     """Generate a textured 3D model from the reference image with the chosen service"""
 
     bl_idname = "meshsmith.generate"
@@ -70,9 +134,6 @@ class MESHSMITH_OT_generate(Operator):
     provider: EnumProperty(name="Provider", items=PROVIDER_ITEMS, default="SEGMIND")
     image_path: StringProperty(name="Image", description="Image file; empty uses the sidebar's image", subtype="FILE_PATH")
     prompt: StringProperty(name="Prompt", description="Optional text; empty uses the sidebar's prompt")
-
-    _timer = None
-    _job_id: str = ""
 
     @classmethod
     def poll(cls, context: bpy.types.Context) -> bool:
@@ -91,55 +152,6 @@ class MESHSMITH_OT_generate(Operator):
             self.report({"ERROR"}, str(exc))
             return None
         return runtime.submit(record, provider)
-
-    def execute(self, context: bpy.types.Context) -> set[str]:
-        record = self._start(context)
-        if record is None:
-            return {"CANCELLED"}
-        return finish_blocking(self, context, record.id)
-
-    def invoke(self, context: bpy.types.Context, event: bpy.types.Event) -> set[str]:
-        if bpy.app.background or context.window is None:
-            return self.execute(context)
-        record = self._start(context)
-        if record is None:
-            return {"CANCELLED"}
-        self._job_id = record.id
-        wm = context.window_manager
-        self._timer = wm.event_timer_add(runtime.TIMER_ACTIVE_S, window=context.window)
-        wm.modal_handler_add(self)
-        return {"RUNNING_MODAL"}
-
-    def modal(self, context: bpy.types.Context, event: bpy.types.Event) -> set[str]:
-        if event.type == "ESC":
-            runtime.engine().cancel(self._job_id, runtime.provider_or_none(self.provider))
-            runtime.drain(context)
-            self.report({"WARNING"}, "Generation canceled.")
-            return self._end(context, {"CANCELLED"})
-        if event.type != "TIMER":
-            return {"PASS_THROUGH"}
-        runtime.drain(context)
-        record = runtime.engine().get(self._job_id)
-        if record is None:
-            return self._end(context, {"CANCELLED"})
-        if record.state is JobState.IMPORTED:
-            self.report({"INFO"}, f"Imported {record.imported_objects[0]} (seed {record.seed}).")
-            return self._end(context, {"FINISHED"})
-        if record.state in (JobState.FAILED, JobState.CANCELED, JobState.UNKNOWN) or (record.state is JobState.READY and record.error):
-            self.report({"ERROR"}, record.error or record.message)
-            return self._end(context, {"CANCELLED"})
-        if context.workspace is not None:
-            context.workspace.status_text_set(
-                f"Meshsmith: {record.label}: {record.message} ({int(record.progress * 100)}%). Esc to cancel.")
-        return {"PASS_THROUGH"}
-
-    def _end(self, context: bpy.types.Context, result: set[str]) -> set[str]:
-        if self._timer is not None:
-            context.window_manager.event_timer_remove(self._timer)
-            self._timer = None
-        if context.workspace is not None:
-            context.workspace.status_text_set(None)
-        return result
 
 
 classes = (MESHSMITH_OT_generate,)

@@ -95,6 +95,8 @@ def generation_params(context: bpy.types.Context, provider_name: str) -> dict:
         from ..providers.segmind import SegmindProvider as provider_class
     elif provider_name == "SCENARIO":
         from ..providers.scenario import ScenarioProvider as provider_class
+    elif provider_name == "MESHY":
+        from ..providers.meshy import MeshyProvider as provider_class
     else:
         raise E.InvalidInputError(f"Unknown provider '{provider_name}'.")
     raw = settings.provider_settings(provider_name).as_params()

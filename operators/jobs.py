@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import bpy
-from bpy.props import StringProperty
+from bpy.props import EnumProperty, IntProperty, StringProperty
 from bpy.types import Operator
 
 from .. import runtime
@@ -144,23 +144,76 @@ class MESHSMITH_OT_refresh_credits(Operator):
     bl_label = "Refresh Credits"
     bl_options = {"INTERNAL"}
 
+    provider: EnumProperty(items=[("SEGMIND", "Segmind", ""), ("MESHY", "Meshy", "")], default="SEGMIND")
+
     def execute(self, context):
         try:
-            provider = runtime.make_provider("SEGMIND", context)
+            provider = runtime.make_provider(self.provider, context)
         except E.MeshsmithError as exc:
             self.report({"ERROR"}, str(exc))
             return {"CANCELLED"}
+        field = {"SEGMIND": "segmind_credits", "MESHY": "meshy_balance"}[self.provider]
 
         def work():
-            balance = provider.credits()
+            balance = provider.credits() if self.provider == "SEGMIND" else provider.balance()
 
             def apply() -> None:
-                bpy.context.window_manager.meshsmith.segmind_credits = f"{balance:.2f}"
+                setattr(bpy.context.window_manager.meshsmith, field, f"{balance:g}")
 
             return apply
 
-        runtime.run_in_background(work)
+        run_now_or_later(self, work)
         return {"FINISHED"}
+
+
+def run_now_or_later(operator: Operator, work) -> bool:
+    """Run a look-up in the background (UI), or at once in background mode (scripts want the answer)."""
+    if not bpy.app.background:
+        runtime.run_in_background(work)
+        return True
+    try:
+        work()()
+    except E.MeshsmithError as exc:
+        operator.report({"ERROR"}, str(exc))
+        return False
+    return True
+
+
+class MESHSMITH_OT_fetch_meshy_tasks(Operator):
+    """Bring recent Meshy tasks into the job list (made on Meshy's site, another machine, or before a crash)"""
+
+    bl_idname = "meshsmith.fetch_meshy_tasks"
+    bl_label = "Fetch Meshy Tasks"
+    bl_options = {"INTERNAL"}
+
+    count: IntProperty(name="How Many", default=10, min=1, max=50)
+
+    def execute(self, context):
+        from ..jobs.records import JobKind, JobRecord
+
+        try:
+            provider = runtime.make_provider("MESHY", context)
+        except E.MeshsmithError as exc:
+            self.report({"ERROR"}, str(exc))
+            return {"CANCELLED"}
+        root = runtime.results_dir(context)
+
+        def work():
+            tasks = provider.list_tasks(page_size=self.count)
+
+            def apply() -> None:
+                added = 0
+                for task in tasks:
+                    record = JobRecord(provider="MESHY", kind=JobKind.RETEXTURE, label=f"Meshy task {task.remote_id[:8]}",
+                                       remote_id=task.remote_id, auto_import=False)
+                    record = record.evolve(output_dir=str(root / record.id))
+                    added += runtime.engine().adopt(record, runtime.make_provider("MESHY")) is not None
+                runtime.sync_job_list()
+                bpy.context.window_manager.meshsmith.last_error = ""
+
+            return apply
+
+        return {"FINISHED"} if run_now_or_later(self, work) else {"CANCELLED"}
 
 
 def estimate_key(params: dict) -> str:
@@ -195,16 +248,7 @@ class MESHSMITH_OT_estimate_cost(Operator):
 
             return apply
 
-        if bpy.app.background:
-            # Scripts and tests want the answer now; there is no UI to keep responsive.
-            try:
-                work()()
-            except E.MeshsmithError as exc:
-                self.report({"ERROR"}, str(exc))
-                return {"CANCELLED"}
-        else:
-            runtime.run_in_background(work)
-        return {"FINISHED"}
+        return {"FINISHED"} if run_now_or_later(self, work) else {"CANCELLED"}
 
 
 class MESHSMITH_OT_enable_online_access(Operator):
@@ -249,6 +293,7 @@ classes = (
     MESHSMITH_OT_copy_job_id,
     MESHSMITH_OT_refresh_credits,
     MESHSMITH_OT_estimate_cost,
+    MESHSMITH_OT_fetch_meshy_tasks,
     MESHSMITH_OT_enable_online_access,
     MESHSMITH_OT_open_preferences,
 )

@@ -105,11 +105,66 @@ class VIEW3D_PT_meshsmith_generate(Panel):
         if settings.provider == "SEGMIND":
             row = layout.row(align=True)
             row.label(text=f"Segmind credits: {state.segmind_credits or '?'}")
-            row.operator("meshsmith.refresh_credits", text="", icon="FILE_REFRESH")
+            row.operator("meshsmith.refresh_credits", text="", icon="FILE_REFRESH").provider = "SEGMIND"
         if state.last_error:
             layout.label(text=state.last_error, icon="ERROR")
         if preferences.get(context).use_sandbox:
             layout.label(text="Sandbox: nothing is sent or charged.", icon="EXPERIMENTAL")
+
+class VIEW3D_PT_meshsmith_retexture(Panel):
+    bl_space_type = "VIEW_3D"
+    bl_region_type = "UI"
+    bl_category = "Meshsmith"
+    bl_label = "Retexture"
+
+    def draw(self, context: bpy.types.Context) -> None:
+        from ..operators.retexture import retexture_blocker
+
+        layout = self.layout
+        meshy = context.scene.meshsmith.meshy
+        obj = context.active_object
+        layout.label(text=f"Mesh: {obj.name}" if obj is not None and obj.type == "MESH" else "Select a mesh object",
+                     icon="MESH_DATA")
+        layout.prop(meshy, "endpoint", text="")
+        layout.prop(meshy, "style_prompt")
+        if meshy.endpoint == "RETEXTURE":
+            layout.template_ID(meshy, "style_image", open="image.open")
+        else:
+            layout.prop(meshy, "object_prompt")
+            layout.prop(meshy, "negative_prompt")
+        header, body = layout.panel("meshsmith_meshy_options", default_closed=True)
+        header.label(text="Options")
+        if body is not None:
+            col = body.column(align=True)
+            col.prop(meshy, "enable_original_uv")
+            col.prop(meshy, "enable_pbr")
+            if meshy.endpoint == "RETEXTURE":
+                col.prop(meshy, "ai_model")
+                col.prop(meshy, "hd_texture")
+                col.prop(meshy, "remove_lighting")
+            else:
+                col.prop(meshy, "art_style")
+                col.prop(meshy, "resolution")
+        reason = retexture_blocker(context)
+        row = layout.row()
+        row.scale_y = 1.5
+        row.enabled = not reason
+        row.operator("meshsmith.retexture", icon="BRUSH_DATA")
+        if reason:
+            box = layout.box()
+            box.label(text=reason, icon="INFO")
+            if "key" in reason:
+                draw_fix(box, "OPEN_PREFERENCES")
+            elif "Online access" in reason:
+                draw_fix(box, "ENABLE_ONLINE_ACCESS")
+        state = context.window_manager.meshsmith
+        row = layout.row(align=True)
+        row.label(text=f"Meshy balance: {state.meshy_balance or '?'}")
+        row.operator("meshsmith.refresh_credits", text="", icon="FILE_REFRESH").provider = "MESHY"
+        row.operator("meshsmith.fetch_meshy_tasks", text="", icon="IMPORT")
+        if preferences.get(context).meshy_test_mode and not preferences.get(context).use_sandbox:
+            layout.label(text="Meshy test mode: sample results, no credits.", icon="EXPERIMENTAL")
+
 
 class MESHSMITH_UL_jobs(UIList):
     def draw_item(self, context, layout, data, item, icon, active_data, active_propname, index=0):
@@ -181,7 +236,7 @@ def _wrap(text: str, width: int) -> list[str]:
     return lines[:6]
 
 
-classes = (VIEW3D_PT_meshsmith_generate, MESHSMITH_UL_jobs, VIEW3D_PT_meshsmith_jobs)
+classes = (VIEW3D_PT_meshsmith_generate, VIEW3D_PT_meshsmith_retexture, MESHSMITH_UL_jobs, VIEW3D_PT_meshsmith_jobs)
 
 
 def register() -> None:

@@ -64,6 +64,8 @@ class Provider(ABC):
     """How long a job usually takes: drives the progress estimate when the service reports none."""
     max_duration_s: float = 45 * 60.0
     """The per-job deadline: past it, the job stops polling and says so (it can be resumed)."""
+    supports_stream: bool = False
+    """True when ``watch`` follows a job live (server-sent events) instead of polling."""
 
     def __init__(self, http: HttpClient) -> None:
         self.http = http
@@ -83,6 +85,10 @@ class Provider(ABC):
     def cancel(self, remote_id: str) -> bool:
         """Ask the service to stop the job. Returns False when the service does not support it."""
         return False
+
+    def watch(self, remote_id: str, cancel: Any) -> Any:
+        """Yield the job's states live until a terminal one (only when ``supports_stream``)."""
+        raise NotImplementedError
 
     def download(self, asset: AssetRef, dest: Path, *, cancel: Any = None) -> Path:
         """Save one result file to ``dest``, atomically, and return the path."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import threading
 
+from .meshy import VALID_KEY as MESHY_KEY
 from .scenario import VALID_KEY as SCENARIO_KEY
 from .scenario import VALID_SECRET as SCENARIO_SECRET
 from .segmind import VALID_KEY as SEGMIND_KEY
@@ -24,6 +25,7 @@ def main() -> None:
     print(f"  MESHSMITH_SEGMIND_BASE_URL={sandbox.url} MESHSMITH_SEGMIND_API_KEY={SEGMIND_KEY}")
     print(f"  MESHSMITH_SCENARIO_BASE_URL={sandbox.url} MESHSMITH_SCENARIO_API_KEY={SCENARIO_KEY} "
           f"MESHSMITH_SCENARIO_API_SECRET={SCENARIO_SECRET}")
+    print(f"  MESHSMITH_MESHY_BASE_URL={sandbox.url} MESHSMITH_MESHY_API_KEY={MESHY_KEY}")
     print("Ctrl+C stops it.")
     try:
         threading.Event().wait()

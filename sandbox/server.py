@@ -88,11 +88,13 @@ class Sandbox:
         self.route("POST", r"/_sandbox/faults", self._arm_fault_over_http)
         self.route("GET", r"/_sandbox/health", lambda request: Response.json({"ok": True}))
         # Import here: the simulators register their routes on this instance.
+        from .meshy import MeshySimulator
         from .scenario import ScenarioSimulator
         from .segmind import SegmindSimulator
 
         self.segmind = SegmindSimulator(self)
         self.scenario = ScenarioSimulator(self)
+        self.meshy = MeshySimulator(self)
 
     # --- lifecycle -----------------------------------------------------------------------------------
     @property

@@ -22,7 +22,8 @@ def blender(addon, tmp_path, monkeypatch):
     runtime = submodule("runtime")
     preferences = submodule("preferences")
     for name in (preferences.ENV_SEGMIND_KEY, preferences.ENV_SEGMIND_URL, preferences.ENV_SCENARIO_KEY,
-                 preferences.ENV_SCENARIO_SECRET, preferences.ENV_SCENARIO_PROJECT, preferences.ENV_SCENARIO_URL):
+                 preferences.ENV_SCENARIO_SECRET, preferences.ENV_SCENARIO_PROJECT, preferences.ENV_SCENARIO_URL,
+                 preferences.ENV_MESHY_KEY, preferences.ENV_MESHY_URL):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv(preferences.ENV_USER_DIR, str(tmp_path / "user"))
     runtime.unregister()
@@ -33,6 +34,8 @@ def blender(addon, tmp_path, monkeypatch):
     prefs.segmind_api_key = ""
     prefs.segmind_base_url = ""
     prefs.scenario_api_key = prefs.scenario_api_secret = prefs.scenario_project_id = prefs.scenario_base_url = ""
+    prefs.meshy_api_key = prefs.meshy_base_url = ""
+    prefs.meshy_test_mode = False
     prefs.output_dir = ""
     prefs.auto_import = True
     clean_scene()

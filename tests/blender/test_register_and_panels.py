@@ -41,6 +41,8 @@ class RecordingLayout:
             if name == "panel":
                 return RecordingLayout(self.log), RecordingLayout(self.log)
             if name == "operator":
+                if len(args) > 0 and kwargs.get("text") is None:
+                    self.log.append(args[0])
                 return _Props()
             return RecordingLayout(self.log)
 
@@ -115,3 +117,35 @@ def test_jobs_panel_draws_every_state(sidebar, state):
         assert "pot" in log
     finally:
         jobs.clear()
+
+
+def test_retexture_panel_without_a_mesh_says_so(sidebar):
+    bpy.context.view_layer.objects.active = None
+    lines = draw(sidebar.VIEW3D_PT_meshsmith_retexture)
+    assert "Select a mesh object" in lines and any("Select the mesh" in line for line in lines)
+
+
+def test_retexture_panel_with_a_mesh_and_no_key(sidebar):
+    bpy.ops.mesh.primitive_cube_add()
+    submodule("preferences").get().use_sandbox = False
+    lines = draw(sidebar.VIEW3D_PT_meshsmith_retexture)
+    assert "Mesh: Cube" in lines and any("Meshy API key" in line for line in lines)
+
+
+def test_retexture_panel_ready_in_test_mode(sidebar):
+    bpy.ops.mesh.primitive_cube_add()
+    prefs = submodule("preferences").get()
+    prefs.use_sandbox, prefs.meshy_test_mode = False, True
+    lines = draw(sidebar.VIEW3D_PT_meshsmith_retexture)
+    assert not any("API key" in line for line in lines)
+    assert any("test mode" in line for line in lines)
+
+
+def test_generate_panel_for_scenario_shows_a_fresh_estimate_on_the_button(sidebar, png_file):
+    settings = bpy.context.scene.meshsmith
+    settings.provider, settings.image_path = "SCENARIO", str(png_file)
+    assert bpy.ops.meshsmith.estimate_cost() == {"FINISHED"}
+    assert "Generate (20 CU)" in draw(sidebar.VIEW3D_PT_meshsmith_generate)
+    settings.scenario.steps = 60  # the estimate no longer matches the settings
+    assert "Generate" in draw(sidebar.VIEW3D_PT_meshsmith_generate)
+    assert "Generate (20 CU)" not in draw(sidebar.VIEW3D_PT_meshsmith_generate)

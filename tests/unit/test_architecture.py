@@ -33,7 +33,7 @@ sys.modules['bpy'] = None  # any 'import bpy' now raises ImportError
 spec = importlib.util.spec_from_file_location('meshsmith', r'{ROOT / "__init__.py"}', submodule_search_locations=[r'{ROOT}'])
 module = importlib.util.module_from_spec(spec); sys.modules['meshsmith'] = module; spec.loader.exec_module(module)
 import meshsmith.providers.segmind, meshsmith.jobs.engine, meshsmith.jobs.journal, meshsmith.sandbox.server
-import meshsmith.mesh_io.channels
+import meshsmith.providers.channels
 print('ok')
 """
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)

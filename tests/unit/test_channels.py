@@ -2,7 +2,7 @@
 
 import pytest
 
-from meshsmith.mesh_io.channels import Channel, channel_from_filename, resolve_channel
+from meshsmith.providers.channels import Channel, channel_from_filename, resolve_channel
 
 
 @pytest.mark.parametrize(("name", "channel"), [

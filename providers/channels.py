@@ -1,4 +1,4 @@
-"""Which PBR channel a texture file is, from its name. Pure (no bpy), so it is unit-tested on its own.
+"""Which PBR channel a texture file is, from its name and the key a service sent it under. Pure and unit-tested.
 
 Services name maps by suffix (Meshy: ``texture_0_normal.png``; Scenario asset types
 ``3d-texture-roughness``). Where the key a service used and the file name disagree, the name wins:

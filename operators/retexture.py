@@ -1,0 +1,115 @@
+"""``meshsmith.retexture``: texture the active mesh with a service and put the result on the artist's own mesh.
+
+The mesh is exported alone (modifiers applied, UVs kept) on the main thread; the job runs like any
+other; the result lands on the original object as a new material (see mesh_io/retexture.py).
+"""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+
+import bpy
+from bpy.props import EnumProperty, StringProperty
+from bpy.types import Operator
+
+from .. import runtime
+from ..jobs.records import JobKind, JobRecord
+from ..mesh_io.exporter import check_mesh, export_object_glb
+from ..providers import errors as E
+from .generate import JobOperatorMixin
+from .inputs import check_image_file, check_writable, generation_params
+
+RETEXTURE_PROVIDERS = [("MESHY", "Meshy", "Meshy Retexture / Text to Texture")]
+MAX_PROMPT_CHARS = 600
+
+
+def retexture_blocker(context: bpy.types.Context) -> str:
+    """Why Retexture cannot run now ('' when it can)."""
+    from .. import preferences
+
+    obj = context.active_object
+    try:
+        check_mesh(obj, require_uvs=False)
+        runtime.check_online("MESHY", context)
+    except E.MeshsmithError as exc:
+        return str(exc)
+    if not preferences.get(context).use_sandbox and not preferences.has_key("MESHY", context):
+        return "Add your Meshy API key in the preferences (or try Meshy without credits, or the sandbox)."
+    return ""
+
+
+def build_retexture_job(context: bpy.types.Context, provider_name: str, style_prompt: str, object_prompt: str) -> JobRecord:
+    """Check everything and export the active mesh; a record ready to submit. Raises ``MeshsmithError``."""
+    settings = context.scene.meshsmith.meshy
+    style_prompt = style_prompt or settings.style_prompt
+    object_prompt = object_prompt or settings.object_prompt
+    for label, text in (("style", style_prompt), ("object", object_prompt), ("avoid", settings.negative_prompt)):
+        if len(text) > MAX_PROMPT_CHARS:
+            raise E.InvalidInputError(f"The {label} text is {len(text)} characters; Meshy takes at most {MAX_PROMPT_CHARS}.")
+    style_image = ""
+    if settings.style_image is not None and settings.endpoint == "RETEXTURE":
+        style_image = bpy.path.abspath(settings.style_image.filepath)
+        check_image_file(Path(style_image), 10 * 1024 * 1024)
+    if not style_prompt and not style_image:
+        raise E.InvalidInputError("Describe the style to paint (or choose a style image).")
+    if settings.endpoint == "TEXT_TO_TEXTURE" and not object_prompt:
+        raise E.InvalidInputError("Text to Texture also needs a short description of the object.")
+    params = generation_params(context, provider_name)
+    obj = context.active_object
+    check_mesh(obj, require_uvs=settings.enable_original_uv)
+    job_id = uuid.uuid4().hex
+    job_dir = runtime.results_dir(context) / job_id
+    check_writable(job_dir.parent)
+    mesh = export_object_glb(obj, job_dir / "input.glb", require_uvs=settings.enable_original_uv)
+    inputs = {"mesh_path": str(mesh), "style_prompt": style_prompt, "object_prompt": object_prompt}
+    if style_image:
+        inputs["style_image_path"] = style_image
+    label = f"{obj.name}: {(style_prompt or 'style image')[:40]}"
+    return JobRecord(id=job_id, provider=provider_name, kind=JobKind.RETEXTURE, label=label, params=params,
+                     inputs=inputs, output_dir=str(job_dir), target_object=obj.name)
+
+
+class MESHSMITH_OT_retexture(JobOperatorMixin, Operator):
+    """Texture the active mesh with the chosen service; the result goes onto this mesh as a new material"""
+
+    bl_idname = "meshsmith.retexture"
+    bl_label = "Retexture"
+    bl_options = {"REGISTER"}
+
+    provider: EnumProperty(name="Provider", items=RETEXTURE_PROVIDERS, default="MESHY")
+    style_prompt: StringProperty(name="Style", description="Empty uses the sidebar's style")
+    object_prompt: StringProperty(name="Object", description="Empty uses the sidebar's object description")
+
+    @classmethod
+    def poll(cls, context: bpy.types.Context) -> bool:
+        obj = context.active_object
+        try:
+            check_mesh(obj, require_uvs=False)
+            runtime.check_online("MESHY", context)
+        except E.MeshsmithError as exc:
+            cls.poll_message_set(str(exc))
+            return False
+        return True
+
+    def _start(self, context: bpy.types.Context) -> JobRecord | None:
+        try:
+            provider = runtime.make_provider(self.provider, context)
+            record = build_retexture_job(context, self.provider, self.style_prompt, self.object_prompt)
+        except E.MeshsmithError as exc:
+            self.report({"ERROR"}, str(exc))
+            return None
+        return runtime.submit(record, provider)
+
+
+classes = (MESHSMITH_OT_retexture,)
+
+
+def register() -> None:
+    for cls in classes:
+        bpy.utils.register_class(cls)
+
+
+def unregister() -> None:
+    for cls in reversed(classes):
+        bpy.utils.unregister_class(cls)

@@ -1,0 +1,351 @@
+"""Meshy's Retexture and Text to Texture: texture an existing mesh, with live progress over SSE.
+
+Follows ../shared/reference/provider_apis.md section 3, not the seed document where they differ:
+- Text to Texture has been renamed Retexture (``/openapi/v1/retexture``); the old endpoint is kept
+  as an option because the rate-limit page still lists it;
+- create answers HTTP 202 (200 is accepted too) with ``{"result": "<task id>"}``;
+- every option is sent explicitly, because the documented defaults disagree
+  (``enable_original_uv`` is true in one place and false in another);
+- ``texture_urls`` is an array of one object; the old sample swapped the normal and roughness URLs,
+  so each map is matched by its file name as well as its key, and the name wins;
+- the stream is ``GET .../{id}/stream``: ``event: message`` with one-line JSON, ``event: error``;
+  the terminal event carries the full task; if the stream breaks, the engine falls back to polling;
+- 402 is "insufficient credits"; 429 says ``RateLimitExceeded`` or ``NoMoreConcurrentTasks``;
+  a failed task carries ``task_error`` with a ``code`` such as ``model_missing_uv``.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import threading
+from collections.abc import Callable, Iterator, Mapping
+from enum import Enum
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from . import errors as E
+from .base import Provider, normalise_base_url
+from .files import GLB_MAGIC, sniff_image
+from .http import HttpClient, parse_json
+from .models import AssetRef, AssetRole, JobStatus, RemoteJob
+from .sse import SseParser
+
+SERVICE = "Meshy"
+DEFAULT_BASE_URL = "https://api.meshy.ai"
+TEST_MODE_KEY = "msy_dummy_api_key_for_test_mode_12345678"
+"""Meshy's documented test-mode key: no credits used, canned results. Offered as a switch, never a default."""
+MAX_PROMPT_CHARS = 600
+# The mesh travels as a base64 data URI inside JSON; past this size the request is refused here
+# rather than failing slowly on Meshy's side (a 100k-face mesh without textures is a few MB).
+MAX_MODEL_BYTES = 40 * 1024 * 1024
+MAX_STYLE_IMAGE_BYTES = 10 * 1024 * 1024
+# The stream sends events as the task moves and keep-alive comments between; 90 s of silence
+# means it is dead, and the engine falls back to polling.
+STREAM_READ_TIMEOUT_S = 90.0
+
+
+class Endpoint(str, Enum):
+    RETEXTURE = "RETEXTURE"
+    TEXT_TO_TEXTURE = "TEXT_TO_TEXTURE"
+
+    @property
+    def path(self) -> str:
+        return {"RETEXTURE": "/openapi/v1/retexture", "TEXT_TO_TEXTURE": "/openapi/v1/text-to-texture"}[self.value]
+
+
+ART_STYLES = ("realistic", "fake-3d-cartoon", "japanese-anime", "cartoon-line-art", "realistic-hand-drawn",
+              "fake-3d-hand-drawn", "oriental-comic-ink")
+AI_MODELS = ("meshy-5", "meshy-6", "latest")
+
+STATUS_TABLE: dict[str, JobStatus] = {
+    "PENDING": JobStatus.QUEUED,
+    "IN_PROGRESS": JobStatus.RUNNING,
+    "SUCCEEDED": JobStatus.SUCCEEDED,
+    "FAILED": JobStatus.FAILED,
+    "CANCELED": JobStatus.CANCELED,
+}
+
+TASK_ERROR_MESSAGES = {
+    "model_missing_uv": "The mesh has no UV map, but 'Keep Original UVs' is on. Unwrap it (U > Smart UV Project) or turn the option off.",
+    "model_insufficient_uv": "The mesh's UV map covers too little to paint on. Unwrap it again or turn 'Keep Original UVs' off.",
+    "image_too_complex": "The style image is too complex. Try a simpler one.",
+    "moderation_blocked": "Meshy's moderation refused the prompt or image.",
+    "invalid_input": "Meshy could not use the mesh or the style input.",
+    "timeout": "Meshy timed out on this task. Try again.",
+    "format_conversion_failed": "Meshy could not convert the mesh. Check it exports cleanly as GLB.",
+}
+
+TEXTURE_KEYS: dict[str, AssetRole] = {
+    "base_color": AssetRole.BASE_COLOR, "metallic": AssetRole.METALLIC, "roughness": AssetRole.ROUGHNESS,
+    "normal": AssetRole.NORMAL, "emission": AssetRole.EMISSION,
+}
+
+
+def map_status(raw: str) -> JobStatus:
+    try:
+        return STATUS_TABLE[raw]
+    except (KeyError, TypeError):
+        raise E.UnknownStatusError(f"{SERVICE} reported an unknown task status '{raw}'. Meshsmith may need an update.") from None
+
+
+class MeshyParams(BaseModel):
+    """The texturing options, all sent explicitly."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    endpoint: Endpoint = Endpoint.RETEXTURE
+    enable_original_uv: bool = True
+    """Paint onto the mesh's own UVs (the result maps fit the artist's mesh)."""
+    enable_pbr: bool = True
+    """Metallic, roughness and normal maps as well as base colour."""
+    # Retexture
+    ai_model: str = Field("latest", pattern="^(meshy-5|meshy-6|latest)$")
+    hd_texture: bool = False
+    remove_lighting: bool = True
+    # Text to Texture
+    art_style: str = Field("realistic", pattern="^(" + "|".join(ART_STYLES) + ")$")
+    resolution: str = Field("1024", pattern="^(1024|2048|4096)$")
+    negative_prompt: str = Field("", max_length=MAX_PROMPT_CHARS)
+
+
+class MeshyRequest(MeshyParams):
+    model_url: str = Field(repr=False)
+    """The mesh as a data URI (or a public URL)."""
+    style_prompt: str = Field("", max_length=MAX_PROMPT_CHARS)
+    object_prompt: str = Field("", max_length=MAX_PROMPT_CHARS)
+    image_style_url: str = Field("", repr=False)
+
+    def body(self) -> dict[str, Any]:
+        if self.endpoint is Endpoint.RETEXTURE:
+            body: dict[str, Any] = {
+                "model_url": self.model_url, "ai_model": self.ai_model, "enable_original_uv": self.enable_original_uv,
+                "enable_pbr": self.enable_pbr, "hd_texture": self.hd_texture, "remove_lighting": self.remove_lighting,
+                "target_formats": ["glb"],
+            }
+            if self.image_style_url:
+                body["image_style_url"] = self.image_style_url
+            else:
+                body["text_style_prompt"] = self.style_prompt
+            return body
+        return {
+            "model_url": self.model_url, "object_prompt": self.object_prompt or "the object", "style_prompt": self.style_prompt,
+            "enable_original_uv": self.enable_original_uv, "enable_pbr": self.enable_pbr, "resolution": self.resolution,
+            "negative_prompt": self.negative_prompt, "art_style": self.art_style,
+        }
+
+
+class _Task(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    id: str
+    status: str
+    progress: float = 0
+    preceding_tasks: int | None = None
+    model_urls: dict[str, str] = Field(default_factory=dict)
+    texture_urls: list[dict[str, str]] | None = None
+    thumbnail_url: str = ""
+    task_error: dict[str, Any] | None = None
+    consumed_credits: float | None = None
+    created_at: int = 0
+
+
+def mesh_data_uri(path: Path) -> str:
+    data = path.read_bytes()
+    if not data.startswith(GLB_MAGIC):
+        raise E.InvalidInputError("The exported mesh is not a GLB file.")
+    if len(data) > MAX_MODEL_BYTES:
+        raise E.InvalidInputError(
+            f"The mesh is {len(data) >> 20} MB as GLB; Meshy takes up to {MAX_MODEL_BYTES >> 20} MB. Decimate it first.")
+    return "data:application/octet-stream;base64," + base64.b64encode(data).decode("ascii")
+
+
+def image_data_uri(path: Path) -> str:
+    try:
+        data = path.read_bytes()
+    except OSError:
+        raise E.InvalidInputError(f"The style image '{path.name}' does not exist.") from None
+    kind = sniff_image(data[:16])
+    if kind not in ("png", "jpeg"):
+        raise E.InvalidInputError(f"The style image '{path.name}' must be a PNG or JPEG.")
+    if len(data) > MAX_STYLE_IMAGE_BYTES:
+        raise E.InvalidInputError(f"The style image '{path.name}' is over {MAX_STYLE_IMAGE_BYTES >> 20} MB.")
+    return f"data:image/{kind};base64," + base64.b64encode(data).decode("ascii")
+
+
+def texture_assets(texture_urls: list[dict[str, str]] | None) -> list[AssetRef]:
+    """The maps of a finished task, each keyed by the channel its file name says (the name wins over the key)."""
+    from .channels import resolve_channel
+
+    refs = []
+    for key, url in ((texture_urls or [{}])[0] or {}).items():
+        if not url or key not in TEXTURE_KEYS:
+            continue
+        channel = resolve_channel(key, url)
+        role = AssetRole(channel.value) if channel is not None else TEXTURE_KEYS[key]
+        refs.append(AssetRef(role=role, filename=f"{role.value.lower()}.png", url=url))
+    return refs
+
+
+class MeshyProvider(Provider):
+    """Client for Meshy's texturing endpoints, Bearer auth."""
+
+    name = "MESHY"
+    label = SERVICE
+    poll_interval = 3.0
+    typical_duration_s = 90.0
+    supports_stream = True
+
+    def __init__(self, http: HttpClient, api_key: str, *, base_url: str = DEFAULT_BASE_URL,
+                 poll_interval: float | None = None, endpoint: Endpoint = Endpoint.RETEXTURE) -> None:
+        super().__init__(http)
+        if not api_key:
+            raise E.MissingKeyError(
+                "No Meshy API key. Add it in Edit > Preferences > Add-ons > Meshsmith, set MESHSMITH_MESHY_API_KEY, "
+                "or turn on 'Try Meshy Without Credits'.")
+        E.register_secret(api_key)
+        self._headers = {"Authorization": f"Bearer {api_key}"}
+        self.base_url = normalise_base_url(base_url, service=SERVICE)
+        self.endpoint = endpoint
+        if poll_interval is not None:
+            self.poll_interval = poll_interval
+
+    @staticmethod
+    def validate_params(params: Mapping[str, Any]) -> MeshyParams:
+        return MeshyParams.model_validate(dict(params))
+
+    def prepare(self, params: Mapping[str, Any], inputs: Mapping[str, str]) -> MeshyRequest:
+        body: dict[str, Any] = dict(params)
+        if not inputs.get("mesh_path"):
+            raise E.InvalidInputError("No mesh was exported for Meshy.")
+        body["model_url"] = mesh_data_uri(Path(inputs["mesh_path"]))
+        body["style_prompt"] = inputs.get("style_prompt", "")
+        body["object_prompt"] = inputs.get("object_prompt", "")
+        if inputs.get("style_image_path"):
+            body["image_style_url"] = image_data_uri(Path(inputs["style_image_path"]))
+        request = MeshyRequest.model_validate(body)
+        if not request.style_prompt and not request.image_style_url:
+            raise E.InvalidInputError("Describe the style to paint (or choose a style image).")
+        self.endpoint = request.endpoint
+        return request
+
+    def _url(self, suffix: str = "") -> str:
+        return f"{self.base_url}{self.endpoint.path}{suffix}"
+
+    def submit(self, request: BaseModel, on_created: Callable[[str], None]) -> RemoteJob:
+        assert isinstance(request, MeshyRequest)
+        self.endpoint = request.endpoint
+        response = self._send("POST", self._url(), json=request.body())
+        body = parse_json(response, service=SERVICE)
+        task_id = body.get("result") if isinstance(body, dict) else None
+        if not isinstance(task_id, str) or not task_id:
+            raise E.BadResponseError(f"{SERVICE} accepted the task but gave no task id.")
+        on_created(task_id)
+        return RemoteJob(remote_id=task_id, status=JobStatus.QUEUED, raw_status="PENDING", message="Queued")
+
+    def _send(self, method: str, url: str, **kwargs: Any):
+        try:
+            return self.http.request(method, url, service=SERVICE, headers=self._headers, **kwargs)
+        except E.RateLimitError as exc:
+            if "NoMoreConcurrentTasks" in str(exc):
+                raise E.RateLimitError(f"{SERVICE}'s queue for your account is full (too many tasks at once). "
+                                       "Wait for one to finish, then try again.", retry_after=exc.retry_after) from None
+            raise
+
+    def status(self, remote_id: str) -> RemoteJob:
+        response = self._send("GET", self._url(f"/{remote_id}"))
+        return self.task_to_remote(parse_json(response, service=SERVICE))
+
+    def task_to_remote(self, payload: Any) -> RemoteJob:
+        try:
+            task = _Task.model_validate(payload)
+        except ValueError:
+            raise E.BadResponseError(f"{SERVICE} sent a task without an id or status.") from None
+        status = map_status(task.status)
+        error = ""
+        if status is JobStatus.FAILED:
+            info = task.task_error or {}
+            code = str(info.get("code") or "")
+            reason = TASK_ERROR_MESSAGES.get(code) or E.redact(str(info.get("message") or "no reason given"))
+            error = f"{SERVICE} could not texture the mesh: {reason}"
+        message = "Generating"
+        if status is JobStatus.QUEUED:
+            message = f"Queued ({task.preceding_tasks} ahead)" if task.preceding_tasks else "Queued"
+        assets: list[AssetRef] = []
+        if status is JobStatus.SUCCEEDED:
+            if task.model_urls.get("glb"):
+                assets.append(AssetRef(role=AssetRole.MODEL, filename="model.glb", url=task.model_urls["glb"]))
+            assets += texture_assets(task.texture_urls)
+            if task.thumbnail_url:
+                assets.append(AssetRef(role=AssetRole.PREVIEW, filename="preview.png", url=task.thumbnail_url))
+            if not assets:
+                raise E.BadResponseError(f"{SERVICE} finished the task but sent no files.")
+        return RemoteJob(remote_id=task.id, status=status, raw_status=task.status,
+                         progress=max(0.0, min(1.0, task.progress / 100)), message=message, error=error,
+                         assets=tuple(assets), cost=task.consumed_credits)
+
+    def watch(self, remote_id: str, cancel: threading.Event) -> Iterator[RemoteJob]:
+        """Follow the task over SSE, yielding each state; ends after a terminal one.
+
+        Raises ``TransportError`` when the stream breaks; the caller then polls instead.
+        """
+        response = self.http.request("GET", self._url(f"/{remote_id}/stream"), service=SERVICE,
+                                     headers={**self._headers, "Accept": "text/event-stream"}, stream=True,
+                                     read_timeout=STREAM_READ_TIMEOUT_S, cancel=cancel, retry=False)
+        parser = SseParser()
+        with response:
+            try:
+                for chunk in response.iter_content(chunk_size=None):
+                    if cancel.is_set():
+                        return
+                    for event in parser.feed(chunk):
+                        remote = self._event_to_remote(event)
+                        if remote is None:
+                            continue
+                        yield remote
+                        if remote.status.is_terminal:
+                            return
+            except Exception as exc:  # requests raises several kinds when a stream breaks
+                if isinstance(exc, E.MeshsmithError):
+                    raise
+                raise E.TransportError(f"The progress stream from {SERVICE} broke off.") from None
+        raise E.TransportError(f"The progress stream from {SERVICE} ended before the task did.")
+
+    def _event_to_remote(self, event) -> RemoteJob | None:
+        try:
+            payload = json.loads(event.data) if event.data else None
+        except ValueError:
+            raise E.BadResponseError(f"{SERVICE} sent an unreadable progress event.") from None
+        if event.event == "error":
+            message = payload.get("message", "stream error") if isinstance(payload, dict) else "stream error"
+            code = payload.get("status_code") if isinstance(payload, dict) else None
+            if code == 404:
+                raise E.NotFoundError(f"{SERVICE} does not know this task: {message}", status_code=404)
+            raise E.TransportError(f"{SERVICE} reported a stream error: {E.redact(str(message))}")
+        if not isinstance(payload, dict) or "status" not in payload:
+            return None
+        payload.setdefault("id", "")
+        return self.task_to_remote(payload)
+
+    def cancel(self, remote_id: str) -> bool:
+        """Meshy has no cancel for texturing tasks; the task runs to its end on Meshy's side."""
+        return False
+
+    def list_tasks(self, page_size: int = 20, page_num: int = 1) -> list[RemoteJob]:
+        """Recent tasks of this endpoint, newest first (a bare JSON array)."""
+        response = self._send("GET", self._url(), params={"page_num": page_num, "page_size": min(page_size, 50),
+                                                           "sort_by": "-created_at"})
+        body = parse_json(response, service=SERVICE)
+        if not isinstance(body, list):
+            raise E.BadResponseError(f"{SERVICE} sent a task list that is not a list.")
+        return [self.task_to_remote(item) for item in body]
+
+    def balance(self) -> float:
+        response = self._send("GET", f"{self.base_url}/openapi/v1/balance")
+        body = parse_json(response, service=SERVICE)
+        try:
+            return float(body["balance"])
+        except (KeyError, TypeError, ValueError):
+            raise E.BadResponseError(f"{SERVICE} sent a malformed balance.") from None
+

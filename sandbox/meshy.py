@@ -1,0 +1,258 @@
+"""Simulate Meshy's texturing API: Retexture and Text to Texture, the SSE stream, listing, balance, and real PNG
+maps that differ per channel.
+
+Behaviour follows ../shared/reference/provider_apis.md sections 3.2–3.14. The stream uses CRLF line
+ends and keep-alive comments; it can be cut in the middle (``cut_stream_after``) to prove the client
+falls back to polling. ``swap_normal_roughness`` reproduces the old docs' swapped texture URLs.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import struct
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from .assets import make_model_glb, make_textures
+from .server import Request, Response
+
+if TYPE_CHECKING:
+    from .server import Sandbox
+
+VALID_KEY = "msy_sandbox_key_0123456789"
+BROKE_KEY = "msy_sandbox_broke_0123456789"
+TEST_MODE_KEY = "msy_dummy_api_key_for_test_mode_12345678"
+ENDPOINTS = {"retexture": "retexture", "text-to-texture": "text-to-texture"}
+COST = 10
+_STEPS = [("PENDING", 0, 2), ("PENDING", 0, 1), ("PENDING", 0, 0), ("IN_PROGRESS", 10, 0), ("IN_PROGRESS", 45, 0),
+          ("IN_PROGRESS", 80, 0), ("IN_PROGRESS", 95, 0), ("SUCCEEDED", 100, 0)]
+
+
+def glb_has_uvs(data: bytes) -> bool:
+    """True when the first mesh primitive of a GLB has TEXCOORD_0."""
+    try:
+        length = struct.unpack_from("<I", data, 12)[0]
+        gltf = json.loads(data[20:20 + length])
+        return any("TEXCOORD_0" in prim.get("attributes", {}) for mesh in gltf.get("meshes", []) for prim in mesh["primitives"])
+    except (struct.error, ValueError, KeyError):
+        return False
+
+
+@dataclass
+class MeshyTask:
+    id: str
+    kind: str
+    body: dict[str, Any]
+    created_at: int
+    step: int = 0
+    fail_code: str = ""
+    files: dict[str, bytes] = field(default_factory=dict)
+
+
+@dataclass
+class MeshyConfig:
+    fail_next: int = 0
+    max_concurrent: int = 10
+    cut_stream_after: int = 0
+    """Events after which the stream ends abruptly (0: never)."""
+    swap_normal_roughness: bool = False
+    stream_step_s: float = 0.02
+    texture_size: int = 128
+    balance: int = 1000
+
+
+class MeshySimulator:
+    def __init__(self, sandbox: Sandbox) -> None:
+        self.sandbox = sandbox
+        self.config = MeshyConfig()
+        self.tasks: dict[str, MeshyTask] = {}
+        self.creating_posts = 0
+        self.streams_opened = 0
+        self._lock = threading.Lock()
+        for path, kind in ENDPOINTS.items():
+            sandbox.route("POST", rf"/openapi/v1/{path}", lambda r, k=kind: self.create(r, k))
+            sandbox.route("GET", rf"/openapi/v1/{path}", lambda r, k=kind: self.list(r, k))
+            sandbox.route("GET", rf"/openapi/v1/{path}/(?P<id>[\w-]+)", lambda r, k=kind: self.get(r, k))
+            sandbox.route("GET", rf"/openapi/v1/{path}/(?P<id>[\w-]+)/stream", lambda r, k=kind: self.stream(r, k))
+        sandbox.route("GET", r"/openapi/v1/balance", self.balance)
+        sandbox.route("GET", r"/meshy-assets/(?P<id>[\w-]+)/(?P<name>[\w.-]+)", self.asset)
+
+    # --- helpers -----------------------------------------------------------------------------------------
+    def _auth(self, request: Request) -> tuple[str, Response | None]:
+        header = request.header("authorization")
+        key = header[7:] if header.startswith("Bearer ") else ""
+        if key == BROKE_KEY:
+            return key, Response.json({"message": "Insufficient credits"}, 402, {"x-api-version": "2"})
+        if key not in (VALID_KEY, TEST_MODE_KEY):
+            return key, Response.json({"message": "Invalid API key"}, 401, {"x-api-version": "2"})
+        return key, None
+
+    def _url(self, task: MeshyTask, name: str) -> str:
+        return f"{self.sandbox.url}/meshy-assets/{task.id}/{name}?Expires={int(time.time()) + 259200}"
+
+    def task_json(self, task: MeshyTask, *, brief: bool = False) -> dict[str, Any]:
+        status, progress, ahead = _STEPS[min(task.step, len(_STEPS) - 1)]
+        if task.fail_code and status == "SUCCEEDED":
+            status = "FAILED"
+        if brief and status in ("PENDING", "IN_PROGRESS"):
+            return {"id": task.id, "progress": progress, "status": status}
+        data: dict[str, Any] = {
+            "id": task.id, "type": task.kind, "status": status, "progress": progress, "preceding_tasks": ahead,
+            "created_at": task.created_at, "started_at": task.created_at + 1000 if status != "PENDING" else 0,
+            "finished_at": task.created_at + 30000 if status in ("SUCCEEDED", "FAILED") else 0,
+            "expires_at": task.created_at + 259200000, "model_urls": {}, "texture_urls": [],
+            "task_error": {"message": ""}, "consumed_credits": 0 if status == "FAILED" else COST,
+            "text_style_prompt": task.body.get("text_style_prompt", ""), "image_style_url": "",
+        }
+        if status == "SUCCEEDED":
+            self._ensure_files(task)
+            data["model_urls"] = {"glb": self._url(task, "model.glb")}
+            maps = {"base_color": "texture_0.png", "metallic": "texture_0_metallic.png",
+                    "roughness": "texture_0_roughness.png", "normal": "texture_0_normal.png"}
+            if task.body.get("enable_pbr"):
+                maps["emission"] = "texture_0_emission.png"
+            else:
+                maps = {"base_color": maps["base_color"]}
+            if self.config.swap_normal_roughness and "normal" in maps:
+                maps["normal"], maps["roughness"] = maps["roughness"], maps["normal"]
+            data["texture_urls"] = [{key: self._url(task, name) for key, name in maps.items()}]
+            data["thumbnail_url"] = self._url(task, "preview.png")
+        if status == "FAILED":
+            data["task_error"] = {"type": "invalid_input", "code": task.fail_code, "message": f"Task failed: {task.fail_code}"}
+        return data
+
+    def _ensure_files(self, task: MeshyTask) -> None:
+        if task.files:
+            return
+        seed = abs(hash(task.id)) % 10_000
+        maps = make_textures(seed, self.config.texture_size)
+        task.files = {
+            "model.glb": make_model_glb(seed, face_count=2000, texture_size=self.config.texture_size),
+            "texture_0.png": maps.base_color, "texture_0_metallic.png": maps.metallic,
+            "texture_0_roughness.png": maps.roughness, "texture_0_normal.png": maps.normal,
+            "texture_0_emission.png": maps.emission, "preview.png": make_textures(seed + 1, 32).base_color,
+        }
+
+    @staticmethod
+    def validate(kind: str, body: Any) -> tuple[str | None, bytes]:
+        if not isinstance(body, dict):
+            return "Request body must be a JSON object", b""
+        url = body.get("model_url", "")
+        if not isinstance(url, str) or not url:
+            return "model_url is required", b""
+        model = b""
+        if url.startswith("data:"):
+            try:
+                model = base64.b64decode(url.split(",", 1)[1], validate=True)
+            except (ValueError, IndexError):
+                return "Invalid data URI", b""
+            if not model.startswith(b"glTF"):
+                return "Invalid model file extension: only .glb, .gltf, .obj, .fbx, .stl are supported", b""
+        prompts = ("object_prompt", "style_prompt", "negative_prompt") if kind == "text-to-texture" else ("text_style_prompt",)
+        for name in prompts:
+            if len(str(body.get(name, ""))) > 600:
+                return f"{name} must be at most 600 characters", b""
+        if kind == "text-to-texture" and not (body.get("object_prompt") and body.get("style_prompt")):
+            return "object_prompt and style_prompt are required", b""
+        if kind == "retexture" and not (body.get("text_style_prompt") or body.get("image_style_url")):
+            return "One of text_style_prompt or image_style_url is required", b""
+        return None, model
+
+    # --- routes ----------------------------------------------------------------------------------------------
+    def create(self, request: Request, kind: str) -> Response:
+        _key, refused = self._auth(request)
+        if refused:
+            return refused
+        try:
+            body = request.json()
+        except ValueError:
+            return Response.json({"message": "Malformed JSON"}, 400)
+        problem, model = self.validate(kind, body)
+        if problem:
+            return Response.json({"message": problem}, 400)
+        with self._lock:
+            active = sum(1 for t in self.tasks.values() if _STEPS[min(t.step, len(_STEPS) - 1)][0] != "SUCCEEDED")
+            if active >= self.config.max_concurrent:
+                return Response.json({"message": "NoMoreConcurrentTasks"}, 429)
+            self.creating_posts += 1
+            task = MeshyTask(str(uuid.uuid4()), kind, {k: v for k, v in body.items() if k != "model_url"},
+                             int(time.time() * 1000))
+            if body.get("enable_original_uv") and model and not glb_has_uvs(model):
+                task.fail_code = "model_missing_uv"
+            elif self.config.fail_next > 0:
+                self.config.fail_next -= 1
+                task.fail_code = "invalid_input"
+            self.tasks[task.id] = task
+        return Response.json({"result": task.id}, 202, {"x-api-version": "2"})
+
+    def _task(self, request: Request, kind: str) -> MeshyTask | None:
+        task = self.tasks.get(request.match["id"])
+        return task if task is not None and task.kind == kind else None
+
+    def get(self, request: Request, kind: str) -> Response:
+        _key, refused = self._auth(request)
+        if refused:
+            return refused
+        task = self._task(request, kind)
+        if task is None:
+            return Response.json({"message": "Task not found"}, 404)
+        with self._lock:
+            task.step += 1
+        return Response.json(self.task_json(task))
+
+    def stream(self, request: Request, kind: str) -> Response:
+        _key, refused = self._auth(request)
+        if refused:
+            return refused
+        self.streams_opened += 1
+        task = self._task(request, kind)
+        headers = {"Content-Type": "text/event-stream", "Cache-Control": "no-cache"}
+        if task is None:
+            return Response(200, [b'event: error\r\ndata: {"status_code":404,"message":"Task not found"}\r\n\r\n'], headers)
+        return Response(200, self._events(task), headers)
+
+    def _events(self, task: MeshyTask) -> Iterator[bytes]:
+        yield b": keep-alive\r\n\r\n"
+        sent = 0
+        while True:
+            payload = self.task_json(task, brief=True)
+            yield b"event: message\r\ndata: " + json.dumps(payload, separators=(",", ":")).encode() + b"\r\n\r\n"
+            sent += 1
+            if payload["status"] in ("SUCCEEDED", "FAILED", "CANCELED"):
+                return
+            if self.config.cut_stream_after and sent >= self.config.cut_stream_after:
+                return  # the connection just ends, mid-task
+            time.sleep(self.config.stream_step_s)
+            yield b": keep-alive\r\n\r\n"
+            with self._lock:
+                task.step += 1
+
+    def list(self, request: Request, kind: str) -> Response:
+        _key, refused = self._auth(request)
+        if refused:
+            return refused
+        size = min(int(request.query.get("page_size", "10")), 50)
+        page = max(int(request.query.get("page_num", "1")), 1)
+        tasks = [t for t in self.tasks.values() if t.kind == kind]
+        tasks.sort(key=lambda t: t.created_at, reverse=request.query.get("sort_by", "-created_at").startswith("-"))
+        chosen = tasks[(page - 1) * size: page * size]
+        return Response.json([self.task_json(t) for t in chosen])
+
+    def balance(self, request: Request) -> Response:
+        _key, refused = self._auth(request)
+        if refused and refused.status == 401:
+            return refused
+        return Response.json({"balance": self.config.balance})
+
+    def asset(self, request: Request) -> Response:
+        task = self.tasks.get(request.match["id"])
+        data = task.files.get(request.match["name"]) if task else None
+        if data is None:
+            return Response(404, b"Not found", {"Content-Type": "text/plain"})
+        mime = "model/gltf-binary" if request.match["name"].endswith(".glb") else "image/png"
+        return Response(200, data, {"Content-Type": mime})
