@@ -31,6 +31,17 @@ log = logging.getLogger("meshsmith")
 TIMER_ACTIVE_S = 0.1
 TIMER_IDLE_S = 1.0
 SANDBOX_POLL_INTERVAL_S = 0.2
+# Overrides for pipelines and the fault suite: a shorter read timeout, a different polling pace.
+ENV_READ_TIMEOUT = "MESHSMITH_HTTP_READ_TIMEOUT"
+ENV_POLL_INTERVAL = "MESHSMITH_POLL_INTERVAL"
+
+
+def _env_seconds(name: str) -> float | None:
+    try:
+        value = float(os.environ.get(name, ""))
+    except ValueError:
+        return None
+    return value if value > 0 else None
 
 _engine: JobEngine | None = None
 _sandbox = None
@@ -136,9 +147,10 @@ def make_provider(provider_name: str, context: bpy.types.Context | None = None) 
     """A client for ``provider_name`` built from the current settings. Raises configuration errors."""
     check_online(provider_name, context)
     base, credentials = _connection(provider_name, context)
-    http = HttpClient(network_settings(context))
+    read_timeout = _env_seconds(ENV_READ_TIMEOUT)
+    http = HttpClient(network_settings(context), **({"read_timeout": read_timeout} if read_timeout else {}))
     # The sandbox answers at once: poll it quickly so demos and tests do not wait on a real schedule.
-    poll = SANDBOX_POLL_INTERVAL_S if preferences.get(context).use_sandbox else None
+    poll = _env_seconds(ENV_POLL_INTERVAL) or (SANDBOX_POLL_INTERVAL_S if preferences.get(context).use_sandbox else None)
     if provider_name == "SEGMIND":
         from .providers.segmind import SegmindProvider
 

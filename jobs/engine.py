@@ -33,12 +33,15 @@ from .journal import Journal
 from .records import JobRecord, JobState
 
 log = logging.getLogger("meshsmith.jobs")
+E.install_log_redaction("meshsmith.jobs")
 
 # Polls slow down as a job ages: quick feedback for short jobs, few requests for long ones.
 POLL_SCHEDULE = ((60.0, 1.0), (300.0, 2.0), (float("inf"), 4.0))
 # A job whose status could not be read for this long (the HTTP layer already retried each poll)
 # stops and says so, rather than spinning silently; it keeps its remote id and can be resumed.
 STALL_LIMIT_S = 5 * 60.0
+# A garbled status answer (a proxy hiccup) is tolerated this many times in a row before the job fails.
+MAX_BAD_ANSWERS = 3
 
 _REMOTE_TO_LOCAL = {
     JobStatus.QUEUED: JobState.QUEUED,
@@ -271,10 +274,15 @@ class JobEngine:
             if not record.remote_id:
                 if record.state in (JobState.SUBMITTING, JobState.UNKNOWN):
                     remote = self._reconcile(job_id, provider, event)
-                    if remote is None:
-                        return
                 else:
-                    remote = self._submit(job_id, provider, event)
+                    try:
+                        remote = self._submit(job_id, provider, event)
+                    except E.SubmissionUnknownError as exc:
+                        # Never resend: look the job up on the service instead, right away.
+                        self._commit(job_id, event, state=JobState.UNKNOWN, error=str(exc), message="Answer lost")
+                        remote = self._reconcile(job_id, provider, event)
+                if remote is None:
+                    return
             else:
                 remote = self._poll(job_id, provider, event, first=None)
             if remote.status is not JobStatus.SUCCEEDED:
@@ -328,9 +336,11 @@ class JobEngine:
             log.info("reconcile %s failed: %s", job_id, exc)
             found = None
         if found is None:
-            self._commit(job_id, event, state=JobState.UNKNOWN,
-                         message="The job may exist and may be billed. Check the service, then Submit Again or Dismiss.",
-                         error="The answer to the creating request was lost.")
+            self._commit(job_id, event, state=JobState.UNKNOWN, finished_at=self._clock(),
+                         message="Not found on the service. Check the service, then Submit Again or Dismiss.",
+                         error=f"The answer from {provider.label} to the creating request was lost, so the job may exist "
+                               "and may be billed. Meshsmith did not send it again and could not find it by looking it up. "
+                               f"Check your {provider.label} account, then Submit Again or Dismiss.")
             return None
         self._commit(job_id, event, remote_id=found.remote_id, state=_REMOTE_TO_LOCAL.get(found.status, JobState.RUNNING),
                      error="", message="Found the job on the service")
@@ -348,6 +358,8 @@ class JobEngine:
                                             estimated_progress(self._clock() - started, provider.typical_duration_s), 3),
                              message=remote.message or remote.status.value.title(),
                              cost=remote.cost if remote.cost is not None else self._require(job_id).cost)
+        except E.UnknownStatusError:
+            raise  # not a broken stream: the service speaks a word we do not know, polling would not help
         except (E.TransportError, E.BadResponseError, E.ServerError, E.RateLimitError) as exc:
             log.info("stream for %s broke (%s); polling instead", job_id, exc)
             if event.is_set():
@@ -366,6 +378,7 @@ class JobEngine:
             elif event.is_set():
                 raise _Stop()
         last_ok = self._clock()
+        bad_answers = 0
         while True:
             if remote is not None:
                 if remote.status is JobStatus.SUCCEEDED:
@@ -388,7 +401,15 @@ class JobEngine:
                 raise _Stop()
             try:
                 remote = provider.status(self._require(job_id).remote_id)
-                last_ok = self._clock()
+                last_ok, bad_answers = self._clock(), 0
+            except E.UnknownStatusError:
+                raise
+            except E.BadResponseError as exc:
+                bad_answers += 1
+                if bad_answers > MAX_BAD_ANSWERS:
+                    raise _recoverable(exc) from None
+                self._commit(job_id, event, message=f"Unreadable answer, asking again: {exc}")
+                remote = None
             except (E.TransportError, E.ServerError, E.RateLimitError) as exc:
                 if self._clock() - last_ok > STALL_LIMIT_S:
                     raise _recoverable(E.JobTimeoutError(
@@ -401,24 +422,15 @@ class JobEngine:
         record = self._require(job_id)
         self._commit(job_id, event, state=JobState.DOWNLOADING, progress=max(record.progress, 0.96),
                      message="Downloading the result", cost=remote.cost if remote.cost is not None else record.cost)
-        out = Path(record.output_dir)
         paths: dict[str, str] = {}
-        wanted = [asset for asset in remote.assets if asset.role is not AssetRole.PREVIEW] + \
-                 [asset for asset in remote.assets if asset.role is AssetRole.PREVIEW]
+        # The model and maps first; previews last, and a broken preview never costs the artist the model.
+        wanted = sorted(remote.assets, key=lambda asset: asset.role is AssetRole.PREVIEW)
         for asset in wanted:
             try:
-                path = provider.download(asset, out / asset.filename, cancel=event)
-            except E.HTTPStatusError as exc:
-                if exc.status_code not in (403, 404, 410):
-                    raise
-                # A signed URL expired: ask the service again for fresh URLs, once.
-                fresh = {a.filename: a for a in provider.status(record.remote_id).assets}
-                if asset.filename not in fresh:
-                    raise
-                path = provider.download(fresh[asset.filename], out / asset.filename, cancel=event)
+                path = self._download_one(provider, record, asset, event)
             except E.BadDownloadError:
                 if asset.role is AssetRole.PREVIEW:
-                    continue  # A broken preview never costs the artist the model.
+                    continue
                 raise
             if event.is_set():
                 raise _Stop()
@@ -427,6 +439,25 @@ class JobEngine:
             raise E.BadResponseError(f"{provider.label} finished the job but sent no model.")
         self._commit(job_id, event, state=JobState.READY, result_paths=paths, progress=1.0,
                      message="Ready to import", error="")
+
+    @staticmethod
+    def _download_one(provider: Provider, record: JobRecord, asset, event: threading.Event) -> Path:
+        """One file: a mangled file is fetched once more; an expired signed URL is replaced by a fresh one, once."""
+        dest = Path(record.output_dir) / asset.filename
+        try:
+            try:
+                return provider.download(asset, dest, cancel=event)
+            except E.BadDownloadError:
+                if asset.role is AssetRole.PREVIEW:
+                    raise
+                return provider.download(asset, dest, cancel=event)  # may have been a proxy's doing
+        except E.HTTPStatusError as exc:
+            if exc.status_code not in (403, 404, 410):
+                raise
+            fresh = {a.filename: a for a in provider.status(record.remote_id).assets}
+            if asset.filename not in fresh:
+                raise
+            return provider.download(fresh[asset.filename], dest, cancel=event)
 
     def _fail(self, job_id: str, event: threading.Event, error: E.MeshsmithError) -> None:
         if event.is_set():

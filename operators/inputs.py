@@ -18,7 +18,7 @@ from ..jobs.records import JobKind, JobRecord
 from ..mesh_io.importer import object_name_for
 from ..providers import errors as E
 from ..providers.base import validation_message
-from ..providers.files import sniff_image
+from ..providers.files import check_image_bytes
 
 MAX_PROMPT_CHARS = 1024
 
@@ -49,8 +49,13 @@ def check_image_file(path: Path, max_bytes: int = 15 * 1024 * 1024) -> None:
     if size > max_bytes:
         raise E.InvalidInputError(f"The image file '{path.name}' is {size >> 20} MB; the limit is {max_bytes >> 20} MB.")
     with path.open("rb") as handle:
-        if sniff_image(handle.read(16)) is None:
-            raise E.InvalidInputError(f"'{path.name}' is not a PNG, JPEG or WebP image.")
+        head = handle.read(16)
+        handle.seek(max(0, size - 16))
+        tail = handle.read(16)
+    try:
+        check_image_bytes(head, tail, path.name)
+    except E.BadDownloadError as exc:
+        raise E.InvalidInputError(f"{exc} Choose another image or save it again.") from None
 
 
 def _image_datablock_to_file(image: bpy.types.Image, job_dir: Path) -> str:

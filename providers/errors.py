@@ -9,6 +9,7 @@ Messages never contain a key: providers build them from status codes and server 
 
 from __future__ import annotations
 
+import logging
 import re
 from enum import Enum
 
@@ -249,3 +250,22 @@ def redact(text: str) -> str:
     for pattern, replacement in _REDACTIONS:
         text = pattern.sub(replacement, text)
     return text
+
+
+class RedactingFilter(logging.Filter):
+    """Scrubs credentials from every record of the loggers it is attached to (message and arguments)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        try:
+            message = record.getMessage()
+        except (TypeError, ValueError):
+            return True
+        record.msg, record.args = redact(message), None
+        return True
+
+
+def install_log_redaction(logger_name: str = "meshsmith") -> None:
+    """Attach ``RedactingFilter`` to Meshsmith's logger and its handlers (idempotent)."""
+    logger = logging.getLogger(logger_name)
+    if not any(isinstance(f, RedactingFilter) for f in logger.filters):
+        logger.addFilter(RedactingFilter())

@@ -26,6 +26,25 @@ def sniff_image(head: bytes) -> str | None:
     return None
 
 
+def image_is_complete(data_tail: bytes, kind: str) -> bool:
+    """True when an image file ends as its format requires (PNG: the IEND chunk; JPEG: the EOI marker)."""
+    if kind == "png":
+        return data_tail.endswith(b"IEND\xaeB`\x82")
+    if kind == "jpeg":
+        return data_tail.rstrip(b"\x00").endswith(b"\xff\xd9")
+    return True
+
+
+def check_image_bytes(head: bytes, tail: bytes, name: str) -> str:
+    """The image kind of a file from its first and last bytes; raises ``BadDownloadError`` if it is not a whole image."""
+    kind = sniff_image(head)
+    if kind is None:
+        raise BadDownloadError(f"'{name}' is not a PNG, JPEG or WebP image.")
+    if not image_is_complete(tail, kind):
+        raise BadDownloadError(f"'{name}' is cut short (the file ends before the image does).")
+    return kind
+
+
 def check_glb_header(head: bytes, file_length: int) -> None:
     """Raise ``BadDownloadError`` unless ``head`` starts a GLB 2.0 whose declared length is ``file_length``.
 
@@ -50,8 +69,10 @@ def check_file_kind(path: Path, expect: str) -> None:
     if expect == ".glb":
         check_glb_header(head, size)
     elif expect in (".png", ".jpg", ".jpeg", ".webp"):
-        if sniff_image(head) is None:
-            raise BadDownloadError(f"The downloaded file {path.name} is not a PNG, JPEG or WebP image.")
+        with path.open("rb") as handle:
+            handle.seek(max(0, size - 16))
+            tail = handle.read(16)
+        check_image_bytes(head, tail, path.name)
 
 
 def replace_atomically(tmp: Path, dest: Path) -> None:

@@ -33,6 +33,7 @@ from . import errors as E
 from .files import check_file_kind, replace_atomically, write_bytes_atomic
 
 log = logging.getLogger("meshsmith.http")
+E.install_log_redaction("meshsmith.http")
 
 # Connecting to a healthy API host takes well under a second; 10 s leaves room for slow DNS and
 # corporate proxies while still failing fast when the host is unreachable.
@@ -125,12 +126,15 @@ class HttpClient:
         session: requests.Session | None = None,
         max_retries: int = MAX_RETRIES,
         sleep: Callable[[float, threading.Event | None], bool] | None = None,
+        read_timeout: float = READ_TIMEOUT_S,
     ) -> None:
         self.settings = settings or NetworkSettings()
         self.session = session or requests.Session()
         self.session.trust_env = self.settings.trust_env
         self.session.headers["User-Agent"] = USER_AGENT
         self.max_retries = max_retries
+        self.read_timeout = read_timeout
+        """Default seconds between two reads of a response (tests and benchmarks shorten it)."""
         self._sleep = sleep or _wait
         self.request_count = 0
         """How many HTTP requests this client has sent, retries included (for the benchmarks)."""
@@ -146,7 +150,7 @@ class HttpClient:
         json: Any = None,
         params: Mapping[str, Any] | None = None,
         retry: bool | None = None,
-        read_timeout: float = READ_TIMEOUT_S,
+        read_timeout: float | None = None,
         stream: bool = False,
         cancel: threading.Event | None = None,
         ok_statuses: frozenset[int] = frozenset(),
@@ -159,6 +163,7 @@ class HttpClient:
         method = method.upper()
         if retry is None:
             retry = method == "GET"
+        read_timeout = self.read_timeout if read_timeout is None else read_timeout
         attempt = 0
         while True:
             attempt += 1

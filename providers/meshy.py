@@ -332,6 +332,22 @@ class MeshyProvider(Provider):
         """Meshy has no cancel for texturing tasks; the task runs to its end on Meshy's side."""
         return False
 
+    def find_lost_submission(self, request: BaseModel, submitted_at: float) -> RemoteJob | None:
+        """Find the task a lost creating request made: newest tasks of this endpoint created since it was sent,
+        with the same style text (Meshy echoes ``text_style_prompt`` / ``style_prompt`` on its tasks)."""
+        assert isinstance(request, MeshyRequest)
+        self.endpoint = request.endpoint
+        response = self._send("GET", self._url(), params={"page_num": 1, "page_size": 50, "sort_by": "-created_at"})
+        body = parse_json(response, service=SERVICE)
+        wanted = request.style_prompt
+        for item in body if isinstance(body, list) else []:
+            if not isinstance(item, dict) or item.get("created_at", 0) < (submitted_at - 60) * 1000:
+                continue
+            echoed = item.get("text_style_prompt", item.get("style_prompt", ""))
+            if wanted and echoed == wanted:
+                return self.task_to_remote(item)
+        return None
+
     def list_tasks(self, page_size: int = 20, page_num: int = 1) -> list[RemoteJob]:
         """Recent tasks of this endpoint, newest first (a bare JSON array)."""
         response = self._send("GET", self._url(), params={"page_num": page_num, "page_size": min(page_size, 50),

@@ -108,6 +108,7 @@ class MeshySimulator:
             "expires_at": task.created_at + 259200000, "model_urls": {}, "texture_urls": [],
             "task_error": {"message": ""}, "consumed_credits": 0 if status == "FAILED" else COST,
             "text_style_prompt": task.body.get("text_style_prompt", ""), "image_style_url": "",
+            "style_prompt": task.body.get("style_prompt", ""), "object_prompt": task.body.get("object_prompt", ""),
         }
         if status == "SUCCEEDED":
             self._ensure_files(task)

@@ -55,7 +55,7 @@ class Fault:
     """One armed fault: fires on the next ``count`` requests whose method and path match."""
 
     kind: str
-    """drop | status | retry_after | malformed_json | stall | truncate | lose_answer"""
+    """drop | status | retry_after | malformed_json | stall | truncate | lose_answer | corrupt | unknown_status"""
     count: int = 1
     path_contains: str = ""
     method: str = ""
@@ -67,7 +67,8 @@ class Fault:
         return (not self.method or self.method == request.method) and self.path_contains in request.path
 
 
-FAULT_KINDS = ("drop", "status", "retry_after", "malformed_json", "stall", "truncate", "lose_answer")
+FAULT_KINDS = ("drop", "status", "retry_after", "malformed_json", "stall", "truncate", "lose_answer", "corrupt",
+               "unknown_status")
 
 
 class Sandbox:
@@ -190,6 +191,11 @@ class Sandbox:
                     # The handler ran (the job exists) but the answer never arrives.
                     self._drop()
                     return
+                if fault is not None and fault.kind == "corrupt" and isinstance(response.body, bytes):
+                    # Same length, wrong bytes: a cache or proxy that mangled the file.
+                    response = Response(response.status, b"\x00JUNK" + response.body[5:], response.headers)
+                if fault is not None and fault.kind == "unknown_status":
+                    response = _with_unknown_status(response)
                 if fault is not None and fault.kind == "malformed_json":
                     response = Response(response.status, b'{"status": "QUEUED", "trunc', {"Content-Type": "application/json"})
                 if fault is not None and fault.kind == "stall":
@@ -198,7 +204,7 @@ class Sandbox:
                     data = response.body if isinstance(response.body, bytes) else b"".join(response.body)
                     self._send_truncated(response, data)
                     return
-                self._send(response)
+                self._send(_ranged(request, response))
 
             def _drop(self) -> None:
                 self.close_connection = True
@@ -240,6 +246,37 @@ class Sandbox:
             do_GET = do_POST = do_PUT = do_DELETE = _serve
 
         return _Handler
+
+
+def _ranged(request: Request, response: Response) -> Response:
+    """Honour ``Range: bytes=N-`` on a whole-body 200, as CDNs do, so clients can resume."""
+    spec = request.header("range")
+    if request.method != "GET" or response.status != 200 or not isinstance(response.body, bytes) or not spec.startswith("bytes="):
+        return response
+    start_text, _, end_text = spec[6:].partition("-")
+    if not start_text.isdigit() or end_text:
+        return response
+    start, total = int(start_text), len(response.body)
+    if start >= total:
+        return Response(416, b"", {"Content-Range": f"bytes */{total}"})
+    headers = {**response.headers, "Content-Range": f"bytes {start}-{total - 1}/{total}", "Accept-Ranges": "bytes"}
+    return Response(206, response.body[start:], headers)
+
+
+def _with_unknown_status(response: Response) -> Response:
+    """The same JSON answer (or event stream) with its status word replaced by one no documentation lists."""
+    if not isinstance(response.body, bytes):
+        pattern = re.compile(rb'"status":\s*"[A-Za-z_-]+"')
+        events = (pattern.sub(b'"status":"MYSTERY_STATE"', chunk) for chunk in response.body)
+        return Response(response.status, events, response.headers)
+    try:
+        payload = json.loads(response.body)
+    except ValueError:
+        return response
+    target = payload.get("job", payload) if isinstance(payload, dict) else None
+    if isinstance(target, dict) and "status" in target:
+        target["status"] = "MYSTERY_STATE"
+    return Response(response.status, json.dumps(payload).encode(), response.headers)
 
 
 def _stalled(body: bytes | Iterable[bytes], seconds: float) -> Iterator[bytes]:

@@ -57,15 +57,16 @@ def run_tests(python: Path, extra: list[str]) -> int:
 
 
 def main(argv: list[str]) -> int:
-    if not argv or argv[0] not in ("demo", "test", "sandbox"):
+    if not argv or argv[0] not in ("demo", "test", "sandbox", "faults"):
         print(__doc__)
         return 2
     python = ensure_venv()
     command, extra = argv[0], argv[1:]
     if command == "test":
         return run_tests(python, extra)
-    if command == "demo":
-        return subprocess.run([str(python), str(ROOT / "tools" / "demo.py"), *extra], cwd=ROOT).returncode
+    if command in ("demo", "faults"):
+        script = {"demo": "demo.py", "faults": "fault_suite.py"}[command]
+        return subprocess.run([str(python), str(ROOT / "tools" / script), *extra], cwd=ROOT).returncode
     return subprocess.run([str(python), "-m", "sandbox", *extra], cwd=ROOT).returncode
 
 

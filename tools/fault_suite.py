@@ -1,0 +1,262 @@
+"""The fault-injection suite: every sandbox fault against every provider path, through the real add-on in Blender.
+
+For each provider (Segmind generate, Scenario generate, Meshy retexture) and each fault, a job is run
+from the add-on's own job-building code through the engine to an imported result (or a clear error),
+against a fresh sandbox with that fault armed. It records, and prints as a table: faults injected,
+jobs that ended correctly (a success after a transient fault, a clear error for a permanent one),
+hangs, duplicate creating requests, lost results, and secrets found in a saved .blend, the journal,
+the logs, error messages and custom properties.
+
+Run it with ``python3.11 tools/dev.py faults``; the test suite runs it too (tests/blender/test_fault_suite.py).
+"""
+
+from __future__ import annotations
+
+import importlib
+import io
+import logging
+import os
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from tools.blender_env import MODULE_NAME  # noqa: E402
+
+READ_TIMEOUT_S = 1.5
+CASE_DEADLINE_S = 45.0
+PROVIDERS = ("SEGMIND", "SCENARIO", "MESHY")
+# Where each provider's traffic goes: (creating POST, status GET, result download).
+PATHS = {
+    "SEGMIND": ("/v2/hunyuan-3d-2", "/status", "/meshes/"),
+    "SCENARIO": ("/generate/custom", "/v1/jobs/", "/cdn/"),
+    "MESHY": ("/openapi/v1/retexture", "/openapi/v1/retexture/", "/meshy-assets/"),
+}
+LOOKUP_PROVIDERS = {"SCENARIO", "MESHY"}
+"""Providers whose job list lets a lost creating answer be reconciled into the real job."""
+
+
+@dataclass(frozen=True)
+class Fault:
+    name: str
+    kind: str
+    where: str  # "create" | "status" | "download"
+    options: dict = field(default_factory=dict)
+    transient: bool = True
+    """True: the job must still succeed. False: it must end with a clear error."""
+
+
+FAULTS = [
+    Fault("dropped connection", "drop", "status", {"count": 2}),
+    Fault("burst of 5xx", "status", "status", {"status": 503, "count": 3}),
+    Fault("429 with Retry-After", "retry_after", "status", {"retry_after": 0.2, "count": 2}),
+    Fault("body that stalls", "stall", "status", {"stall_s": 4.0, "count": 1}),
+    Fault("body cut short", "truncate", "download", {"count": 1}),
+    Fault("malformed JSON", "malformed_json", "status", {"count": 1}),
+    Fault("unknown status", "unknown_status", "status", {"count": 1}, transient=False),
+    Fault("corrupt GLB", "corrupt", "download", {"count": 99}, transient=False),
+    Fault("expired signed URL", "status", "download", {"status": 403, "count": 1}),
+    Fault("creating answer lost", "lose_answer", "create", {"count": 1}),
+    Fault("server never answers", "stall", "create", {"stall_s": 20.0, "count": 1}),
+    Fault("5xx on the creating request", "status", "create", {"status": 500, "count": 1}, transient=False),
+    Fault("connection dropped before creating", "drop", "create", {"count": 1}, transient=False),
+]
+
+
+@dataclass
+class Outcome:
+    provider: str
+    fault: str
+    expected: str
+    state: str
+    message: str
+    correct: bool
+    hang: bool
+    creating_posts: int
+    lost: bool
+
+
+def expected_state(provider: str, fault: Fault) -> str:
+    if fault.where == "create" and fault.kind in ("lose_answer", "stall"):
+        # The job exists remotely; only a service with a job list can find it again.
+        return "IMPORTED" if provider in LOOKUP_PROVIDERS else "UNKNOWN"
+    return "IMPORTED" if fault.transient else "ERROR"
+
+
+class _Capture(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.stream = io.StringIO()
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            self.stream.write(self.format(record) + "\n")
+        except Exception:  # a log line that cannot be formatted is not a secret leak
+            pass
+
+
+def _module(name: str):
+    return importlib.import_module(f"{MODULE_NAME}.{name}")
+
+
+def _configure(bpy, box, keys: dict[str, str]) -> None:
+    prefs = _module("preferences").get()
+    prefs.use_sandbox = False
+    prefs.segmind_base_url = prefs.scenario_base_url = prefs.meshy_base_url = box.url
+    prefs.segmind_api_key = keys["segmind"]
+    prefs.scenario_api_key, prefs.scenario_api_secret = keys["scenario"], keys["scenario_secret"]
+    prefs.meshy_api_key = keys["meshy"]
+
+
+def _start_job(bpy, provider: str, image: Path):
+    runtime = _module("runtime")
+    inputs = _module("operators.inputs")
+    context = bpy.context
+    if provider == "MESHY":
+        retexture = _module("operators.retexture")
+        record = retexture.build_retexture_job(context, provider, "weathered bronze", "")
+    else:
+        record = inputs.build_generate_job(context, provider, str(image), f"{provider.lower()} fault test")
+    return runtime.submit(record, runtime.make_provider(provider, context))
+
+
+def run_case(bpy, provider: str, fault: Fault, image: Path, keys: dict[str, str]) -> Outcome:
+    from importlib import import_module
+
+    sandbox_server = import_module(f"{MODULE_NAME}.sandbox.server")
+    runtime = _module("runtime")
+    records = _module("jobs.records")
+    with sandbox_server.Sandbox() as box:
+        _configure(bpy, box, keys)
+        create, status, download = PATHS[provider]
+        path = {"create": create, "status": status, "download": download}[fault.where]
+        method = "POST" if fault.where == "create" else "GET"
+        box.arm(fault.kind, path_contains=path, method=method, **fault.options)
+        simulator = {"SEGMIND": box.segmind, "SCENARIO": box.scenario, "MESHY": box.meshy}[provider]
+        record = _start_job(bpy, provider, image)
+        deadline = time.monotonic() + CASE_DEADLINE_S
+        final = {"IMPORTED", "FAILED", "CANCELED", "UNKNOWN"}
+        current = record
+        while time.monotonic() < deadline:
+            runtime.engine().wait_for_updates(0.1)
+            runtime.drain(bpy.context)
+            current = runtime.engine().get(record.id)
+            settled_unknown = current.state.value == "UNKNOWN" and current.finished_at is not None
+            if current.state.value in final - {"UNKNOWN"} or settled_unknown:
+                break
+            if current.state is records.JobState.READY and current.error:
+                break
+        hang = time.monotonic() >= deadline
+        state = current.state.value
+        expected = expected_state(provider, fault)
+        if expected == "ERROR":
+            correct = state in ("FAILED", "UNKNOWN") and bool(current.error)
+        else:
+            correct = state == expected and (expected != "UNKNOWN" or "may be billed" in current.error)
+        if correct and state == "IMPORTED":
+            correct = all(Path(p).is_file() for p in current.result_paths.values())
+        lost = expected == "IMPORTED" and state != "IMPORTED"
+        if hang:
+            runtime.engine().cancel(record.id)
+        return Outcome(provider, fault.name, expected, state, current.error or current.message, correct and not hang,
+                       hang, simulator.creating_posts, lost)
+
+
+def scan_for_secrets(blobs: dict[str, bytes], keys: dict[str, str]) -> dict[str, int]:
+    """How many secrets appear in each blob (a saved .blend, the journal, the logs...)."""
+    import base64
+
+    secrets = list(keys.values())
+    secrets.append(base64.b64encode(f"{keys['scenario']}:{keys['scenario_secret']}".encode()).decode())
+    return {name: sum(secret.encode() in blob for secret in secrets) for name, blob in blobs.items()}
+
+
+def run_suite(bpy, *, providers=PROVIDERS, faults=FAULTS, out: Path | None = None) -> tuple[list[Outcome], dict[str, int]]:
+    """Run every fault against every provider in the running Blender (the add-on enabled). Returns rows and secrets."""
+    from importlib import import_module
+
+    simulated = {name: import_module(f"{MODULE_NAME}.sandbox.{name}") for name in ("segmind", "scenario", "meshy")}
+    keys = {"segmind": simulated["segmind"].VALID_KEY, "scenario": simulated["scenario"].VALID_KEY,
+            "scenario_secret": simulated["scenario"].VALID_SECRET, "meshy": simulated["meshy"].VALID_KEY}
+    out = out or Path(tempfile.mkdtemp(prefix="meshsmith-faults-"))
+    previous = {name: os.environ.get(name) for name in ("MESHSMITH_HTTP_READ_TIMEOUT", "MESHSMITH_POLL_INTERVAL")}
+    os.environ["MESHSMITH_HTTP_READ_TIMEOUT"] = str(READ_TIMEOUT_S)
+    os.environ["MESHSMITH_POLL_INTERVAL"] = "0.1"
+    capture = _Capture()
+    root = logging.getLogger()
+    old_level = root.level
+    root.addHandler(capture)
+    root.setLevel(logging.DEBUG)
+    image = out / "reference.png"
+    image.write_bytes(import_module(f"{MODULE_NAME}.sandbox.assets").make_textures(5, 64).base_color)
+    rows: list[Outcome] = []
+    try:
+        bpy.ops.mesh.primitive_cube_add(location=(4.0, 0.0, 0.0))
+        bpy.context.active_object.name = "FaultCrate"
+        for provider in providers:
+            for fault in faults:
+                if provider == "MESHY":
+                    bpy.context.view_layer.objects.active = bpy.data.objects["FaultCrate"]
+                rows.append(run_case(bpy, provider, fault, image, keys))
+        blend = out / "faults.blend"
+        bpy.ops.wm.save_as_mainfile(filepath=str(blend), compress=False, copy=True)
+        runtime = _module("runtime")
+        journal = runtime.user_dir() / "jobs.jsonl"
+        props = "\n".join(f"{obj.name}:{dict(obj.items())}" for obj in bpy.data.objects)
+        messages = "\n".join(f"{row.message}" for row in rows)
+        secrets = scan_for_secrets({
+            ".blend": blend.read_bytes(),
+            "journal": journal.read_bytes() if journal.exists() else b"",
+            "logs": capture.stream.getvalue().encode(),
+            "messages": messages.encode(),
+            "custom properties": props.encode(),
+        }, keys)
+    finally:
+        root.removeHandler(capture)
+        root.setLevel(old_level)
+        for name, value in previous.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+    return rows, secrets
+
+
+def format_table(rows: list[Outcome], secrets: dict[str, int]) -> str:
+    lines = [f"{'provider':<9} {'fault':<36} {'expected':<9} {'outcome':<9} {'POSTs':>5}  ok",
+             "-" * 78]
+    for row in rows:
+        lines.append(f"{row.provider:<9} {row.fault:<36} {row.expected:<9} {row.state:<9} {row.creating_posts:>5}  "
+                     f"{'yes' if row.correct else 'NO'}")
+    totals = {
+        "faults injected": len(rows),
+        "ended correctly": sum(row.correct for row in rows),
+        "hangs": sum(row.hang for row in rows),
+        "duplicate creating requests": sum(max(0, row.creating_posts - 1) for row in rows),
+        "lost results": sum(row.lost for row in rows),
+        "secrets found (.blend, journal, logs, messages, properties)": sum(secrets.values()),
+    }
+    lines.append("-" * 78)
+    lines += [f"{name:<60} {value:>5}" for name, value in totals.items()]
+    return "\n".join(lines)
+
+
+def main() -> int:
+    from tools.blender_env import enable_addon, prepare_user_resources
+
+    prepare_user_resources(Path(tempfile.mkdtemp(prefix="meshsmith-faults-user-")))
+    import bpy
+
+    bpy.ops.wm.read_factory_settings(use_empty=True)
+    enable_addon(online=True)
+    rows, secrets = run_suite(bpy)
+    print(format_table(rows, secrets))
+    bad = [row for row in rows if not row.correct or row.hang or row.lost or row.creating_posts > 1]
+    return 1 if bad or sum(secrets.values()) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
