@@ -41,8 +41,9 @@ def _export_options() -> dict:
 
 
 def export_object_glb(obj: bpy.types.Object, dest: Path, *, require_uvs: bool,
-                      max_bytes: int = MAX_EXPORT_BYTES) -> Path:
+                      max_bytes: int | None = None) -> Path:
     """Write ``obj`` alone to ``dest`` (GLB) and return the path. Raises ``InvalidInputError``."""
+    max_bytes = max_bytes or MAX_EXPORT_BYTES
     check_mesh(obj, require_uvs=require_uvs)
     context = bpy.context
     view_layer = context.view_layer

@@ -88,6 +88,9 @@ class Sandbox:
         """Fast mode walks jobs through their states in a few polls; slow mode takes real seconds."""
         self.route("POST", r"/_sandbox/faults", self._arm_fault_over_http)
         self.route("GET", r"/_sandbox/health", lambda request: Response.json({"ok": True}))
+        self.route("GET", r"/ping", lambda request: Response.json({"ok": True}))
+        self.route("GET", r"/_sandbox/redirect", self._redirect)
+        self.route("GET", r"/_sandbox/echo-headers", lambda request: Response.json(request.headers))
         # Import here: the simulators register their routes on this instance.
         from .meshy import MeshySimulator
         from .scenario import ScenarioSimulator
@@ -135,6 +138,10 @@ class Sandbox:
 
     def requests_matching(self, method: str, path_contains: str) -> list[tuple[str, str, dict[str, str]]]:
         return [entry for entry in self.request_log if entry[0] == method and path_contains in entry[1]]
+
+    def _redirect(self, request: Request) -> Response:
+        """``/_sandbox/redirect?to=URL``: a 302 to anywhere, for testing what clients follow."""
+        return Response(302, b"", {"Location": request.query.get("to", "/"), "Content-Length": "0"})
 
     def _arm_fault_over_http(self, request: Request) -> Response:
         body = request.json() or {}

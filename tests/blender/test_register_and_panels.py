@@ -149,3 +149,15 @@ def test_generate_panel_for_scenario_shows_a_fresh_estimate_on_the_button(sideba
     settings.scenario.steps = 60  # the estimate no longer matches the settings
     assert "Generate" in draw(sidebar.VIEW3D_PT_meshsmith_generate)
     assert "Generate (20 CU)" not in draw(sidebar.VIEW3D_PT_meshsmith_generate)
+
+
+def test_preferences_say_where_keys_are_stored_and_offer_environment_variables():
+    prefs = submodule("preferences")
+    log: list[str] = []
+    fake = type("FakePrefs", (), {"layout": RecordingLayout(log), "segmind_api_key": "", "meshy_test_mode": False,
+                                  "use_sandbox": False})()
+    prefs.MeshsmithPreferences.draw(fake, bpy.context)
+    text = "\n".join(log)
+    assert "plain text" in text and "never go into .blend scene files" in text
+    for name in (prefs.ENV_SEGMIND_KEY, prefs.ENV_SCENARIO_KEY, prefs.ENV_SCENARIO_SECRET, prefs.ENV_MESHY_KEY):
+        assert name in text
