@@ -96,7 +96,10 @@ class MeshsmithPreferences(AddonPreferences):
     )
 
     def draw(self, context: bpy.types.Context) -> None:
+        from .version import VERSION
+
         layout = self.layout
+        layout.label(text=f"Meshsmith {VERSION}")
         box = layout.box()
         box.label(text="Keys", icon="KEYINGSET")
         for prop, env in (("segmind_api_key", ENV_SEGMIND_KEY), ("scenario_api_key", ENV_SCENARIO_KEY),

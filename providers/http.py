@@ -29,6 +29,7 @@ from urllib.parse import urljoin, urlsplit
 
 import requests
 
+from ..version import VERSION
 from . import errors as E
 from .files import check_file_kind, replace_atomically, write_bytes_atomic
 
@@ -59,7 +60,7 @@ DEFAULT_MAX_DOWNLOAD_BYTES = 1 << 30
 CHUNK_BYTES = 1 << 20
 RETRYABLE_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
 MAX_REDIRECTS = 5
-USER_AGENT = "Meshsmith-Blender-Extension"
+USER_AGENT = f"Meshsmith/{VERSION} (Blender extension)"
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,10 @@
     python3.11 tools/dev.py demo   # generate a model in headless Blender: writes out/meshsmith_demo.blend and .png
     python3.11 tools/dev.py test   # the whole test suite (what CI runs)
 
+Also: ``build`` (the per-platform zips and the extension repository in dist/), ``install-matrix``
+(install the built zip in Blender 4.2, 4.5 and 5.0 and use it), ``faults`` (the fault-injection table),
+``sandbox`` (the simulator on its own).
+
 Each command creates ``.venv`` beside this repository on first use and installs what it needs into it
 (requirements/dev.txt: the ``bpy`` 5.0.1 wheel, pydantic, requests, pytest, ruff), then runs inside it.
 Nothing is installed outside ``.venv``.
@@ -57,15 +61,15 @@ def run_tests(python: Path, extra: list[str]) -> int:
 
 
 def main(argv: list[str]) -> int:
-    if not argv or argv[0] not in ("demo", "test", "sandbox", "faults"):
+    if not argv or argv[0] not in ("demo", "test", "sandbox", "faults", "build", "install-matrix"):
         print(__doc__)
         return 2
     python = ensure_venv()
     command, extra = argv[0], argv[1:]
     if command == "test":
         return run_tests(python, extra)
-    if command in ("demo", "faults"):
-        script = {"demo": "demo.py", "faults": "fault_suite.py"}[command]
+    if command in ("demo", "faults", "build", "install-matrix"):
+        script = {"demo": "demo.py", "faults": "fault_suite.py", "build": "build.py", "install-matrix": "install_matrix.py"}[command]
         return subprocess.run([str(python), str(ROOT / "tools" / script), *extra], cwd=ROOT).returncode
     return subprocess.run([str(python), "-m", "sandbox", *extra], cwd=ROOT).returncode
 

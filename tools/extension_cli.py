@@ -21,7 +21,10 @@ def blender_ext_paths() -> tuple[Path, Path]:
 
 
 def run(*args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
-    """``blender_ext.py <args> --valid-tags <tags.py>``; output captured as text."""
+    """``blender_ext.py <args>`` (with Blender's tag list for build and validate); output captured as text."""
     cli, tags = blender_ext_paths()
-    return subprocess.run([sys.executable, str(cli), *args, f"--valid-tags={tags}"], capture_output=True, text=True,
-                          check=check, timeout=300)
+    extra = [f"--valid-tags={tags}"] if args and args[0] in ("build", "validate") else []
+    result = subprocess.run([sys.executable, str(cli), *args, *extra], capture_output=True, text=True, timeout=300)
+    if check and result.returncode != 0:
+        raise RuntimeError(f"blender_ext.py {args[0]} failed:\n{result.stdout}{result.stderr}")
+    return result

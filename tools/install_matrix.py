@@ -1,0 +1,88 @@
+"""Install the built Linux zip in Blender 4.2 LTS, 4.5 LTS and 5.0 and use it: one table, one command.
+
+    python3.11 tools/dev.py install-matrix            # all three legs
+    python3.11 tools/dev.py install-matrix 5.0        # one leg (the regular test suite runs 5.0)
+
+Each leg gets its own virtual environment (.venv-blender-<version>) with the ``bpy`` wheel and the
+requests, urllib3 and numpy that Blender release ships, and no pydantic: the extension's bundled
+wheels are the only pydantic there is. The zip is built first when dist/ has none.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+# What each Blender release bundles (../shared/reference/blender_notes.md section 2.3; 4.5's requests
+# is not verified and is taken to be 5.0's).
+LEGS = {
+    "4.2": ["bpy==4.2.23", "requests==2.27.1", "urllib3==1.26.8", "numpy==1.24.3"],
+    "4.5": ["bpy==4.5.15", "requests==2.32.3", "urllib3==2.4.0", "numpy==1.26.4"],
+    "5.0": ["bpy==5.0.1", "requests==2.32.3", "urllib3==2.4.0", "numpy==1.26.4"],
+}
+STEPS = ["pydantic absent before install", "install", "enable", "generate", "retexture", "disable", "re-enable", "uninstall"]
+LABELS = {"pydantic absent before install": "no-pydant"}
+
+
+def leg_python(version: str) -> Path:
+    folder = ROOT / f".venv-blender-{version}"
+    python = folder / "bin" / "python"
+    stamp = folder / ".pins"
+    pins = " ".join(LEGS[version])
+    if not python.exists():
+        venv.EnvBuilder(with_pip=True).create(folder)
+    if not stamp.exists() or stamp.read_text() != pins:
+        subprocess.run([str(python), "-m", "pip", "install", "--disable-pip-version-check", "-q", *LEGS[version]], check=True)
+        stamp.write_text(pins)
+    return python
+
+
+def linux_zip() -> Path:
+    found = sorted((ROOT / "dist").glob("meshsmith-*-linux_x64.zip"))
+    if not found:
+        from tools.build import build
+
+        build(with_repository=False)
+        found = sorted((ROOT / "dist").glob("meshsmith-*-linux_x64.zip"))
+    return found[-1]
+
+
+def run_leg(version: str, archive: Path) -> dict:
+    python = leg_python(version)
+    result = subprocess.run([str(python), str(ROOT / "tools" / "install_check.py"), str(archive)],
+                            capture_output=True, text=True, timeout=900)
+    for line in result.stdout.splitlines():
+        if line.startswith("MESHSMITH-INSTALL-RESULT "):
+            return json.loads(line.split(" ", 1)[1])
+    return {"install": f"the check did not report (exit {result.returncode}): {result.stderr[-2000:]}"}
+
+
+def table(results: dict[str, dict]) -> str:
+    lines = [f"{'Blender':<8} " + " ".join(f"{LABELS.get(step, step):<10}" for step in STEPS) + " pydantic   requests",
+             "-" * 100]
+    for version, outcome in results.items():
+        cells = " ".join(f"{'pass' if outcome.get(step) == 'ok' else 'FAIL':<10}" for step in STEPS)
+        lines.append(f"{outcome.get('blender', version).split()[0]:<8} {cells} {outcome.get('pydantic', '-'):<10} {outcome.get('requests', '-')}")
+    return "\n".join(lines)
+
+
+def main(argv: list[str]) -> int:
+    versions = argv or list(LEGS)
+    archive = linux_zip()
+    results = {version: run_leg(version, archive) for version in versions}
+    print(table(results))
+    failures = {v: {k: r for k, r in outcome.items() if k in STEPS and r != "ok"} for v, outcome in results.items()}
+    for version, failed in failures.items():
+        for step, reason in failed.items():
+            print(f"\n{version} {step}: {reason}")
+    return 1 if any(failures.values()) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
