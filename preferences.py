@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 
 import bpy
-from bpy.props import BoolProperty, StringProperty
+from bpy.props import BoolProperty, EnumProperty, StringProperty
 from bpy.types import AddonPreferences
 
 ENV_SEGMIND_KEY = "MESHSMITH_SEGMIND_API_KEY"
@@ -88,6 +88,15 @@ class MeshsmithPreferences(AddonPreferences):
         description="Import each result as soon as it is downloaded, also for jobs resumed after a restart",
         default=True,
     )
+    post_import_preset: EnumProperty(
+        name="After Import",
+        description="Tweaks applied automatically to every generated result",
+        items=[("NONE", "Nothing", "Leave results as they come"),
+               ("GAME", "Game", "Merge, ground, 1.8 m, 10k faces, smooth, pack"),
+               ("FILM", "Film", "Ground, smooth, pack, mark as asset"),
+               ("PRINT", "Print", "Merge, ground, 10 cm")],
+        default="NONE",
+    )
     ca_bundle: StringProperty(
         name="CA Certificate File",
         description="For company networks that inspect HTTPS: a PEM file with the proxy's root certificate",
@@ -123,6 +132,7 @@ class MeshsmithPreferences(AddonPreferences):
         box.label(text="Results", icon="FILE_FOLDER")
         box.prop(self, "output_dir")
         box.prop(self, "auto_import")
+        box.prop(self, "post_import_preset")
         box = layout.box()
         box.label(text="Network", icon="WORLD")
         box.prop(self, "segmind_base_url")

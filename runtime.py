@@ -230,7 +230,10 @@ def import_result(job_id: str, context: bpy.types.Context | None = None) -> list
     if record is None or record.state is not JobState.READY:
         return []
     model = record.result_paths.get("MODEL")
-    tags = {"provider": record.provider, "job_id": record.id, "remote_id": record.remote_id}
+    tags = {"provider": record.provider, "job_id": record.id, "remote_id": record.remote_id,
+            "prompt": record.inputs.get("prompt") or record.inputs.get("style_prompt", "")}
+    if record.cost is not None:
+        tags["cost"] = record.cost
     tags.update({key: value for key, value in record.params.items() if key != "api_mode"})
     maps = separate_maps(record.result_paths)
     try:
@@ -259,6 +262,14 @@ def import_result(job_id: str, context: bpy.types.Context | None = None) -> list
         engine().mark_import_failed(job_id, exc)
         _sync_item(context, engine().get(job_id))
         return []
+    preset = preferences.get(context).post_import_preset
+    if preset != "NONE" and not (record.kind is JobKind.RETEXTURE and record.target_object and maps):
+        from .mesh_io.tweaks import apply_preset
+
+        try:
+            apply_preset(objects[0], preset, context.scene.cursor.location.copy())
+        except E.MeshsmithError as exc:
+            log.warning("post-import preset %s: %s", preset, exc)
     names = [obj.name for obj in objects]
     engine().mark_imported(job_id, names)
     _sync_item(context, engine().get(job_id))

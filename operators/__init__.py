@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from . import generate, jobs, retexture
+from . import generate, jobs, retexture, tweaks
 
-_modules = (generate, retexture, jobs)
+_modules = (generate, retexture, jobs, tweaks)
 
 
 def register() -> None:

@@ -166,6 +166,32 @@ class VIEW3D_PT_meshsmith_retexture(Panel):
             layout.label(text="Meshy test mode: sample results, no credits.", icon="EXPERIMENTAL")
 
 
+class VIEW3D_PT_meshsmith_tweak(Panel):
+    bl_space_type = "VIEW_3D"
+    bl_region_type = "UI"
+    bl_category = "Meshsmith"
+    bl_label = "Tweak Result"
+    bl_options = {"DEFAULT_CLOSED"}
+
+    def draw(self, context: bpy.types.Context) -> None:
+        layout = self.layout
+        obj = context.active_object
+        if obj is None or obj.type != "MESH":
+            layout.label(text="Select a mesh object")
+            return
+        col = layout.column(align=True)
+        col.operator("meshsmith.place_on_ground", icon="TRIA_DOWN_BAR")
+        col.operator("meshsmith.normalise_size", icon="FULLSCREEN_ENTER")
+        col.operator("meshsmith.fix_orientation", icon="ORIENTATION_GIMBAL")
+        col.operator("meshsmith.shade_auto_smooth", icon="SHADING_SOLID")
+        col.operator("meshsmith.merge_by_distance", icon="AUTOMERGE_OFF")
+        col.operator("meshsmith.decimate", icon="MOD_DECIM")
+        col.operator("meshsmith.pack_textures", icon="PACKAGE")
+        col.operator("meshsmith.mark_asset", icon="ASSET_MANAGER")
+        row = layout.row(align=True)
+        row.operator_menu_enum("meshsmith.apply_preset", "preset", text="Apply Preset", icon="PRESET")
+
+
 class MESHSMITH_UL_jobs(UIList):
     def draw_item(self, context, layout, data, item, icon, active_data, active_propname, index=0):
         row = layout.row(align=True)
@@ -236,7 +262,8 @@ def _wrap(text: str, width: int) -> list[str]:
     return lines[:6]
 
 
-classes = (VIEW3D_PT_meshsmith_generate, VIEW3D_PT_meshsmith_retexture, MESHSMITH_UL_jobs, VIEW3D_PT_meshsmith_jobs)
+classes = (VIEW3D_PT_meshsmith_generate, VIEW3D_PT_meshsmith_retexture, MESHSMITH_UL_jobs, VIEW3D_PT_meshsmith_jobs,
+           VIEW3D_PT_meshsmith_tweak)
 
 
 def register() -> None:
