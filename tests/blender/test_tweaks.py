@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import bpy
 import pytest
-from blender_helpers import submodule
 from mathutils import Vector
+
+from blender_helpers import submodule
 
 
 @pytest.fixture
