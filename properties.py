@@ -152,6 +152,12 @@ class MeshsmithJobItem(PropertyGroup):
     cost: StringProperty()
     remote_id: StringProperty()
     recoverable: BoolProperty()
+    kind: StringProperty()
+    prompt: StringProperty()
+    """The prompt, style text or image name: what the job was asked for."""
+    created_at: FloatProperty()
+    preview_path: StringProperty()
+    output_dir: StringProperty(subtype="DIR_PATH")
 
 
 class MeshsmithRuntimeState(PropertyGroup):

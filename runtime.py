@@ -177,9 +177,14 @@ def provider_or_none(provider_name: str) -> Provider | None:
 def submit(record: JobRecord, provider: Provider) -> JobRecord:
     """Start a job submitted by the artist in this session."""
     record = engine().submit(record, provider)
-    _session_jobs.add(record.id)
+    import_when_ready(record.id)
     sync_job_list()
     return record
+
+
+def import_when_ready(job_id: str) -> None:
+    """Import this job as soon as it is ready, whatever the auto-import preference says (the artist asked for it)."""
+    _session_jobs.add(job_id)
 
 
 def resume_jobs() -> list[JobRecord]:
@@ -221,13 +226,17 @@ def apply_side_results() -> None:
         apply()
 
 
-def import_result(job_id: str, context: bpy.types.Context | None = None) -> list[str]:
-    """Import a READY job's result into the scene as one undo step. Returns the new object names."""
+def import_result(job_id: str, context: bpy.types.Context | None = None, *, again: bool = False) -> list[str]:
+    """Import a READY job's result into the scene as one undo step (``again``: an IMPORTED one, once more).
+
+    Returns the new object names.
+    """
     from .mesh_io.importer import import_glb, object_name_for
 
     context = context or bpy.context
     record = engine().get(job_id)
-    if record is None or record.state is not JobState.READY:
+    allowed = (JobState.READY, JobState.IMPORTED) if again else (JobState.READY,)
+    if record is None or record.state not in allowed:
         return []
     model = record.result_paths.get("MODEL")
     tags = {"provider": record.provider, "job_id": record.id, "remote_id": record.remote_id,
@@ -347,6 +356,12 @@ def _sync_item(context: bpy.types.Context, record: JobRecord | None) -> None:
     item.cost = "" if record.cost is None else f"{record.cost:g}"
     item.remote_id = record.remote_id
     item.recoverable = record.recoverable
+    item.kind = record.kind.value
+    image = record.inputs.get("image_path", "")
+    item.prompt = record.inputs.get("prompt") or record.inputs.get("style_prompt") or (Path(image).name if image else "")
+    item.created_at = record.created_at
+    item.preview_path = record.result_paths.get("PREVIEW", "")
+    item.output_dir = record.output_dir
 
 
 def sync_job_list(context: bpy.types.Context | None = None) -> None:

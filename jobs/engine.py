@@ -31,6 +31,7 @@ from ..providers.base import Provider
 from ..providers.models import AssetRole, JobStatus, RemoteJob
 from .journal import Journal
 from .records import JobRecord, JobState
+from .thumbnails import write_thumbnail
 
 log = logging.getLogger("meshsmith.jobs")
 E.install_log_redaction("meshsmith.jobs")
@@ -147,15 +148,23 @@ class JobEngine:
         self._set(job_id, state=JobState.QUEUED, error="", recoverable=False, message="Checking again", finished_at=None)
         self._start(job_id, provider)
 
+    def rerun(self, job_id: str, provider: Provider, *, seed: int | None = None) -> JobRecord:
+        """Send a job's inputs and parameters again as a new job: the same seed (Regenerate) or another
+        (Variations: ``seed=-1`` picks a new random one). The old job stays as it is."""
+        old = self._require(job_id)
+        params = dict(old.params)
+        if seed is not None and "seed" in params:
+            params["seed"] = seed
+        fresh = JobRecord(provider=old.provider, kind=old.kind, label=old.label, params=params, inputs=old.inputs,
+                          target_object=old.target_object, auto_import=old.auto_import)
+        fresh = fresh.evolve(output_dir=str(Path(old.output_dir).parent / fresh.id))
+        return self.submit(fresh, provider)
+
     def submit_again(self, job_id: str, provider: Provider) -> JobRecord:
         """The artist's explicit choice to send an UNKNOWN or failed job again, as a new job (may be billed)."""
-        old = self._require(job_id)
-        fresh = JobRecord(provider=old.provider, kind=old.kind, label=old.label, params=old.params, inputs=old.inputs,
-                          output_dir=str(Path(old.output_dir).parent), target_object=old.target_object,
-                          auto_import=old.auto_import)
-        fresh = fresh.evolve(output_dir=str(Path(old.output_dir).parent / fresh.id))
+        fresh = self.rerun(job_id, provider)
         self.dismiss(job_id)
-        return self.submit(fresh, provider)
+        return fresh
 
     def cancel(self, job_id: str, provider: Provider | None = None) -> None:
         """Stop a job now. The service is asked to cancel too, best effort, in the background."""
@@ -437,6 +446,10 @@ class JobEngine:
             paths[asset.role.value if asset.role.value not in paths else asset.filename] = str(path)
         if AssetRole.MODEL.value not in paths and record.kind.value == "GENERATE":
             raise E.BadResponseError(f"{provider.label} finished the job but sent no model.")
+        if AssetRole.PREVIEW.value not in paths and AssetRole.MODEL.value in paths:
+            thumbnail = write_thumbnail(Path(paths[AssetRole.MODEL.value]), Path(record.output_dir))
+            if thumbnail is not None:
+                paths[AssetRole.PREVIEW.value] = str(thumbnail)
         self._commit(job_id, event, state=JobState.READY, result_paths=paths, progress=1.0,
                      message="Ready to import", error="")
 

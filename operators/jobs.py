@@ -92,7 +92,7 @@ class MESHSMITH_OT_retry_fetch(_JobOperator, Operator):
         except E.MeshsmithError as exc:
             self.report({"ERROR"}, str(exc))
             return {"CANCELLED"}
-        runtime._session_jobs.add(record.id)
+        runtime.import_when_ready(record.id)
         runtime.drain(context)
         return {"FINISHED"}
 
@@ -116,8 +116,91 @@ class MESHSMITH_OT_submit_again(_JobOperator, Operator):
         except E.MeshsmithError as exc:
             self.report({"ERROR"}, str(exc))
             return {"CANCELLED"}
-        runtime._session_jobs.add(fresh.id)
+        runtime.import_when_ready(fresh.id)
         runtime.drain(context)
+        return {"FINISHED"}
+
+
+class MESHSMITH_OT_reimport_job(_JobOperator, Operator):
+    """Import this job's result once more (from the files on disk; nothing is sent)"""
+
+    bl_idname = "meshsmith.reimport_job"
+    bl_label = "Import Again"
+    bl_options = {"INTERNAL"}
+
+    def execute(self, context):
+        record = _job(self)
+        if record is None:
+            return {"CANCELLED"}
+        names = runtime.import_result(record.id, context, again=True)
+        if not names:
+            self.report({"ERROR"}, runtime.engine().get(record.id).error or "Nothing to import.")
+            return {"CANCELLED"}
+        self.report({"INFO"}, f"Imported {names[0]}.")
+        return {"FINISHED"}
+
+
+class MESHSMITH_OT_open_job_folder(_JobOperator, Operator):
+    """Open the folder with this job's files"""
+
+    bl_idname = "meshsmith.open_job_folder"
+    bl_label = "Open Folder"
+    bl_options = {"INTERNAL"}
+
+    def execute(self, context):
+        record = _job(self)
+        if record is None:
+            return {"CANCELLED"}
+        bpy.ops.wm.path_open(filepath=record.output_dir)
+        return {"FINISHED"}
+
+
+class MESHSMITH_OT_regenerate_job(_JobOperator, Operator):
+    """Run this job again with the same inputs, parameters and seed (a new job, charged again)"""
+
+    bl_idname = "meshsmith.regenerate_job"
+    bl_label = "Regenerate"
+    bl_options = {"INTERNAL"}
+
+    def execute(self, context):
+        record = _job(self)
+        if record is None:
+            return {"CANCELLED"}
+        try:
+            fresh = runtime.engine().rerun(record.id, runtime.make_provider(record.provider, context), seed=record.seed)
+        except E.MeshsmithError as exc:
+            self.report({"ERROR"}, str(exc))
+            return {"CANCELLED"}
+        runtime.import_when_ready(fresh.id)
+        runtime.drain(context)
+        return {"FINISHED"}
+
+
+class MESHSMITH_OT_job_variations(_JobOperator, Operator):
+    """Run this job again several times, each with a new random seed (each charged)"""
+
+    bl_idname = "meshsmith.job_variations"
+    bl_label = "Variations"
+    bl_options = {"INTERNAL"}
+
+    count: IntProperty(name="How Many", default=3, min=1, max=16)
+
+    def invoke(self, context, event):
+        return context.window_manager.invoke_props_dialog(self)
+
+    def execute(self, context):
+        record = _job(self)
+        if record is None:
+            return {"CANCELLED"}
+        try:
+            for _ in range(self.count):
+                fresh = runtime.engine().rerun(record.id, runtime.make_provider(record.provider, context), seed=-1)
+                runtime.import_when_ready(fresh.id)
+        except E.MeshsmithError as exc:
+            self.report({"ERROR"}, str(exc))
+            return {"CANCELLED"}
+        runtime.drain(context)
+        self.report({"INFO"}, f"{self.count} variations started.")
         return {"FINISHED"}
 
 
@@ -291,6 +374,10 @@ classes = (
     MESHSMITH_OT_retry_fetch,
     MESHSMITH_OT_submit_again,
     MESHSMITH_OT_copy_job_id,
+    MESHSMITH_OT_reimport_job,
+    MESHSMITH_OT_open_job_folder,
+    MESHSMITH_OT_regenerate_job,
+    MESHSMITH_OT_job_variations,
     MESHSMITH_OT_refresh_credits,
     MESHSMITH_OT_estimate_cost,
     MESHSMITH_OT_fetch_meshy_tasks,

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from . import sidebar
+from . import sidebar, thumbnails
 
 
 def register() -> None:
+    thumbnails.register()
     sidebar.register()
 
 
 def unregister() -> None:
     sidebar.unregister()
+    thumbnails.unregister()

@@ -192,14 +192,61 @@ class VIEW3D_PT_meshsmith_tweak(Panel):
         row.operator_menu_enum("meshsmith.apply_preset", "preset", text="Apply Preset", icon="PRESET")
 
 
+def age_text(created_at: float, now: float | None = None) -> str:
+    """'just now', '5 min', '3 h', '2 d': how long ago a job was made."""
+    import time
+
+    seconds = max(0.0, (now or time.time()) - created_at)
+    if seconds < 60:
+        return "just now"
+    if seconds < 3600:
+        return f"{int(seconds // 60)} min"
+    if seconds < 86400:
+        return f"{int(seconds // 3600)} h"
+    return f"{int(seconds // 86400)} d"
+
+
+PROVIDER_FILTER = [("ALL", "All Services", ""), ("SEGMIND", "Segmind", ""), ("SCENARIO", "Scenario", ""), ("MESHY", "Meshy", "")]
+STATE_FILTER = [("ALL", "All States", ""), ("ACTIVE", "Running", "Queued, running or downloading"),
+                ("READY", "Ready to Import", ""), ("IMPORTED", "Imported", ""), ("PROBLEM", "Failed or Unknown", ""),
+                ("CANCELED", "Canceled", "")]
+
+
+def job_matches(item, provider: str, state: str) -> bool:
+    """Whether a job-list row passes the list's provider and state filters."""
+    if provider != "ALL" and item.provider != provider:
+        return False
+    groups = {"ACTIVE": _ACTIVE_STATES, "PROBLEM": {"FAILED", "UNKNOWN"}}
+    return state == "ALL" or item.state in groups.get(state, {state})
+
+
 class MESHSMITH_UL_jobs(UIList):
+    filter_provider: bpy.props.EnumProperty(name="Service", items=PROVIDER_FILTER, default="ALL")
+    filter_job_state: bpy.props.EnumProperty(name="State", items=STATE_FILTER, default="ALL")
+
     def draw_item(self, context, layout, data, item, icon, active_data, active_propname, index=0):
+        from .thumbnails import icon_for
+
         row = layout.row(align=True)
+        preview = icon_for(item.job_id, item.preview_path)
+        if preview:
+            row.label(text="", icon_value=preview)
         row.label(text=item.label or item.job_id[:8], icon=_STATE_ICONS.get(item.state, "DOT"))
         if item.state in _ACTIVE_STATES:
             row.progress(factor=item.progress, type="RING", text="")
         else:
-            row.label(text=item.state.title())
+            row.label(text=age_text(item.created_at))
+
+    def draw_filter(self, context, layout):
+        row = layout.row(align=True)
+        row.prop(self, "filter_provider", text="")
+        row.prop(self, "filter_job_state", text="")
+
+    def filter_items(self, context, data, propname):
+        items = getattr(data, propname)
+        flags = [self.bitflag_filter_item if job_matches(item, self.filter_provider, self.filter_job_state) else 0
+                 for item in items]
+        return flags, []
 
 
 class VIEW3D_PT_meshsmith_jobs(Panel):
@@ -231,10 +278,18 @@ class VIEW3D_PT_meshsmith_jobs(Panel):
                 col.label(text=line)
             draw_fix(box, item.fix)
         details = box.column(align=True)
+        from .thumbnails import icon_for
+
+        preview = icon_for(item.job_id, item.preview_path)
+        if preview:
+            details.template_icon(icon_value=preview, scale=5.0)
+        if item.prompt:
+            details.label(text=f"Input: {item.prompt[:60]}")
         if item.seed:
             details.label(text=f"Seed: {item.seed}")
         if item.cost:
             details.label(text=f"Cost: {item.cost}")
+        details.label(text=f"{item.state.title()}, {age_text(item.created_at)}")
         row = box.row(align=True)
         if item.state in _ACTIVE_STATES:
             row.operator("meshsmith.cancel_job", icon="CANCEL").job_id = item.job_id
@@ -244,7 +299,14 @@ class VIEW3D_PT_meshsmith_jobs(Panel):
             row.operator("meshsmith.retry_fetch", icon="FILE_REFRESH").job_id = item.job_id
         if item.state in ("UNKNOWN", "FAILED"):
             row.operator("meshsmith.submit_again", icon="RECOVER_LAST").job_id = item.job_id
+        if item.state == "IMPORTED":
+            row.operator("meshsmith.reimport_job", icon="IMPORT").job_id = item.job_id
+        if item.state in ("IMPORTED", "READY", "FAILED", "CANCELED"):
+            row = box.row(align=True)
+            row.operator("meshsmith.regenerate_job", icon="FILE_REFRESH").job_id = item.job_id
+            row.operator("meshsmith.job_variations", icon="MOD_ARRAY").job_id = item.job_id
         row = box.row(align=True)
+        row.operator("meshsmith.open_job_folder", text="", icon="FILE_FOLDER").job_id = item.job_id
         row.operator("meshsmith.copy_job_id", icon="COPYDOWN").job_id = item.job_id
         row.operator("meshsmith.dismiss_job", icon="X").job_id = item.job_id
 

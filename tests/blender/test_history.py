@@ -1,0 +1,103 @@
+"""The job history: every job with its preview, input, seed, cost, state and age; actions; filters."""
+
+from __future__ import annotations
+
+import time
+
+import bpy
+import pytest
+from blender_helpers import submodule
+
+
+def _items():
+    return list(bpy.context.window_manager.meshsmith.jobs)
+
+
+def _wait_until(predicate, timeout=20.0):
+    runtime = submodule("runtime")
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        runtime.engine().wait_for_updates(0.05)
+        runtime.drain()
+        if predicate():
+            return
+    raise AssertionError("timed out")
+
+
+@pytest.fixture
+def generated(png_file):
+    bpy.context.scene.meshsmith.segmind.seed = 4242
+    assert bpy.ops.meshsmith.generate(provider="SEGMIND", image_path=str(png_file), prompt="history pot") == {"FINISHED"}
+    return _items()[0]
+
+
+def test_a_finished_job_is_listed_with_everything_the_artist_needs(generated):
+    item = generated
+    assert (item.provider, item.state, item.seed, item.prompt) == ("SEGMIND", "IMPORTED", "4242", "history pot")
+    assert item.preview_path.endswith(".png")  # from the model's own texture (Segmind sends no preview)
+    thumbnails = submodule("panels.thumbnails")
+    thumbnails.icon_for(item.job_id, item.preview_path)  # headless Blender gives icon id 0; the preview is still loaded
+    assert f"{item.job_id}:{item.preview_path}" in thumbnails._collection
+    assert submodule("panels.sidebar").age_text(item.created_at) == "just now"
+
+
+def test_scenario_jobs_use_the_services_preview(png_file, sandbox_of_addon):
+    assert bpy.ops.meshsmith.generate(provider="SCENARIO", image_path=str(png_file)) == {"FINISHED"}
+    item = _items()[0]
+    assert item.cost == "20" and "preview_" in item.preview_path
+
+
+def test_regenerate_uses_the_same_parameters_and_seed(generated, sandbox_of_addon):
+    assert bpy.ops.meshsmith.regenerate_job(job_id=generated.job_id) == {"FINISHED"}
+    runtime = submodule("runtime")
+    _wait_until(lambda: len([r for r in runtime.engine().jobs() if r.state.value == "IMPORTED"]) == 2)
+    bodies = [job.body for job in sandbox_of_addon.segmind.config.jobs.values()]
+    assert len(bodies) == 2 and bodies[0] == bodies[1]
+
+
+def test_variations_use_new_seeds(generated, sandbox_of_addon):
+    assert bpy.ops.meshsmith.job_variations(job_id=generated.job_id, count=3) == {"FINISHED"}
+    runtime = submodule("runtime")
+    _wait_until(lambda: len([r for r in runtime.engine().jobs() if r.state.value == "IMPORTED"]) == 4)
+    seeds = [job.body["seed"] for job in sandbox_of_addon.segmind.config.jobs.values()]
+    assert len(seeds) == 4 and len(set(seeds)) == 4 and seeds[0] == 4242
+
+
+def test_import_again_brings_a_second_copy_without_sending_anything(generated, sandbox_of_addon):
+    before = len(bpy.data.objects)
+    assert bpy.ops.meshsmith.reimport_job(job_id=generated.job_id) == {"FINISHED"}
+    assert len(bpy.data.objects) == before + 1 and sandbox_of_addon.segmind.creating_posts == 1
+
+
+def test_dismiss_removes_the_row_but_keeps_the_journal(generated):
+    runtime = submodule("runtime")
+    job_id = generated.job_id
+    assert bpy.ops.meshsmith.dismiss_job(job_id=job_id) == {"FINISHED"}
+    assert all(item.job_id != job_id for item in _items())
+    assert job_id in (runtime.user_dir() / "jobs.jsonl").read_text()
+
+
+def test_copy_job_id(generated):
+    # Headless Blender has no clipboard to read back; the operator must still run cleanly.
+    assert bpy.ops.meshsmith.copy_job_id(job_id=generated.job_id) == {"FINISHED"}
+
+
+def test_filters_by_provider_and_state(generated, png_file, sandbox_of_addon):
+    sandbox_of_addon.scenario.config.fail_next = 1
+    with pytest.raises(RuntimeError):
+        bpy.ops.meshsmith.generate(provider="SCENARIO", image_path=str(png_file))
+    sidebar = submodule("panels.sidebar")
+    rows = _items()
+    pick = lambda provider, state: [i.provider + ":" + i.state for i in rows if sidebar.job_matches(i, provider, state)]  # noqa: E731
+    assert pick("SEGMIND", "ALL") == ["SEGMIND:IMPORTED"]
+    assert pick("ALL", "PROBLEM") == ["SCENARIO:FAILED"]
+    assert pick("SCENARIO", "IMPORTED") == []
+    assert len(pick("ALL", "ALL")) == 2
+
+
+def test_history_survives_a_restart(generated):
+    runtime = submodule("runtime")
+    runtime.close_engine()
+    bpy.context.window_manager.meshsmith.jobs.clear()
+    runtime.sync_job_list()
+    assert [item.job_id for item in _items()] == [generated.job_id]
