@@ -6,6 +6,7 @@ import time
 
 import bpy
 import pytest
+
 from blender_helpers import submodule
 
 
