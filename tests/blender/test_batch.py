@@ -1,0 +1,107 @@
+"""Batch and pipelines: the CLI end to end against the sandbox, .glb and .blend results, a report, and an
+interrupted batch resuming without sending anything twice."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import bpy
+import pytest
+
+from blender_helpers import submodule
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _images(folder: Path, count: int) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    assets = submodule("sandbox.assets")
+    for index in range(count):
+        (folder / f"concept_{index:02d}.png").write_bytes(assets.make_textures(index, 16).base_color)
+    (folder / "notes.txt").write_text("not an image: skipped")
+    return folder
+
+
+@pytest.mark.parametrize("command", [["--help"], ["generate", "--help"], ["retexture", "--help"], ["jobs", "--help"]])
+def test_every_command_has_help(command, capsys):
+    assert submodule("cli").main(command) == 0
+    assert "usage: blender -c meshsmith" in capsys.readouterr().out
+
+
+def test_the_cli_is_registered_with_blender():
+    assert submodule("cli")._handle is not None
+
+
+def test_a_folder_of_twenty_images_runs_unattended_with_a_report(tmp_path, sandbox_of_addon):
+    images = _images(tmp_path / "in", 20)
+    out = tmp_path / "out"
+    before = len(bpy.data.objects)
+    assert submodule("cli").main(["generate", str(images), "--out", str(out), "--concurrency", "4"]) == 0
+    report = json.loads((out / "report.json").read_text())
+    assert (report["total"], report["done"], report["failed"]) == (20, 20, 0)
+    for item in report["items"]:
+        assert Path(item["output"]).is_file() and item["output"].endswith(".glb") and item["seed"] is not None
+    assert sandbox_of_addon.segmind.creating_posts == 20
+    assert len(bpy.data.objects) == before  # a batch never fills the open scene
+
+
+def test_blend_results_hold_the_textured_object(tmp_path):
+    out = tmp_path / "out"
+    report = submodule("batch").generate_folder(_images(tmp_path / "in", 2), out, output_format="blend")
+    assert report["done"] == 2
+    with bpy.data.libraries.load(report["items"][0]["output"]) as (data_from, _data_to):
+        assert data_from.objects == ["concept_00"] and data_from.materials
+
+
+def test_retexture_batch_with_several_styles(tmp_path, sandbox_of_addon):
+    meshes = tmp_path / "meshes"
+    meshes.mkdir()
+    assets = submodule("sandbox.assets")
+    for name in ("chair", "table"):
+        (meshes / f"{name}.glb").write_bytes(assets.make_model_glb(3, face_count=300, texture=False))
+    out = tmp_path / "out"
+    assert submodule("cli").main(["retexture", str(meshes), "--out", str(out), "--style", "oak", "--style", "steel"]) == 0
+    report = json.loads((out / "report.json").read_text())
+    assert report["done"] == 4 and sandbox_of_addon.meshy.creating_posts == 4
+    assert len(list(out.glob("*_base_color.png"))) == 4
+
+
+def test_jobs_lists_the_journal(tmp_path, capsys):
+    submodule("batch").generate_folder(_images(tmp_path / "in", 1), tmp_path / "out")
+    capsys.readouterr()
+    assert submodule("cli").main(["jobs", "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert rows and rows[0]["provider"] == "SEGMIND" and rows[0]["state"] == "IMPORTED"
+
+
+def test_an_interrupted_batch_resumes_and_sends_nothing_twice(tmp_path):
+    sandbox_server = submodule("sandbox.server")
+    images = _images(tmp_path / "in", 8)
+    out, user = tmp_path / "out", tmp_path / "user"
+    with sandbox_server.Sandbox() as box:
+        box.segmind.config.queued_polls, box.segmind.config.processing_polls = 3, 6
+        command = [sys.executable, str(Path(__file__).with_name("batch_child.py")), str(ROOT), str(user), box.url,
+                   str(images), str(out)]
+        child = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        done = 0
+        deadline = time.monotonic() + 60
+        for line in child.stdout:
+            done += line.startswith("done ")
+            if done >= 2 or time.monotonic() > deadline:
+                break
+        child.kill()  # the machine went down in the middle of the batch
+        child.wait(10)
+        manifest = json.loads((out / "meshsmith_batch.json").read_text())
+        assert 2 <= sum(item["state"] == "DONE" for item in manifest["items"]) < 8
+        posts_before = box.segmind.creating_posts
+        resumed = subprocess.run(command, capture_output=True, text=True, timeout=300)
+        assert resumed.returncode == 0, resumed.stdout[-2000:]
+        report = json.loads((out / "report.json").read_text())
+        assert (report["done"], report["failed"]) == (8, 0)
+        assert box.segmind.creating_posts == 8  # every image sent exactly once across both runs
+        assert posts_before <= 8
+        assert len(list(out.glob("*.glb"))) == 8
