@@ -8,9 +8,9 @@ _modules: list = []
 
 
 def register() -> None:
-    from . import cli, operators, panels, preferences, properties, runtime
+    from . import cli, operators, panels, preferences, properties, runtime, translations
 
-    _modules[:] = [preferences, properties, operators, panels, runtime, cli]
+    _modules[:] = [translations, preferences, properties, operators, panels, runtime, cli]
     for module in _modules:
         module.register()
 

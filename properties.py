@@ -129,9 +129,9 @@ class MeshsmithSceneSettings(PropertyGroup):
     image: PointerProperty(
         name="Image", type=bpy.types.Image, description="An image already in Blender (used instead of the file)")
     prompt: StringProperty(name="Prompt", description="Optional text to guide the model", default="")
-    segmind: PointerProperty(type=MeshsmithSegmindSettings)
-    scenario: PointerProperty(type=MeshsmithScenarioSettings)
-    meshy: PointerProperty(type=MeshsmithMeshySettings)
+    segmind: PointerProperty(name="Segmind", type=MeshsmithSegmindSettings)
+    scenario: PointerProperty(name="Scenario", type=MeshsmithScenarioSettings)
+    meshy: PointerProperty(name="Meshy", type=MeshsmithMeshySettings)
 
     def provider_settings(self, provider_name: str):
         return {"SEGMIND": self.segmind, "SCENARIO": self.scenario, "MESHY": self.meshy}[provider_name]

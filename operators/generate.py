@@ -30,8 +30,8 @@ def blocker(context: bpy.types.Context, provider_name: str) -> str:
         return str(exc)
     prefs = preferences.get(context)
     if not prefs.use_sandbox and not preferences.has_key(provider_name, context):
-        service = {"SEGMIND": "Segmind API key", "SCENARIO": "Scenario API key and secret"}[provider_name]
-        return f"Add your {service} in the preferences (or turn on the sandbox)."
+        return {"SEGMIND": "Add your Segmind API key in the preferences (or turn on the sandbox).",
+                "SCENARIO": "Add your Scenario API key and secret in the preferences (or turn on the sandbox)."}[provider_name]
     settings = context.scene.meshsmith
     if settings.image is None and not settings.image_path:
         return "Choose a reference image."
