@@ -20,7 +20,7 @@ from pathlib import Path
 import bpy
 
 from . import runtime
-from .jobs.records import JobKind, JobRecord, JobState
+from .jobs.records import JobKind, JobRecord, JobState  # batch.py itself is imported on first use
 from .providers import errors as E
 from .providers.files import write_bytes_atomic
 

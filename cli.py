@@ -6,13 +6,18 @@ Each command has ``--help``. Keys come from the environment variables or the sav
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import argparse
 
 
 def parser() -> argparse.ArgumentParser:
+    import argparse  # here, not at module level: register() stays cheap
+
     top = argparse.ArgumentParser(prog="blender -c meshsmith", description="Generate and retexture 3D models in batches.")
     commands = top.add_subparsers(dest="command", required=True)
 

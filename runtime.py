@@ -14,17 +14,21 @@ import queue
 import threading
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import bpy
 from bpy.app.handlers import persistent
 
 from . import preferences
-from .jobs.engine import JobEngine
-from .jobs.journal import Journal
-from .jobs.records import JobKind, JobRecord, JobState
+from .jobs.states import JobKind, JobState
 from .providers import errors as E
-from .providers.base import Provider, is_loopback_host
-from .providers.http import HttpClient, NetworkSettings
+from .providers.urls import is_loopback_host
+
+if TYPE_CHECKING:  # the engine, pydantic and requests load on first use, not at register()
+    from .jobs.engine import JobEngine
+    from .jobs.records import JobRecord
+    from .providers.base import Provider
+    from .providers.http import NetworkSettings
 
 log = logging.getLogger("meshsmith")
 
@@ -76,6 +80,9 @@ def results_dir(context: bpy.types.Context | None = None) -> Path:
 def engine() -> JobEngine:
     global _engine
     if _engine is None:
+        from .jobs.engine import JobEngine
+        from .jobs.journal import Journal
+
         _engine = JobEngine(Journal(user_dir()))
     return _engine
 
@@ -91,6 +98,8 @@ def sandbox():
 
 
 def network_settings(context: bpy.types.Context | None = None) -> NetworkSettings:
+    from .providers.http import NetworkSettings
+
     ca_bundle = preferences.get(context).ca_bundle.strip()
     return NetworkSettings(ca_bundle=bpy.path.abspath(ca_bundle) if ca_bundle else "")
 
@@ -147,6 +156,8 @@ def make_provider(provider_name: str, context: bpy.types.Context | None = None) 
     """A client for ``provider_name`` built from the current settings. Raises configuration errors."""
     check_online(provider_name, context)
     base, credentials = _connection(provider_name, context)
+    from .providers.http import HttpClient
+
     read_timeout = _env_seconds(ENV_READ_TIMEOUT)
     http = HttpClient(network_settings(context), **({"read_timeout": read_timeout} if read_timeout else {}))
     # The sandbox answers at once: poll it quickly so demos and tests do not wait on a real schedule.

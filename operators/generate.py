@@ -8,15 +8,20 @@ result or a ``RuntimeError`` with the reason, and the scene is left unchanged on
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import bpy
 from bpy.props import EnumProperty, StringProperty
 from bpy.types import Operator
 
 from .. import preferences, runtime
-from ..jobs.records import JobRecord, JobState
+from ..jobs.states import JobState
 from ..properties import PROVIDER_ITEMS
 from ..providers import errors as E
 from .inputs import build_generate_job
+
+if TYPE_CHECKING:
+    from ..jobs.records import JobRecord
 
 # In background mode a job is waited for in steps of this length, draining updates between them.
 BLOCKING_STEP_S = 0.1

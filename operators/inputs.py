@@ -9,16 +9,18 @@ from __future__ import annotations
 
 import uuid
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import bpy
-from pydantic import ValidationError
 
 from .. import runtime
-from ..jobs.records import JobKind, JobRecord
+from ..jobs.states import JobKind
 from ..mesh_io.importer import object_name_for
 from ..providers import errors as E
-from ..providers.base import validation_message
 from ..providers.files import check_image_bytes
+
+if TYPE_CHECKING:  # pydantic loads with the first job, not at register()
+    from ..jobs.records import JobRecord
 
 MAX_PROMPT_CHARS = 1024
 
@@ -36,7 +38,12 @@ def resolve_image(context: bpy.types.Context, image_path: str, job_dir: Path) ->
     return str(path)
 
 
-def check_image_file(path: Path, max_bytes: int = 15 * 1024 * 1024) -> None:
+# Originals may be large photos (they are shrunk to the model's input size in the worker); past this
+# size a file is not a reference image anyone meant to send.
+MAX_SOURCE_IMAGE_BYTES = 200 * 1024 * 1024
+
+
+def check_image_file(path: Path, max_bytes: int = MAX_SOURCE_IMAGE_BYTES) -> None:
     """Refuse a missing, empty, oversized or non-image file by looking at its first bytes only."""
     try:
         size = path.stat().st_size
@@ -95,6 +102,10 @@ def check_writable(folder: Path) -> None:
 
 def generation_params(context: bpy.types.Context, provider_name: str) -> dict:
     """The scene's parameters for a provider, checked by the provider's own model."""
+    from pydantic import ValidationError
+
+    from ..providers.base import validation_message
+
     settings = context.scene.meshsmith
     if provider_name == "SEGMIND":
         from ..providers.segmind import SegmindProvider as provider_class
@@ -114,6 +125,8 @@ def generation_params(context: bpy.types.Context, provider_name: str) -> dict:
 
 def build_generate_job(context: bpy.types.Context, provider_name: str, image_path: str, prompt: str) -> JobRecord:
     """A checked job record for the generate operator. Raises ``MeshsmithError`` with what to fix."""
+    from ..jobs.records import JobRecord
+
     prompt = prompt or context.scene.meshsmith.prompt
     if len(prompt) > MAX_PROMPT_CHARS:
         raise E.InvalidInputError(f"The prompt is {len(prompt)} characters; the limit is {MAX_PROMPT_CHARS}.")
@@ -124,5 +137,5 @@ def build_generate_job(context: bpy.types.Context, provider_name: str, image_pat
     image = resolve_image(context, image_path, job_dir)
     label = object_name_for(prompt, image)
     return JobRecord(id=job_id, provider=provider_name, kind=JobKind.GENERATE, label=label, params=params,
-                     inputs={"image_path": image, **({"prompt": prompt} if prompt else {})},
+                     inputs={"image_path": image, "work_dir": str(job_dir), **({"prompt": prompt} if prompt else {})},
                      output_dir=str(job_dir), seed=params.get("seed") if params.get("seed", -1) != -1 else None)

@@ -7,7 +7,7 @@ from bpy.props import EnumProperty, IntProperty, StringProperty
 from bpy.types import Operator
 
 from .. import runtime
-from ..jobs.records import JobState
+from ..jobs.states import JobState
 from ..providers import errors as E
 
 

@@ -8,17 +8,21 @@ from __future__ import annotations
 
 import uuid
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import bpy
 from bpy.props import EnumProperty, StringProperty
 from bpy.types import Operator
 
 from .. import runtime
-from ..jobs.records import JobKind, JobRecord
+from ..jobs.states import JobKind
 from ..mesh_io.exporter import check_mesh, export_object_glb
 from ..providers import errors as E
 from .generate import JobOperatorMixin
 from .inputs import check_image_file, check_writable, generation_params
+
+if TYPE_CHECKING:
+    from ..jobs.records import JobRecord
 
 RETEXTURE_PROVIDERS = [("MESHY", "Meshy", "Meshy Retexture / Text to Texture")]
 MAX_PROMPT_CHARS = 600
@@ -41,6 +45,8 @@ def retexture_blocker(context: bpy.types.Context) -> str:
 
 def build_retexture_job(context: bpy.types.Context, provider_name: str, style_prompt: str, object_prompt: str) -> JobRecord:
     """Check everything and export the active mesh; a record ready to submit. Raises ``MeshsmithError``."""
+    from ..jobs.records import JobRecord
+
     settings = context.scene.meshsmith.meshy
     style_prompt = style_prompt or settings.style_prompt
     object_prompt = object_prompt or settings.object_prompt

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ipaddress
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -14,18 +13,9 @@ from pydantic import BaseModel
 from .errors import InvalidInputError
 from .http import HttpClient
 from .models import AssetRef, RemoteJob
+from .urls import is_loopback_host
 
-
-def is_loopback_host(host: str | None) -> bool:
-    """True for localhost and loopback addresses, the only hosts plain http is allowed to."""
-    if not host:
-        return False
-    if host.lower() == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
+__all__ = ["Provider", "is_loopback_host", "normalise_base_url", "validation_message"]
 
 
 def normalise_base_url(url: str, *, service: str) -> str:

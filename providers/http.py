@@ -32,6 +32,7 @@ import requests
 from ..version import VERSION
 from . import errors as E
 from .files import check_file_kind, replace_atomically, write_bytes_atomic
+from .urls import is_allowed_url
 
 log = logging.getLogger("meshsmith.http")
 E.install_log_redaction("meshsmith.http")
@@ -71,16 +72,6 @@ class NetworkSettings:
     """A PEM file of extra trusted roots, for proxies that re-sign TLS. Empty: the system's."""
     trust_env: bool = True
     """Take HTTPS_PROXY / NO_PROXY / REQUESTS_CA_BUNDLE from the environment."""
-
-
-def is_allowed_url(url: str) -> bool:
-    """True for https URLs, and for http URLs to loopback hosts."""
-    from .base import is_loopback_host
-
-    parts = urlsplit(url)
-    if parts.scheme == "https":
-        return bool(parts.netloc)
-    return parts.scheme == "http" and is_loopback_host(parts.hostname)
 
 
 def parse_retry_after(value: str | None) -> float | None:

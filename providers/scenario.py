@@ -30,6 +30,7 @@ from . import errors as E
 from .base import Provider, normalise_base_url
 from .files import sniff_image
 from .http import HttpClient, parse_json
+from .imaging import HUNYUAN_INPUT_PX, shrink_for_upload
 from .models import AssetRef, AssetRole, JobStatus, RemoteJob
 
 SERVICE = "Scenario"
@@ -133,8 +134,11 @@ class _Asset(BaseModel):
     metadata: dict[str, Any] = Field(default_factory=dict)
 
 
-def image_data_url(path: Path) -> tuple[str, str]:
-    """(file name, data URL) of a checked input image. Raises ``InvalidInputError``."""
+def image_data_url(path: Path, workdir: Path | None = None) -> tuple[str, str]:
+    """(file name, data URL) of a checked input image, shrunk to the model's input size. Raises ``InvalidInputError``."""
+    name = path.name
+    if workdir is not None and path.is_file():
+        path = shrink_for_upload(path, HUNYUAN_INPUT_PX, workdir)
     try:
         data = path.read_bytes()
     except OSError:
@@ -147,7 +151,7 @@ def image_data_url(path: Path) -> tuple[str, str]:
     kind = sniff_image(data[:16])
     if kind is None:
         raise E.InvalidInputError(f"'{path.name}' is not a PNG, JPEG or WebP image.")
-    return path.name, f"data:image/{kind};base64,{base64.b64encode(data).decode('ascii')}"
+    return name, f"data:image/{kind};base64,{base64.b64encode(data).decode('ascii')}"
 
 
 def asset_role(asset: _Asset) -> AssetRole | None:
@@ -203,7 +207,8 @@ class ScenarioProvider(Provider):
     def prepare(self, params: Mapping[str, Any], inputs: Mapping[str, str]) -> ScenarioRequest:
         body = dict(params)
         if inputs.get("image_path"):
-            body["image_name"], body["image_data_url"] = image_data_url(Path(inputs["image_path"]))
+            workdir = Path(inputs["work_dir"]) if inputs.get("work_dir") else None
+            body["image_name"], body["image_data_url"] = image_data_url(Path(inputs["image_path"]), workdir)
         else:
             raise E.InvalidInputError("Scenario's Hunyuan 3D 2.1 needs a reference image.")
         return ScenarioRequest.model_validate(body).with_seed_resolved()

@@ -30,6 +30,7 @@ from . import errors as E
 from .base import Provider, normalise_base_url
 from .files import GLB_MAGIC, sniff_image
 from .http import SYNC_GENERATION_READ_TIMEOUT_S, HttpClient, parse_json
+from .imaging import HUNYUAN_INPUT_PX, shrink_for_upload
 from .models import AssetRef, AssetRole, JobStatus, RemoteJob
 
 SERVICE = "Segmind"
@@ -39,8 +40,8 @@ MAX_SEED = 999_999_999_999_999
 # Seeds Meshsmith picks itself stay below 2**31 so that Blender's 32-bit IntProperty can hold them
 # and "Regenerate with this seed" round-trips exactly.
 RANDOM_SEED_CEILING = 2**31 - 1
-# Segmind's gateway rejects very large JSON bodies; an image of this size is far beyond what the model
-# uses (it conditions at 518 px), so larger files are refused before anything is sent.
+# Segmind's gateway rejects very large JSON bodies. Images are shrunk to the model's 518 px first, so
+# only an image that cannot be shrunk here (outside Blender) and is still this large is refused.
 MAX_IMAGE_BYTES = 15 * 1024 * 1024
 MAX_PROMPT_CHARS = 1024
 
@@ -140,14 +141,20 @@ class _StatusAnswer(BaseModel):
     output: Any = None
 
 
-def encode_image_file(path: Path) -> str:
-    """Read and check an input image, and return it as base64 text. Raises ``InvalidInputError``."""
+def encode_image_file(path: Path, workdir: Path | None = None) -> str:
+    """Read, check and shrink (to the model's input size) an input image; return it as base64 text.
+
+    Raises ``InvalidInputError``.
+    """
     try:
         size = path.stat().st_size
     except OSError:
         raise E.InvalidInputError(f"The image file '{path.name}' does not exist or cannot be read.") from None
     if size == 0:
         raise E.InvalidInputError(f"The image file '{path.name}' is empty.")
+    if workdir is not None:
+        path = shrink_for_upload(path, HUNYUAN_INPUT_PX, workdir)
+        size = path.stat().st_size
     if size > MAX_IMAGE_BYTES:
         raise E.InvalidInputError(
             f"The image file '{path.name}' is {size >> 20} MB; the limit is {MAX_IMAGE_BYTES >> 20} MB. Save a smaller copy."
@@ -156,6 +163,11 @@ def encode_image_file(path: Path) -> str:
     if sniff_image(data[:16]) is None:
         raise E.InvalidInputError(f"'{path.name}' is not a PNG, JPEG or WebP image.")
     return base64.b64encode(data).decode("ascii")
+
+
+def _workdir(inputs: Mapping[str, str]) -> Path | None:
+    """Where a shrunk upload copy may be written: the job's own folder, when the caller gave one."""
+    return Path(inputs["work_dir"]) if inputs.get("work_dir") else None
 
 
 def output_urls(output: Any) -> list[str]:
@@ -206,7 +218,7 @@ class SegmindProvider(Provider):
         """Build the request from parameters and input files (worker thread: reads the image)."""
         body = dict(params)
         if inputs.get("image_path"):
-            body["image"] = encode_image_file(Path(inputs["image_path"]))
+            body["image"] = encode_image_file(Path(inputs["image_path"]), workdir=_workdir(inputs))
         if inputs.get("prompt"):
             body["text"] = inputs["prompt"]
         return SegmindRequest.model_validate(body).with_seed_resolved()

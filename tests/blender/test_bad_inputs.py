@@ -84,6 +84,15 @@ def _png_bytes() -> bytes:
     return import_module(f"{base}.sandbox.assets").make_textures(2, 16).base_color
 
 
+def _sparse(env: Env, name: str, size: int) -> str:
+    """A file of ``size`` bytes with a PNG signature, made without writing them all (a sparse file)."""
+    path = env.tmp / name
+    with path.open("wb") as handle:
+        handle.write(b"\x89PNG\r\n\x1a\n")
+        handle.truncate(size)
+    return str(path)
+
+
 def _no_pixels(env: Env):
     path = Path(env.file("vanishing.png", _png_bytes()))
     image = bpy.data.images.load(str(path))
@@ -134,7 +143,7 @@ CASES: dict[str, Case] = {
     "image_empty": Case(lambda e: e.generate(image=e.file("empty.png", b"")), "is empty"),
     "image_not_an_image": Case(lambda e: e.generate(image=e.file("notes.png", b"shopping list: eggs")), "not a PNG, JPEG or WebP"),
     "image_truncated": Case(lambda e: e.generate(image=e.file("cut.png", _png_bytes()[:60])), "cut short"),
-    "image_enormous": Case(lambda e: e.generate(image=e.file("huge.png", b"\x89PNG\r\n\x1a\n" + bytes(16 * 1024 * 1024))), "limit is 15 MB"),
+    "image_enormous": Case(lambda e: e.generate(image=_sparse(e, "huge.png", 201 * 1024 * 1024)), "limit is 200 MB"),
     "image_is_a_folder": Case(lambda e: e.generate(image=str(e.tmp)), "is a folder"),
     "image_datablock_without_pixels": Case(_no_pixels, "no pixels"),
     "no_image_chosen": Case(lambda e: lambda: bpy.ops.meshsmith.generate(provider="SEGMIND"), "Choose a reference image"),

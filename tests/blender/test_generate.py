@@ -225,3 +225,21 @@ def test_scenario_without_a_secret_is_refused(png_file, sandbox_of_addon):
     finally:
         prefs.scenario_api_key = ""
         prefs.scenario_base_url = ""
+
+
+@pytest.mark.parametrize("provider", ["SEGMIND", "SCENARIO"])
+def test_a_big_photo_is_sent_at_the_models_input_size(tmp_path, sandbox_of_addon, provider):
+    import base64
+    import struct
+
+    image = bpy.data.images.new("photo", 2400, 1600)
+    path = tmp_path / "photo.png"
+    image.filepath_raw, image.file_format = str(path), "PNG"
+    image.save()
+    assert bpy.ops.meshsmith.generate(provider=provider, image_path=str(path)) == {"FINISHED"}
+    if provider == "SEGMIND":
+        sent = base64.b64decode(next(iter(sandbox_of_addon.segmind.config.jobs.values())).body["image"])
+    else:
+        sent = next(a.data for a in sandbox_of_addon.scenario.assets.values() if a.type == "uploaded")
+    width, height = struct.unpack(">II", sent[16:24])  # the PNG header's size
+    assert (width, height) == (518, 345)

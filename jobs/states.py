@@ -1,0 +1,47 @@
+"""A job's lifecycle states and kinds: plain enums, cheap to import (no pydantic), shared by the engine and the UI."""
+
+from __future__ import annotations
+
+from enum import Enum
+
+
+class JobState(str, Enum):
+    """A job's local lifecycle. The journal stores these words; never rename one."""
+
+    PENDING = "PENDING"
+    """Created here; nothing sent yet."""
+    SUBMITTING = "SUBMITTING"
+    """The creating request is being sent. Journaled before it leaves, so a crash here is noticed."""
+    QUEUED = "QUEUED"
+    """The service accepted it and holds it in its queue."""
+    RUNNING = "RUNNING"
+    """The service is generating."""
+    DOWNLOADING = "DOWNLOADING"
+    """Fetching the result files."""
+    READY = "READY"
+    """Result files are on disk, waiting to be imported (on the main thread)."""
+    IMPORTED = "IMPORTED"
+    """In the scene. Done."""
+    FAILED = "FAILED"
+    """Ended without a result; ``error`` says why."""
+    CANCELED = "CANCELED"
+    """Stopped by the artist."""
+    UNKNOWN = "UNKNOWN"
+    """The creating request was sent but its answer was lost: the job may exist and may be billed."""
+
+    @property
+    def is_active(self) -> bool:
+        """A worker is (or should be) running for it."""
+        return self in _ACTIVE
+
+    @property
+    def is_finished(self) -> bool:
+        return self in (JobState.IMPORTED, JobState.FAILED, JobState.CANCELED)
+
+
+_ACTIVE = frozenset({JobState.PENDING, JobState.SUBMITTING, JobState.QUEUED, JobState.RUNNING, JobState.DOWNLOADING})
+
+
+class JobKind(str, Enum):
+    GENERATE = "GENERATE"
+    RETEXTURE = "RETEXTURE"
