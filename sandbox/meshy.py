@@ -73,6 +73,8 @@ class MeshySimulator:
         self.tasks: dict[str, MeshyTask] = {}
         self.creating_posts = 0
         self.streams_opened = 0
+        self.done_at: dict[str, float] = {}
+        """Wall-clock time each task's terminal event was sent on its stream (for latency benchmarks)."""
         self._lock = threading.Lock()
         for path, kind in ENDPOINTS.items():
             sandbox.route("POST", rf"/openapi/v1/{path}", lambda r, k=kind: self.create(r, k))
@@ -222,6 +224,8 @@ class MeshySimulator:
         sent = 0
         while True:
             payload = self.task_json(task, brief=True)
+            if payload["status"] in ("SUCCEEDED", "FAILED", "CANCELED"):
+                self.done_at.setdefault(task.id, time.time())
             yield b"event: message\r\ndata: " + json.dumps(payload, separators=(",", ":")).encode() + b"\r\n\r\n"
             sent += 1
             if payload["status"] in ("SUCCEEDED", "FAILED", "CANCELED"):

@@ -7,6 +7,7 @@ Behaviour follows ../shared/reference/provider_apis.md section 1.12. Keys: ``VAL
 from __future__ import annotations
 
 import threading
+import time
 import uuid
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -29,6 +30,7 @@ class SegmindJob:
     polls: int = 0
     fail_with: str | None = None
     glb: bytes | None = None
+    created: float = field(default_factory=time.time)
 
 
 @dataclass
@@ -47,6 +49,8 @@ class SegmindConfig:
     """Generated meshes are capped at this many faces to keep the sandbox quick."""
     texture_size: int = 256
     credits: float = 9.5
+    complete_after_s: float | None = None
+    """When set, jobs finish this many seconds after creation (wall clock) instead of after a number of polls."""
     jobs: dict[str, SegmindJob] = field(default_factory=dict)
 
 
@@ -157,6 +161,11 @@ class SegmindSimulator:
         }, headers=self._credit_headers())
 
     def _job_state(self, job: SegmindJob) -> str:
+        if self.config.complete_after_s is not None:
+            elapsed = time.time() - job.created
+            if elapsed >= self.config.complete_after_s:
+                return "FAILED" if job.fail_with else "COMPLETED"
+            return "QUEUED" if elapsed < self.config.complete_after_s / 4 else "PROCESSING"
         if job.polls <= self.config.queued_polls:
             return "QUEUED"
         if job.polls <= self.config.queued_polls + self.config.processing_polls:

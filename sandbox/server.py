@@ -90,6 +90,9 @@ class Sandbox:
         self.route("GET", r"/_sandbox/health", lambda request: Response.json({"ok": True}))
         self.route("GET", r"/ping", lambda request: Response.json({"ok": True}))
         self.route("GET", r"/_sandbox/redirect", self._redirect)
+        self.route("GET", r"/_sandbox/big\.glb", self._big_glb)
+        self.route("POST", r"/_sandbox/config", self._configure)
+        self.route("GET", r"/_sandbox/state", self._state)
         self.route("GET", r"/_sandbox/echo-headers", lambda request: Response.json(request.headers))
         # Import here: the simulators register their routes on this instance.
         from .meshy import MeshySimulator
@@ -138,6 +141,44 @@ class Sandbox:
 
     def requests_matching(self, method: str, path_contains: str) -> list[tuple[str, str, dict[str, str]]]:
         return [entry for entry in self.request_log if entry[0] == method and path_contains in entry[1]]
+
+    def _configure(self, request: Request) -> Response:
+        """``POST /_sandbox/config`` with ``{"segmind": {"complete_after_s": 1}, ...}``: set simulator switches."""
+        for service, changes in (request.json() or {}).items():
+            config = getattr(self, service).config
+            for name, value in changes.items():
+                if not hasattr(config, name) or name == "jobs":
+                    return Response.json({"error": f"unknown setting {service}.{name}"}, 400)
+                setattr(config, name, value)
+        return Response.json({"ok": True})
+
+    def _state(self, request: Request) -> Response:
+        """What benchmarks need to know from outside: creating requests, job creation and completion times."""
+        return Response.json({
+            "segmind": {"creating_posts": self.segmind.creating_posts,
+                        "created": {rid: job.created for rid, job in self.segmind.config.jobs.items()}},
+            "scenario": {"creating_posts": self.scenario.creating_posts},
+            "meshy": {"creating_posts": self.meshy.creating_posts, "done_at": self.meshy.done_at},
+        })
+
+    def _big_glb(self, request: Request) -> Response:
+        """``/_sandbox/big.glb?size=N``: a valid GLB of N bytes, streamed in 1 MiB pieces (never held whole)."""
+        import struct
+
+        size = int(request.query.get("size", str(200 * 1024 * 1024)))
+        json_chunk = b'{"asset":{"version":"2.0"}}    '
+        bin_length = size - 12 - 8 - len(json_chunk) - 8
+        head = (struct.pack("<4sII", b"glTF", 2, size) + struct.pack("<I4s", len(json_chunk), b"JSON") + json_chunk
+                + struct.pack("<I4s", bin_length, b"BIN\x00"))
+
+        def pieces():
+            yield head
+            left, block = bin_length, bytes(1 << 20)
+            while left > 0:
+                yield block[: min(left, len(block))]
+                left -= len(block)
+
+        return Response(200, pieces(), {"Content-Type": "model/gltf-binary", "Content-Length": str(size)})
 
     def _redirect(self, request: Request) -> Response:
         """``/_sandbox/redirect?to=URL``: a 302 to anywhere, for testing what clients follow."""

@@ -61,13 +61,15 @@ def run_tests(python: Path, extra: list[str]) -> int:
 
 
 def main(argv: list[str]) -> int:
-    if not argv or argv[0] not in ("demo", "test", "sandbox", "faults", "build", "install-matrix"):
+    if not argv or argv[0] not in ("demo", "test", "sandbox", "faults", "build", "install-matrix", "bench"):
         print(__doc__)
         return 2
     python = ensure_venv()
     command, extra = argv[0], argv[1:]
     if command == "test":
         return run_tests(python, extra)
+    if command == "bench":
+        return subprocess.run([str(python), str(ROOT / "bench" / "run.py"), *extra], cwd=ROOT).returncode
     if command in ("demo", "faults", "build", "install-matrix"):
         script = {"demo": "demo.py", "faults": "fault_suite.py", "build": "build.py", "install-matrix": "install_matrix.py"}[command]
         return subprocess.run([str(python), str(ROOT / "tools" / script), *extra], cwd=ROOT).returncode
