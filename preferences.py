@@ -203,11 +203,4 @@ def has_key(provider_name: str, context: bpy.types.Context | None = None) -> boo
 classes = (MeshsmithPreferences,)
 
 
-def register() -> None:
-    for cls in classes:
-        bpy.utils.register_class(cls)
-
-
-def unregister() -> None:
-    for cls in reversed(classes):
-        bpy.utils.unregister_class(cls)
+register, unregister = bpy.utils.register_classes_factory(classes)

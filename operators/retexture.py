@@ -111,11 +111,4 @@ class MESHSMITH_OT_retexture(JobOperatorMixin, Operator):
 classes = (MESHSMITH_OT_retexture,)
 
 
-def register() -> None:
-    for cls in classes:
-        bpy.utils.register_class(cls)
-
-
-def unregister() -> None:
-    for cls in reversed(classes):
-        bpy.utils.unregister_class(cls)
+register, unregister = bpy.utils.register_classes_factory(classes)

@@ -24,6 +24,16 @@ def draw_fix(layout: bpy.types.UILayout, fix: str) -> None:
         layout.operator("meshsmith.open_preferences", icon="PREFERENCES")
 
 
+def draw_blocker(layout: bpy.types.UILayout, reason: str) -> None:
+    """Why a button is disabled, with the button that fixes it when there is one."""
+    box = layout.box()
+    box.label(text=reason, icon="INFO")
+    if "key" in reason:
+        draw_fix(box, "OPEN_PREFERENCES")
+    elif "Online access" in reason:
+        draw_fix(box, "ENABLE_ONLINE_ACCESS")
+
+
 def draw_segmind_parameters(layout: bpy.types.UILayout, segmind) -> None:
     header, body = layout.panel("meshsmith_segmind_params", default_closed=False)
     header.label(text="Parameters")
@@ -95,12 +105,7 @@ class VIEW3D_PT_meshsmith_generate(Panel):
         if settings.provider == "SCENARIO":
             row.operator("meshsmith.estimate_cost", text="", icon="FUND")
         if reason:
-            box = layout.box()
-            box.label(text=reason, icon="INFO")
-            if "key" in reason:
-                draw_fix(box, "OPEN_PREFERENCES")
-            elif "Online access" in reason:
-                draw_fix(box, "ENABLE_ONLINE_ACCESS")
+            draw_blocker(layout, reason)
 
         if settings.provider == "SEGMIND":
             row = layout.row(align=True)
@@ -151,12 +156,7 @@ class VIEW3D_PT_meshsmith_retexture(Panel):
         row.enabled = not reason
         row.operator("meshsmith.retexture", icon="BRUSH_DATA")
         if reason:
-            box = layout.box()
-            box.label(text=reason, icon="INFO")
-            if "key" in reason:
-                draw_fix(box, "OPEN_PREFERENCES")
-            elif "Online access" in reason:
-                draw_fix(box, "ENABLE_ONLINE_ACCESS")
+            draw_blocker(layout, reason)
         state = context.window_manager.meshsmith
         row = layout.row(align=True)
         row.label(text=f"Meshy balance: {state.meshy_balance or '?'}")
@@ -328,11 +328,4 @@ classes = (VIEW3D_PT_meshsmith_generate, VIEW3D_PT_meshsmith_retexture, MESHSMIT
            VIEW3D_PT_meshsmith_tweak)
 
 
-def register() -> None:
-    for cls in classes:
-        bpy.utils.register_class(cls)
-
-
-def unregister() -> None:
-    for cls in reversed(classes):
-        bpy.utils.unregister_class(cls)
+register, unregister = bpy.utils.register_classes_factory(classes)

@@ -10,12 +10,12 @@ from urllib.parse import urlsplit
 
 from pydantic import BaseModel
 
-from .errors import InvalidInputError
+from .errors import InvalidInputError, UnknownStatusError
 from .http import HttpClient
-from .models import AssetRef, RemoteJob
+from .models import AssetRef, JobStatus, RemoteJob
 from .urls import is_loopback_host
 
-__all__ = ["Provider", "is_loopback_host", "normalise_base_url", "validation_message"]
+__all__ = ["Provider", "is_loopback_host", "normalise_base_url", "status_from_table", "validation_message"]
 
 
 def normalise_base_url(url: str, *, service: str) -> str:
@@ -91,6 +91,14 @@ class Provider(ABC):
     def find_lost_submission(self, request: BaseModel, submitted_at: float) -> RemoteJob | None:
         """Look for a job created by a submission whose answer was lost. None when not found or not supported."""
         return None
+
+
+def status_from_table(table: Mapping[str, JobStatus], raw: str, service: str) -> JobStatus:
+    """A service's status word through its table; anything unknown fails loudly with the raw value."""
+    try:
+        return table[raw]
+    except (KeyError, TypeError):
+        raise UnknownStatusError(f"{service} reported an unknown job status '{raw}'. Meshsmith may need an update.") from None
 
 
 def validation_message(service: str, exc: Exception) -> str:

@@ -27,7 +27,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from . import errors as E
-from .base import Provider, normalise_base_url
+from .base import Provider, normalise_base_url, status_from_table
 from .files import GLB_MAGIC, sniff_image
 from .http import HttpClient, parse_json
 from .models import AssetRef, AssetRole, JobStatus, RemoteJob
@@ -85,10 +85,7 @@ TEXTURE_KEYS: dict[str, AssetRole] = {
 
 
 def map_status(raw: str) -> JobStatus:
-    try:
-        return STATUS_TABLE[raw]
-    except (KeyError, TypeError):
-        raise E.UnknownStatusError(f"{SERVICE} reported an unknown task status '{raw}'. Meshsmith may need an update.") from None
+    return status_from_table(STATUS_TABLE, raw, SERVICE)
 
 
 class MeshyParams(BaseModel):

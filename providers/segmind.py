@@ -27,7 +27,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, field_serializer, field_validator, model_validator
 
 from . import errors as E
-from .base import Provider, normalise_base_url
+from .base import Provider, normalise_base_url, status_from_table
 from .files import GLB_MAGIC, sniff_image
 from .http import SYNC_GENERATION_READ_TIMEOUT_S, HttpClient, parse_json
 from .imaging import HUNYUAN_INPUT_PX, shrink_for_upload
@@ -122,10 +122,7 @@ STATUS_TABLE: dict[str, JobStatus] = {
 
 
 def map_status(raw: str) -> JobStatus:
-    try:
-        return STATUS_TABLE[raw.upper()]
-    except (KeyError, AttributeError):
-        raise E.UnknownStatusError(f"{SERVICE} reported an unknown job status '{raw}'. Meshsmith may need an update.") from None
+    return status_from_table(STATUS_TABLE, raw.upper() if isinstance(raw, str) else raw, SERVICE)
 
 
 class _QueueAnswer(BaseModel):
