@@ -103,7 +103,7 @@ def test_cancel_stops_at_once_even_while_a_request_hangs(tmp_path):
     started = time.monotonic()
     engine.cancel(record.id, provider)
     assert engine.get(record.id).state is JobState.CANCELED
-    assert time.monotonic() - started < 0.1
+    assert time.monotonic() - started < 1.0  # at once, not after the 5 s the request hangs
     block.set()
     time.sleep(0.2)
     engine.drain()
