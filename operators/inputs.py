@@ -15,7 +15,6 @@ import bpy
 
 from .. import runtime
 from ..jobs.states import JobKind
-from ..mesh_io.importer import object_name_for
 from ..providers import errors as E
 from ..providers.files import check_image_bytes
 
@@ -126,6 +125,7 @@ def generation_params(context: bpy.types.Context, provider_name: str) -> dict:
 def build_generate_job(context: bpy.types.Context, provider_name: str, image_path: str, prompt: str) -> JobRecord:
     """A checked job record for the generate operator. Raises ``MeshsmithError`` with what to fix."""
     from ..jobs.records import JobRecord
+    from ..mesh_io.importer import object_name_for
 
     prompt = prompt or context.scene.meshsmith.prompt
     if len(prompt) > MAX_PROMPT_CHARS:
@@ -137,5 +137,6 @@ def build_generate_job(context: bpy.types.Context, provider_name: str, image_pat
     image = resolve_image(context, image_path, job_dir)
     label = object_name_for(prompt, image)
     return JobRecord(id=job_id, provider=provider_name, kind=JobKind.GENERATE, label=label, params=params,
-                     inputs={"image_path": image, "work_dir": str(job_dir), **({"prompt": prompt} if prompt else {})},
+                     inputs={"image_path": image, "work_dir": str(job_dir), "blender_binary": bpy.app.binary_path,
+                             **({"prompt": prompt} if prompt else {})},
                      output_dir=str(job_dir), seed=params.get("seed") if params.get("seed", -1) != -1 else None)

@@ -131,11 +131,11 @@ class _Asset(BaseModel):
     metadata: dict[str, Any] = Field(default_factory=dict)
 
 
-def image_data_url(path: Path, workdir: Path | None = None) -> tuple[str, str]:
+def image_data_url(path: Path, workdir: Path | None = None, blender_binary: str = "") -> tuple[str, str]:
     """(file name, data URL) of a checked input image, shrunk to the model's input size. Raises ``InvalidInputError``."""
     name = path.name
     if workdir is not None and path.is_file():
-        path = shrink_for_upload(path, HUNYUAN_INPUT_PX, workdir)
+        path = shrink_for_upload(path, HUNYUAN_INPUT_PX, workdir, blender_binary)
     try:
         data = path.read_bytes()
     except OSError:
@@ -205,7 +205,8 @@ class ScenarioProvider(Provider):
         body = dict(params)
         if inputs.get("image_path"):
             workdir = Path(inputs["work_dir"]) if inputs.get("work_dir") else None
-            body["image_name"], body["image_data_url"] = image_data_url(Path(inputs["image_path"]), workdir)
+            body["image_name"], body["image_data_url"] = image_data_url(Path(inputs["image_path"]), workdir,
+                                                                        inputs.get("blender_binary", ""))
         else:
             raise E.InvalidInputError("Scenario's Hunyuan 3D 2.1 needs a reference image.")
         return ScenarioRequest.model_validate(body).with_seed_resolved()

@@ -138,7 +138,7 @@ class _StatusAnswer(BaseModel):
     output: Any = None
 
 
-def encode_image_file(path: Path, workdir: Path | None = None) -> str:
+def encode_image_file(path: Path, workdir: Path | None = None, blender_binary: str = "") -> str:
     """Read, check and shrink (to the model's input size) an input image; return it as base64 text.
 
     Raises ``InvalidInputError``.
@@ -150,7 +150,7 @@ def encode_image_file(path: Path, workdir: Path | None = None) -> str:
     if size == 0:
         raise E.InvalidInputError(f"The image file '{path.name}' is empty.")
     if workdir is not None:
-        path = shrink_for_upload(path, HUNYUAN_INPUT_PX, workdir)
+        path = shrink_for_upload(path, HUNYUAN_INPUT_PX, workdir, blender_binary)
         size = path.stat().st_size
     if size > MAX_IMAGE_BYTES:
         raise E.InvalidInputError(
@@ -215,7 +215,8 @@ class SegmindProvider(Provider):
         """Build the request from parameters and input files (worker thread: reads the image)."""
         body = dict(params)
         if inputs.get("image_path"):
-            body["image"] = encode_image_file(Path(inputs["image_path"]), workdir=_workdir(inputs))
+            body["image"] = encode_image_file(Path(inputs["image_path"]), workdir=_workdir(inputs),
+                                              blender_binary=inputs.get("blender_binary", ""))
         if inputs.get("prompt"):
             body["text"] = inputs["prompt"]
         return SegmindRequest.model_validate(body).with_seed_resolved()

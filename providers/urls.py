@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ipaddress
 from urllib.parse import urlsplit
 
 
@@ -12,6 +11,8 @@ def is_loopback_host(host: str | None) -> bool:
         return False
     if host.lower() == "localhost":
         return True
+    import ipaddress  # only when an address must be judged: keeps add-on start-up light
+
     try:
         return ipaddress.ip_address(host.strip("[]")).is_loopback
     except ValueError:

@@ -58,3 +58,26 @@ def test_check_file_kind_refuses_html_saved_as_png(tmp_path):
 def test_atomic_write_leaves_no_temporary_files(tmp_path):
     write_bytes_atomic(tmp_path / "a.bin", b"123")
     assert [p.name for p in tmp_path.iterdir()] == ["a.bin"]
+
+
+def test_image_size_from_headers_without_decoding(tmp_path):
+    import struct as _struct
+
+    from meshsmith.providers.imaging import image_size
+
+    png = tmp_path / "a.png"
+    png.write_bytes(make_textures(1, 16).base_color)
+    assert image_size(png) == (16, 16)
+    jpeg = tmp_path / "b.jpg"
+    sof = b"\xff\xc0" + _struct.pack(">HBHHB", 17, 8, 345, 518, 3) + bytes(9)
+    jpeg.write_bytes(b"\xff\xd8" + b"\xff\xe0" + _struct.pack(">H", 16) + bytes(14) + sof + b"\xff\xd9")
+    assert image_size(jpeg) == (518, 345)
+    assert image_size(tmp_path / "missing.png") is None
+
+
+def test_a_small_image_is_sent_as_it_is(tmp_path):
+    from meshsmith.providers.imaging import shrink_for_upload
+
+    png = tmp_path / "a.png"
+    png.write_bytes(make_textures(1, 16).base_color)
+    assert shrink_for_upload(png, 518, tmp_path / "work") == png
