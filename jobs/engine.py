@@ -251,7 +251,7 @@ class JobEngine:
             return record
 
     def _commit(self, job_id: str, event: threading.Event, **changes: object) -> JobRecord:
-        """A worker's change. Dropped (and CanceledByUser raised) once the job has been canceled."""
+        """A worker's change. Dropped (and the worker stopped through ``_Stop``) once the job has been canceled."""
         with self._lock:
             if event.is_set() or self._jobs[job_id].state is JobState.CANCELED:
                 raise _Stop()

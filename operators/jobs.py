@@ -11,15 +11,40 @@ from ..jobs.states import JobState
 from ..providers import errors as E
 
 
-def _job(operator: Operator):
-    record = runtime.engine().get(operator.job_id)
-    if record is None:
-        operator.report({"ERROR"}, "That job is no longer known.")
-    return record
-
-
 class _JobOperator:
+    """An action on one job of the list: looks the job up, runs ``act``, reports a refusal, refreshes the list."""
+
+    bl_options = {"INTERNAL"}
+
     job_id: StringProperty(options={"HIDDEN", "SKIP_SAVE"})
+
+    def act(self, context, record) -> None:
+        """Do the action; raise ``MeshsmithError`` with what went wrong."""
+        raise NotImplementedError
+
+    def execute(self, context):
+        record = runtime.engine().get(self.job_id)
+        if record is None:
+            self.report({"ERROR"}, "That job is no longer known.")
+            return {"CANCELLED"}
+        try:
+            self.act(context, record)
+        except E.MeshsmithError as exc:
+            self.report({"ERROR"}, str(exc))
+            return {"CANCELLED"}
+        runtime.drain(context)
+        return {"FINISHED"}
+
+    def rerun(self, context, record, *, seed: int | None) -> None:
+        """Send the job's inputs again as a new job, imported when it is ready."""
+        fresh = runtime.engine().rerun(record.id, runtime.make_provider(record.provider, context), seed=seed)
+        runtime.import_when_ready(fresh.id)
+
+    def import_files(self, context, record, *, again: bool) -> None:
+        names = runtime.import_result(record.id, context, again=again)
+        if not names:
+            raise E.ImportFailedError(runtime.engine().get(record.id).error or "Nothing to import.")
+        self.report({"INFO"}, f"Imported {names[0]}.")
 
 
 class MESHSMITH_OT_cancel_job(_JobOperator, Operator):
@@ -27,15 +52,9 @@ class MESHSMITH_OT_cancel_job(_JobOperator, Operator):
 
     bl_idname = "meshsmith.cancel_job"
     bl_label = "Cancel Job"
-    bl_options = {"INTERNAL"}
 
-    def execute(self, context):
-        record = _job(self)
-        if record is None:
-            return {"CANCELLED"}
+    def act(self, context, record):
         runtime.engine().cancel(record.id, runtime.provider_or_none(record.provider))
-        runtime.drain(context)
-        return {"FINISHED"}
 
 
 class MESHSMITH_OT_import_job(_JobOperator, Operator):
@@ -43,82 +62,11 @@ class MESHSMITH_OT_import_job(_JobOperator, Operator):
 
     bl_idname = "meshsmith.import_job"
     bl_label = "Import Result"
-    bl_options = {"INTERNAL"}
 
-    def execute(self, context):
-        record = _job(self)
-        if record is None:
-            return {"CANCELLED"}
+    def act(self, context, record):
         if record.state is not JobState.READY:
-            self.report({"ERROR"}, "This job has no result waiting to be imported.")
-            return {"CANCELLED"}
-        names = runtime.import_result(record.id, context)
-        if not names:
-            self.report({"ERROR"}, runtime.engine().get(record.id).error or "Import failed.")
-            return {"CANCELLED"}
-        self.report({"INFO"}, f"Imported {names[0]}.")
-        return {"FINISHED"}
-
-
-class MESHSMITH_OT_dismiss_job(_JobOperator, Operator):
-    """Remove this job from the list (a running job is canceled first)"""
-
-    bl_idname = "meshsmith.dismiss_job"
-    bl_label = "Dismiss"
-    bl_options = {"INTERNAL"}
-
-    def execute(self, context):
-        record = _job(self)
-        if record is None:
-            return {"CANCELLED"}
-        runtime.engine().dismiss(record.id)
-        runtime.drain(context)
-        return {"FINISHED"}
-
-
-class MESHSMITH_OT_retry_fetch(_JobOperator, Operator):
-    """Ask the service again for this job's result (no new job is created, nothing is charged)"""
-
-    bl_idname = "meshsmith.retry_fetch"
-    bl_label = "Retry Fetch"
-    bl_options = {"INTERNAL"}
-
-    def execute(self, context):
-        record = _job(self)
-        if record is None:
-            return {"CANCELLED"}
-        try:
-            runtime.engine().retry_fetch(record.id, runtime.make_provider(record.provider, context))
-        except E.MeshsmithError as exc:
-            self.report({"ERROR"}, str(exc))
-            return {"CANCELLED"}
-        runtime.import_when_ready(record.id)
-        runtime.drain(context)
-        return {"FINISHED"}
-
-
-class MESHSMITH_OT_submit_again(_JobOperator, Operator):
-    """Send this job again as a new job. It will be charged again"""
-
-    bl_idname = "meshsmith.submit_again"
-    bl_label = "Submit Again"
-    bl_options = {"INTERNAL"}
-
-    def invoke(self, context, event):
-        return context.window_manager.invoke_confirm(self, event)
-
-    def execute(self, context):
-        record = _job(self)
-        if record is None:
-            return {"CANCELLED"}
-        try:
-            fresh = runtime.engine().submit_again(record.id, runtime.make_provider(record.provider, context))
-        except E.MeshsmithError as exc:
-            self.report({"ERROR"}, str(exc))
-            return {"CANCELLED"}
-        runtime.import_when_ready(fresh.id)
-        runtime.drain(context)
-        return {"FINISHED"}
+            raise E.ImportFailedError("This job has no result waiting to be imported.")
+        self.import_files(context, record, again=False)
 
 
 class MESHSMITH_OT_reimport_job(_JobOperator, Operator):
@@ -126,18 +74,44 @@ class MESHSMITH_OT_reimport_job(_JobOperator, Operator):
 
     bl_idname = "meshsmith.reimport_job"
     bl_label = "Import Again"
-    bl_options = {"INTERNAL"}
 
-    def execute(self, context):
-        record = _job(self)
-        if record is None:
-            return {"CANCELLED"}
-        names = runtime.import_result(record.id, context, again=True)
-        if not names:
-            self.report({"ERROR"}, runtime.engine().get(record.id).error or "Nothing to import.")
-            return {"CANCELLED"}
-        self.report({"INFO"}, f"Imported {names[0]}.")
-        return {"FINISHED"}
+    def act(self, context, record):
+        self.import_files(context, record, again=True)
+
+
+class MESHSMITH_OT_dismiss_job(_JobOperator, Operator):
+    """Remove this job from the list (a running job is canceled first)"""
+
+    bl_idname = "meshsmith.dismiss_job"
+    bl_label = "Dismiss"
+
+    def act(self, context, record):
+        runtime.engine().dismiss(record.id)
+
+
+class MESHSMITH_OT_retry_fetch(_JobOperator, Operator):
+    """Ask the service again for this job's result (no new job is created, nothing is charged)"""
+
+    bl_idname = "meshsmith.retry_fetch"
+    bl_label = "Retry Fetch"
+
+    def act(self, context, record):
+        runtime.engine().retry_fetch(record.id, runtime.make_provider(record.provider, context))
+        runtime.import_when_ready(record.id)
+
+
+class MESHSMITH_OT_submit_again(_JobOperator, Operator):
+    """Send this job again as a new job. It will be charged again"""
+
+    bl_idname = "meshsmith.submit_again"
+    bl_label = "Submit Again"
+
+    def invoke(self, context, event):
+        return context.window_manager.invoke_confirm(self, event)
+
+    def act(self, context, record):
+        fresh = runtime.engine().submit_again(record.id, runtime.make_provider(record.provider, context))
+        runtime.import_when_ready(fresh.id)
 
 
 class MESHSMITH_OT_open_job_folder(_JobOperator, Operator):
@@ -145,14 +119,9 @@ class MESHSMITH_OT_open_job_folder(_JobOperator, Operator):
 
     bl_idname = "meshsmith.open_job_folder"
     bl_label = "Open Folder"
-    bl_options = {"INTERNAL"}
 
-    def execute(self, context):
-        record = _job(self)
-        if record is None:
-            return {"CANCELLED"}
+    def act(self, context, record):
         bpy.ops.wm.path_open(filepath=record.output_dir)
-        return {"FINISHED"}
 
 
 class MESHSMITH_OT_regenerate_job(_JobOperator, Operator):
@@ -160,20 +129,9 @@ class MESHSMITH_OT_regenerate_job(_JobOperator, Operator):
 
     bl_idname = "meshsmith.regenerate_job"
     bl_label = "Regenerate"
-    bl_options = {"INTERNAL"}
 
-    def execute(self, context):
-        record = _job(self)
-        if record is None:
-            return {"CANCELLED"}
-        try:
-            fresh = runtime.engine().rerun(record.id, runtime.make_provider(record.provider, context), seed=record.seed)
-        except E.MeshsmithError as exc:
-            self.report({"ERROR"}, str(exc))
-            return {"CANCELLED"}
-        runtime.import_when_ready(fresh.id)
-        runtime.drain(context)
-        return {"FINISHED"}
+    def act(self, context, record):
+        self.rerun(context, record, seed=record.seed)
 
 
 class MESHSMITH_OT_job_variations(_JobOperator, Operator):
@@ -181,27 +139,16 @@ class MESHSMITH_OT_job_variations(_JobOperator, Operator):
 
     bl_idname = "meshsmith.job_variations"
     bl_label = "Variations"
-    bl_options = {"INTERNAL"}
 
     count: IntProperty(name="How Many", default=3, min=1, max=16)
 
     def invoke(self, context, event):
         return context.window_manager.invoke_props_dialog(self)
 
-    def execute(self, context):
-        record = _job(self)
-        if record is None:
-            return {"CANCELLED"}
-        try:
-            for _ in range(self.count):
-                fresh = runtime.engine().rerun(record.id, runtime.make_provider(record.provider, context), seed=-1)
-                runtime.import_when_ready(fresh.id)
-        except E.MeshsmithError as exc:
-            self.report({"ERROR"}, str(exc))
-            return {"CANCELLED"}
-        runtime.drain(context)
+    def act(self, context, record):
+        for _ in range(self.count):
+            self.rerun(context, record, seed=-1)
         self.report({"INFO"}, f"{self.count} variations started.")
-        return {"FINISHED"}
 
 
 class MESHSMITH_OT_copy_job_id(_JobOperator, Operator):
@@ -209,15 +156,10 @@ class MESHSMITH_OT_copy_job_id(_JobOperator, Operator):
 
     bl_idname = "meshsmith.copy_job_id"
     bl_label = "Copy Job ID"
-    bl_options = {"INTERNAL"}
 
-    def execute(self, context):
-        record = _job(self)
-        if record is None:
-            return {"CANCELLED"}
+    def act(self, context, record):
         context.window_manager.clipboard = record.remote_id or record.id
         self.report({"INFO"}, "Job id copied.")
-        return {"FINISHED"}
 
 
 class MESHSMITH_OT_refresh_credits(Operator):
