@@ -19,7 +19,7 @@ from pathlib import Path
 
 import bpy
 
-from . import runtime
+from . import preferences, runtime
 from .jobs.records import JobKind, JobRecord, JobState  # batch.py itself is imported on first use
 from .providers import errors as E
 from .providers.files import write_bytes_atomic
@@ -121,7 +121,7 @@ def retexture_folder(meshes: Path | list[Path], out_dir: Path, *, prompts: list[
         check_writable(job_dir.parent)
         return JobRecord(id=job_id, provider=provider, kind=JobKind.RETEXTURE, label=f"{Path(item.input).stem}: {item.prompt[:40]}",
                          params=params, inputs={"mesh_path": item.input, "style_prompt": item.prompt},
-                         output_dir=str(job_dir))
+                         output_dir=str(job_dir), render_preview=preferences.get(context).render_previews)
 
     return _run(batch, Path(out_dir), build, concurrency, timeout_s, on_progress)
 

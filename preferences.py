@@ -88,6 +88,12 @@ class MeshsmithPreferences(AddonPreferences):
         description="Import each result as soon as it is downloaded, also for jobs resumed after a restart",
         default=True,
     )
+    render_previews: BoolProperty(
+        name="Render Previews",
+        description="When a service sends no preview of a result, render a small one for the job history and the "
+                    "asset library, in a separate background Blender (a few seconds of one CPU core per job)",
+        default=True,
+    )
     post_import_preset: EnumProperty(
         name="After Import",
         description="Tweaks applied automatically to every generated result",
@@ -132,6 +138,7 @@ class MeshsmithPreferences(AddonPreferences):
         box.label(text="Results", icon="FILE_FOLDER")
         box.prop(self, "output_dir")
         box.prop(self, "auto_import")
+        box.prop(self, "render_previews")
         box.prop(self, "post_import_preset")
         box = layout.box()
         box.label(text="Network", icon="WORLD")

@@ -83,7 +83,8 @@ def engine() -> JobEngine:
         from .jobs.engine import JobEngine
         from .jobs.journal import Journal
 
-        _engine = JobEngine(Journal(user_dir()))
+        _engine = JobEngine(Journal(user_dir()), preview_script=Path(__file__).parent / "mesh_io" / "preview_render.py",
+                            blender_binary=bpy.app.binary_path)
     return _engine
 
 
@@ -218,6 +219,8 @@ def drain(context: bpy.types.Context | None = None) -> list[JobRecord]:
         return updates
     for record in updates:
         _sync_item(context, record)
+        if record.state is JobState.IMPORTED and record.imported_objects:
+            _refresh_asset_previews(record)
     auto = preferences.get(context).auto_import
     for record in updates:
         if record.state is JobState.READY and not record.dismissed and not record.error and record.auto_import:
@@ -287,7 +290,7 @@ def import_result(job_id: str, context: bpy.types.Context | None = None, *, agai
         from .mesh_io.tweaks import apply_preset
 
         try:
-            apply_preset(objects[0], preset, context.scene.cursor.location.copy())
+            apply_preset(objects[0], preset, context.scene.cursor.location.copy(), model_preview(job_id))
         except E.MeshsmithError as exc:
             log.warning("post-import preset %s: %s", preset, exc)
     names = [obj.name for obj in objects]
@@ -295,6 +298,28 @@ def import_result(job_id: str, context: bpy.types.Context | None = None, *, agai
     _sync_item(context, engine().get(job_id))
     push_undo(f"Meshsmith: {'retexture' if record.kind is JobKind.RETEXTURE else 'import'} {names[0]}")
     return names
+
+
+def model_preview(job_id: str) -> Path | None:
+    """A picture of a job's model (the service's preview or Meshsmith's render), if there is one yet."""
+    from .jobs.thumbnails import shows_the_model
+
+    record = engine().get(job_id) if job_id else None
+    path = record.result_paths.get("PREVIEW", "") if record is not None else ""
+    return Path(path) if shows_the_model(path) and Path(path).is_file() else None
+
+
+def _refresh_asset_previews(record: JobRecord) -> None:
+    """A render that landed after the import becomes the preview of the imported objects marked as assets."""
+    from .mesh_io.tweaks import ASSET_PREVIEW_PROP, set_asset_preview
+
+    preview = model_preview(record.id)
+    if preview is None:
+        return
+    for name in record.imported_objects:
+        obj = bpy.data.objects.get(name)
+        if obj is not None and obj.asset_data is not None and obj.get(ASSET_PREVIEW_PROP) != str(preview):
+            set_asset_preview(obj, preview)
 
 
 def separate_maps(result_paths: dict[str, str]) -> dict:
@@ -337,42 +362,50 @@ def run_in_background(work: Callable[[], Callable[[], None] | None]) -> None:
 
 
 # --- job list ------------------------------------------------------------------------------------------------
+_rows: dict[str, dict[str, object]] = {}
+"""What was last written to each job's row, so a tick writes only the fields that changed."""
+_UNWRITTEN = object()
+
+
+def _row_values(record: JobRecord) -> dict[str, object]:
+    image = record.inputs.get("image_path", "")
+    return {
+        "name": record.id, "job_id": record.id, "provider": record.provider, "label": record.label,
+        "state": record.state.value, "progress": max(0.0, min(1.0, record.progress)), "message": record.message,
+        "error": record.error, "fix": record.fix, "seed": "" if record.seed is None else str(record.seed),
+        "cost": "" if record.cost is None else f"{record.cost:g}", "remote_id": record.remote_id,
+        "recoverable": record.recoverable, "kind": record.kind.value,
+        "prompt": record.inputs.get("prompt") or record.inputs.get("style_prompt") or (Path(image).name if image else ""),
+        "created_at": record.created_at, "preview_path": record.result_paths.get("PREVIEW", ""),
+        "output_dir": record.output_dir,
+    }
+
+
 def _sync_item(context: bpy.types.Context, record: JobRecord | None) -> None:
+    """Bring a job's row up to date (adding or removing it): only changed fields are written, since a
+    tick with dozens of polling jobs would otherwise spend milliseconds on Blender property writes."""
     if record is None:
         return
     state = context.window_manager.meshsmith
     items = state.jobs
-    index = next((i for i, item in enumerate(items) if item.job_id == record.id), -1)
+    index = items.find(record.id)  # rows are named by job id: a lookup in C, not a Python loop
     if record.dismissed:
+        _rows.pop(record.id, None)
         if index >= 0:
             items.remove(index)
             state.active_job_index = min(state.active_job_index, max(0, len(items) - 1))
         return
+    values = _row_values(record)
+    written = _rows.get(record.id, {}) if index >= 0 else {}
     if index < 0:
-        item = items.add()
+        items.add()
         items.move(len(items) - 1, 0)  # newest first
-        item = items[0]
-        state.active_job_index = 0
-    else:
-        item = items[index]
-    item.job_id = record.id
-    item.provider = record.provider
-    item.label = record.label
-    item.state = record.state.value
-    item.progress = max(0.0, min(1.0, record.progress))
-    item.message = record.message
-    item.error = record.error
-    item.fix = record.fix
-    item.seed = "" if record.seed is None else str(record.seed)
-    item.cost = "" if record.cost is None else f"{record.cost:g}"
-    item.remote_id = record.remote_id
-    item.recoverable = record.recoverable
-    item.kind = record.kind.value
-    image = record.inputs.get("image_path", "")
-    item.prompt = record.inputs.get("prompt") or record.inputs.get("style_prompt") or (Path(image).name if image else "")
-    item.created_at = record.created_at
-    item.preview_path = record.result_paths.get("PREVIEW", "")
-    item.output_dir = record.output_dir
+        index = state.active_job_index = 0
+    item = items[index]
+    for key, value in values.items():
+        if written.get(key, _UNWRITTEN) != value:
+            setattr(item, key, value)
+    _rows[record.id] = values
 
 
 def sync_job_list(context: bpy.types.Context | None = None) -> None:
@@ -382,6 +415,7 @@ def sync_job_list(context: bpy.types.Context | None = None) -> None:
     if wm is None or not hasattr(wm, "meshsmith"):
         return
     wm.meshsmith.jobs.clear()
+    _rows.clear()
     for record in engine().jobs():
         _sync_item(context, record)
 

@@ -1,11 +1,19 @@
-"""Simplified Chinese (zh_HANS) for every label, tooltip and fixed message, through ``bpy.app.translations``.
+"""Simplified Chinese (zh_HANS) for every label, tooltip and message, through ``bpy.app.translations``.
 
-Blender looks strings up exactly, so each entry is the English text as written in the code. Names
-of services and models (Segmind, Scenario, Meshy, Hunyuan) stay as they are. A test checks that every
-user-facing string the add-on registers or draws has an entry here.
+Blender looks strings up exactly, so each entry is the English text as written in the code: fixed
+strings in ``ZH_HANS``, the interface's format strings in ``ZH_HANS_FORMATS``, and the templates of
+messages built at run time in ``ZH_HANS_TEMPLATES``. Those messages are made in the bpy-free
+providers and engine, in English, and kept in English in the journal; ``translate_message`` turns
+them into the artist's language where they are shown. Names of services and models (Segmind,
+Scenario, Meshy, Hunyuan) stay as they are. Tests check that every user-facing string the add-on
+registers, draws or builds has an entry here.
 """
 
 from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Callable
 
 import bpy
 
@@ -118,6 +126,10 @@ ZH_HANS: dict[str, str] = {
     "Jobs run on this computer against a simulator. Nothing is sent, nothing is charged.": "任务在本机的模拟器上运行。不会发送任何内容，也不会扣费。",
     "Results Folder": "结果文件夹", "Where downloaded models and textures are kept. Empty: the extension's own user folder": "下载的模型和纹理的存放位置。留空：扩展自己的用户文件夹",
     "Import Automatically": "自动导入", "Import each result as soon as it is downloaded, also for jobs resumed after a restart": "每个结果下载完成后立即导入，重启后恢复的任务也一样",
+    "Render Previews": "渲染预览图",
+    "When a service sends no preview of a result, render a small one for the job history and the asset library, in a separate background Blender (a few seconds of one CPU core per job)":
+        "当服务没有提供结果预览图时，在单独的后台 Blender 中渲染一张小图，用于任务历史和资产库（每个任务占用一个 CPU 核心几秒钟）",
+    "just now": "刚刚",
     "After Import": "导入后", "Tweaks applied automatically to every generated result": "对每个生成结果自动应用的调整",
     "CA Certificate File": "CA 证书文件", "For company networks that inspect HTTPS: a PEM file with the proxy's root certificate": "适用于检查 HTTPS 的公司网络：包含代理根证书的 PEM 文件",
     "Keys typed here are saved in Blender's user preferences file, in plain text.": "在此输入的密钥会以明文保存在 Blender 的用户偏好设置文件中。",
@@ -140,13 +152,246 @@ ZH_HANS: dict[str, str] = {
 }
 ZH_HANS.update({f"The model's {axis} axis becomes +Z": f"模型的 {axis} 轴变为 +Z" for axis in ("+Y", "-Y", "+X", "-X", "-Z", "+Z")})
 
+ZH_HANS.update({
+    'Preparing': '准备中',
+    'Queued': '排队中',
+    'Generating': '生成中',
+    'Waiting': '等待中',
+    'Starting a worker': '正在启动计算节点',
+    'Finalizing': '收尾中',
+    'Answer lost': '应答丢失',
+    'Checking again': '重新检查中',
+    'Downloading the result': '正在下载结果',
+    'Fetching from the service': '正在从服务获取',
+    'Found the job on the service': '已在服务上找到该任务',
+    'Import failed': '导入失败',
+    'Ready to import': '待导入',
+    'Live progress lost; checking by polling': '实时进度中断；改为轮询检查',
+    'Not found on the service. Check the service, then Submit Again or Dismiss.': '服务上找不到该任务。请先在服务端确认，然后选择“重新提交”或“移除”。',
+    'Not sent: Blender closed first. Nothing was charged.': '未发送：Blender 先关闭了。没有产生任何费用。',
+    'Pending': '待发送',
+    'Submitting': '提交中',
+    'Running': '进行中',
+    'Downloading': '下载中',
+    'Ready': '就绪',
+    'Failed': '失败',
+    'Unknown': '未知',
+    'Succeeded': '成功',
+    'stream error': '数据流错误',
+    'Marked as asset': '已标记为资产',
+    'Select a mesh object.': '请选择一个网格物体。',
+    'The target face count must be above zero.': '目标面数必须大于零。',
+    'The target height must be above zero.': '目标高度必须大于零。',
+    "Blender's glTF importer did not finish.": 'Blender 的 glTF 导入器未能完成。',
+    'The model file held no objects.': '模型文件中没有任何物体。',
+    'The downloaded model file is missing; it may have been deleted.': '下载的模型文件不见了，可能已被删除。',
+    'The downloaded model is not a GLB file (wrong signature).': '下载的模型不是 GLB 文件（文件签名不符）。',
+    'The download was cut short.': '下载被中断，文件不完整。',
+    'The server refused to resume the download.': '服务器拒绝续传下载。',
+    'The exported mesh is not a GLB file.': '导出的网格不是 GLB 文件。',
+    'The texturing result has no base colour map.': '贴图结果中没有基础色贴图。',
+    'No mesh was exported for Meshy.': '没有为 Meshy 导出网格。',
+    "Scenario's Hunyuan 3D 2.1 needs a reference image.": 'Scenario 的混元3D 2.1 需要一张参考图像。',
+    "This job used Segmind's synchronous API, whose result cannot be fetched again. Generate again.": '该任务使用的是 Segmind 的同步接口，结果无法再次获取。请重新生成。',
+    'This job was never accepted by the service; there is nothing to fetch.': '服务从未接受该任务，没有可获取的结果。',
+    "The mesh has no UV map, but 'Keep Original UVs' is on. Unwrap it (U > Smart UV Project) or turn the option off.": '该网格没有 UV，但“保留原始 UV”已开启。请先展开 UV（U > 智能 UV 投射），或关闭该选项。',
+    "The mesh's UV map covers too little to paint on. Unwrap it again or turn 'Keep Original UVs' off.": '该网格的 UV 覆盖范围太小，无法绘制。请重新展开 UV，或关闭“保留原始 UV”。',
+    'The style image is too complex. Try a simpler one.': '风格图像过于复杂，请换一张简单些的。',
+    'Meshy could not convert the mesh. Check it exports cleanly as GLB.': 'Meshy 无法转换该网格。请确认它能正常导出为 GLB。',
+    'Meshy could not use the mesh or the style input.': 'Meshy 无法使用该网格或风格输入。',
+    'Meshy timed out on this task. Try again.': 'Meshy 处理该任务超时，请重试。',
+    "Meshy's moderation refused the prompt or image.": 'Meshy 的内容审核拒绝了该提示词或图像。',
+})
+
+ZH_HANS_FORMATS: dict[str, str] = {
+    'Seed: {}': '种子：{0}',
+    'Cost: {}': '费用：{0}',
+    'Input: {}': '输入：{0}',
+    'Mesh: {}': '网格：{0}',
+    'Segmind credits: {}': 'Segmind 余额：{0}',
+    'Meshy balance: {}': 'Meshy 余额：{0}',
+    'Done: {}.': '完成：{0}。',
+    'Done: {} (seed {}).': '完成：{0}（种子 {1}）。',
+    'Imported {}.': '已导入 {0}。',
+    '{} variations started.': '已开始 {0} 个变体。',
+    '{} objects: {}': '{0} 个物体：{1}',
+    'Generate ({} CU)': '生成（{0} CU）',
+    '{}, {}': '{0}，{1}',
+    '{} ({}%)': '{0}（{1}%）',
+    '{} min': '{0} 分钟',
+    '{} h': '{0} 小时',
+    '{} d': '{0} 天',
+    'Meshsmith: {}: {} ({}%). Esc to cancel.': 'Meshsmith：{0}：{1}（{2}%）。按 Esc 取消。',
+    'Meshy task {}': 'Meshy 任务 {0}',
+}
+"""Format strings the interface fills in (``iface_("Seed: {}").format(seed)``): looked up exactly, as
+Blender's own UI code does; ``{0}``, ``{1}`` in the Chinese let the values move where the grammar wants them."""
+
+ZH_HANS_TEMPLATES: dict[str, str] = {
+    'Sending to {}': '正在发送到 {0}',
+    'Looking for the job on {}': '正在 {0} 上查找该任务',
+    'Queued ({} ahead)': '排队中（前面还有 {0} 个）',
+    'Waiting for a {} key to resume.': '等待 {0} 密钥以继续任务。',
+    'Connection problem, retrying: {}': '连接出现问题，正在重试：{0}',
+    'Unreadable answer, asking again: {}': '应答无法读取，正在重新请求：{0}',
+    'Internal error: {}: {}': '内部错误：{0}：{1}',
+    'Placed on the ground at {}': '已放置到地面，位置 {0}',
+    'Scaled by {} to {} m': '已缩放 {0} 倍，高度 {1} 米',
+    'Turned {} up': '已将 {0} 朝上',
+    'Auto smooth at {}°': '已按 {0}° 自动平滑',
+    'Merged {} vertices': '已合并 {0} 个顶点',
+    'Already {} faces': '已是 {0} 个面',
+    'Decimated from {} to {} faces': '面数已从 {0} 精简到 {1}',
+    'Packed {} texture(s)': '已打包 {0} 张纹理',
+    "'{}' has no height to scale.": '“{0}”没有高度，无法缩放。',
+    "'{}' is a folder, not an image file.": '“{0}”是文件夹，不是图像文件。',
+    "The image file '{}' does not exist.": '图像文件“{0}”不存在。',
+    "The image file '{}' does not exist or cannot be read.": '图像文件“{0}”不存在或无法读取。',
+    "The image file '{}' is empty.": '图像文件“{0}”是空的。',
+    "The image file '{}' is {} MB; the limit is {} MB.": '图像文件“{0}”为 {1} MB；上限为 {2} MB。',
+    "The image file '{}' is {} MB; the limit is {} MB. Save a smaller copy.": '图像文件“{0}”为 {1} MB；上限为 {2} MB。请另存一份更小的。',
+    "The image '{}' is {} MB; Scenario takes images up to {} MB. Save a smaller copy.": '图像“{0}”为 {1} MB；Scenario 接受的图像最大为 {2} MB。请另存一份更小的。',
+    "The image '{}' has no pixels.": '图像“{0}”没有像素数据。',
+    "The image '{}' has no pixels (its file is missing). Open the file again.": '图像“{0}”没有像素数据（文件缺失）。请重新打开该文件。',
+    "'{}' is not a PNG, JPEG or WebP image.": '“{0}”不是 PNG、JPEG 或 WebP 图像。',
+    "'{}' is cut short (the file ends before the image does).": '“{0}”不完整（文件在图像结束前就截断了）。',
+    '{} Choose another image or save it again.': '{0} 请换一张图像，或重新保存。',
+    "Cannot write to the results folder '{}'. Choose another in Meshsmith's preferences.": '无法写入结果文件夹“{0}”。请在 Meshsmith 偏好设置中另选一个。',
+    'The prompt is {} characters; the limit is {}.': '提示词有 {0} 个字符；上限为 {1}。',
+    'The {} text is {} characters; Meshy takes at most {}.': '{0}文字有 {1} 个字符；Meshy 最多接受 {2} 个。',
+    "Unknown provider '{}'.": '未知的服务“{0}”。',
+    "The style image '{}' does not exist.": '风格图像“{0}”不存在。',
+    "The style image '{}' is over {} MB.": '风格图像“{0}”超过 {1} MB。',
+    "The style image '{}' must be a PNG or JPEG.": '风格图像“{0}”必须是 PNG 或 JPEG。',
+    "'{}' has no UV map, but 'Keep Original UVs' is on. Unwrap it (U > Smart UV Project) or turn the option off.": '“{0}”没有 UV，但“保留原始 UV”已开启。请先展开 UV（U > 智能 UV 投射），或关闭该选项。',
+    "'{}' has no faces to texture.": '“{0}”没有可贴图的面。',
+    "'{}' is a {}, not a mesh. Select a mesh object.": '“{0}”是{1}，不是网格。请选择一个网格物体。',
+    "'{}' is not in the current view layer.": '“{0}”不在当前视图层中。',
+    "'{}' is {} MB as GLB; the limit is {} MB. Decimate it first.": '“{0}”导出为 GLB 后为 {1} MB；上限为 {2} MB。请先精简。',
+    "Blender could not export '{}' to GLB.": 'Blender 无法将“{0}”导出为 GLB。',
+    'The mesh is {} MB as GLB; Meshy takes up to {} MB. Decimate it first.': '该网格导出为 GLB 后为 {0} MB；Meshy 最多接受 {1} MB。请先精简。',
+    "The object '{}' to texture is gone (renamed or deleted). Use Import to bring the result in as a new object.": '要贴图的物体“{0}”不见了（已改名或删除）。请用“导入”把结果作为新物体导入。',
+    'Blender could not import the model: {}': 'Blender 无法导入该模型：{0}',
+    'The downloaded model is glTF version {}; only version 2 can be imported.': '下载的模型是 glTF {0} 版；只能导入第 2 版。',
+    'The downloaded model is truncated or padded: it declares {} bytes but has {}.': '下载的模型被截断或有多余数据：声明 {0} 字节，实际 {1} 字节。',
+    'The result is over the {} MB limit.': '结果超过 {0} MB 的上限。',
+    'The result is {} MB, over the {} MB limit.': '结果为 {0} MB，超过 {1} MB 的上限。',
+    'The download from {} broke off. Try again.': '从 {0} 的下载中断了。请重试。',
+    'Could not reach {}: the connection failed or was dropped. Check your connection and try again.': '无法连接到 {0}：连接失败或被中断。请检查网络后重试。',
+    "Could not make a secure connection to {}: the certificate was not trusted. Behind a company proxy, set its CA certificate file in Meshsmith's preferences.": '无法与 {0} 建立安全连接：证书不受信任。如在公司代理之后，请在 Meshsmith 偏好设置中指定其 CA 证书文件。',
+    'Refused to contact {}: only https is allowed (or http to this computer).': '已拒绝连接 {0}：只允许 https（或连接本机的 http）。',
+    '{} did not answer in time. Check your connection and try again.': '{0} 未及时应答。请检查网络后重试。',
+    '{} redirected too many times.': '{0} 重定向次数过多。',
+    '{} sent an answer that is not valid JSON. Try again; if it persists, the service may have changed.': '{0} 返回的不是有效的 JSON。请重试；若持续出现，可能是服务接口有变。',
+    "The {} server address '{}' is not a URL. Use e.g. https://api.example.com": '{0} 服务器地址“{1}”不是有效网址。示例：https://api.example.com',
+    'The {} server address must use https (plain http is allowed only for this computer).': '{0} 服务器地址必须使用 https（只有本机可用 http）。',
+    '{} rejected the request: {}': '{0} 拒绝了请求：{1}',
+    '{} refused the API key. Check it in Edit > Preferences > Add-ons > Meshsmith.': '{0} 拒绝了该 API 密钥。请在 编辑 > 偏好设置 > 插件 > Meshsmith 中检查。',
+    'Your {} account has run out of credits. Top up, then try again.': '你的 {0} 账户余额已用完。请充值后重试。',
+    '{} refused access: {}. Check the key and its project or plan.': '{0} 拒绝访问：{1}。请检查密钥及其项目或套餐。',
+    '{} does not know this address or job: {}': '{0} 找不到该地址或任务：{1}',
+    '{} refused the request method; its API may have changed. Update Meshsmith.': '{0} 拒绝了请求方法；其接口可能已变更。请更新 Meshsmith。',
+    'Your {} account has not enough credits for this job. Top up, then try again.': '你的 {0} 账户余额不足以完成该任务。请充值后重试。',
+    '{} timed out waiting for the request. Try again.': '{0} 等待请求超时。请重试。',
+    '{} says the upload is too large. Use a smaller image or mesh.': '{0} 表示上传内容过大。请使用更小的图像或网格。',
+    '{} could not process the parameters: {}': '{0} 无法处理这些参数：{1}',
+    '{} is rate limiting this account: {}. Meshsmith will wait and retry reads; try submitting later.': '{0} 正在限制该账户的请求频率：{1}。Meshsmith 会等待并重试查询；请稍后再提交。',
+    '{} had a server error (HTTP {}): {}. Try again later.': '{0} 服务器出错（HTTP {1}）：{2}。请稍后重试。',
+    '{} answered HTTP {}: {}': '{0} 返回 HTTP {1}：{2}',
+    '{} gave no address for {}.': '{0} 没有给出{1}的地址。',
+    "{} reported an unknown job status '{}'. Meshsmith may need an update.": '{0} 报告了未知的任务状态“{1}”。Meshsmith 可能需要更新。',
+    '{} canceled the job.': '{0} 取消了该任务。',
+    '{} finished the job but sent no model.': '{0} 完成了任务，但没有返回模型。',
+    '{} finished but its answer held no model.': '{0} 已完成，但应答中没有模型。',
+    '{} reports the job done but gave no model to download.': '{0} 报告任务完成，但没有提供可下载的模型。',
+    '{} finished the job but none of its {} results is a 3D model.': '{0} 完成了任务，但其 {1} 个结果中没有 3D 模型。',
+    '{} finished the task but sent no files.': '{0} 完成了任务，但没有返回文件。',
+    '{} accepted the image but gave no asset id.': '{0} 接受了图像，但没有给出资产 ID。',
+    '{} accepted the job but its answer had no job id.': '{0} 接受了任务，但应答中没有任务 ID。',
+    '{} accepted the job but its answer had no request id.': '{0} 接受了任务，但应答中没有请求 ID。',
+    '{} accepted the task but gave no task id.': '{0} 接受了任务，但没有给出任务 ID。',
+    '{} gave no cost estimate.': '{0} 没有给出费用估算。',
+    '{} sent a job without a status.': '{0} 返回的任务没有状态。',
+    "{} sent a job status without a 'status' field.": '{0} 返回的任务状态缺少“status”字段。',
+    '{} sent a malformed asset record.': '{0} 返回的资产记录格式有误。',
+    '{} sent a malformed balance.': '{0} 返回的余额格式有误。',
+    '{} sent a malformed credits answer.': '{0} 返回的余额应答格式有误。',
+    '{} sent a task list that is not a list.': '{0} 返回的任务列表不是列表。',
+    '{} sent a task without an id or status.': '{0} 返回的任务缺少 ID 或状态。',
+    '{} sent an unreadable progress event.': '{0} 发来了无法读取的进度事件。',
+    '{} does not know this task: {}': '{0} 找不到该任务：{1}',
+    '{} reported a stream error: {}': '{0} 报告了数据流错误：{1}',
+    '{} could not texture the mesh: {}': '{0} 无法为该网格贴图：{1}',
+    "{}'s queue for your account is full (too many tasks at once). Wait for one to finish, then try again.": '{0} 上你账户的队列已满（同时进行的任务太多）。请等待一个任务完成后重试。',
+    'The progress stream from {} broke off.': '来自 {0} 的进度数据流中断了。',
+    'The progress stream from {} ended before the task did.': '来自 {0} 的进度数据流在任务完成前就结束了。',
+    '{} has not finished after {} minutes. Meshsmith stopped waiting; use Retry Fetch to check again.': '{0} 在 {1} 分钟后仍未完成。Meshsmith 已停止等待；可用“重新获取”再次检查。',
+    'Lost contact with {} for {} minutes ({}). Use Retry Fetch to check again.': '与 {0} 失去联系已 {1} 分钟（{2}）。可用“重新获取”再次检查。',
+    'The answer from {} was lost ({}). The job may exist and may be billed; Meshsmith will not send it again by itself.': '来自 {0} 的应答丢失了（{1}）。该任务可能已存在并可能被计费；Meshsmith 不会自行再次发送。',
+    'The answer from {} to the creating request was lost, so the job may exist and may be billed. Meshsmith did not send it again and could not find it by looking it up. Check your {} account, then Submit Again or Dismiss.': '{0} 对创建请求的应答丢失了，因此该任务可能已存在并可能被计费。Meshsmith 没有再次发送，也未能查到它。请检查你的 {1} 账户，然后选择“重新提交”或“移除”。',
+}
+"""Messages built at run time away from Blender (errors, job progress, tweak summaries), by the English
+template with ``{}`` for each value. ``translate_message`` recognises a finished English message by its
+template and rebuilds it in the artist's language, translating the values too when they are messages
+themselves (a connection error inside "Connection problem, retrying: ...")."""
+
+
 
 def _table() -> dict:
     entries = {}
-    for english, chinese in ZH_HANS.items():
-        for context in ("*", "Operator"):
-            entries[(context, english)] = chinese
+    for table in (ZH_HANS, ZH_HANS_FORMATS, ZH_HANS_TEMPLATES):
+        for english, chinese in table.items():
+            for context in ("*", "Operator"):
+                entries[(context, english)] = chinese
     return {"zh_HANS": entries}
+
+
+@functools.cache
+def _patterns() -> list[tuple[re.Pattern[str], str]]:
+    """Each template as a pattern that matches its finished messages; most specific (most words) first."""
+    compiled = []
+    for template in ZH_HANS_TEMPLATES:
+        parts = template.split("{}")
+        compiled.append((re.compile("(.+?)".join(re.escape(part) for part in parts), re.DOTALL), template))
+    return sorted(compiled, key=lambda item: -len(item[1].replace("{}", "")))
+
+
+def translate_message(text: str, lookup: Callable[[str], str] | None = None) -> str:
+    """``text`` (a finished English message) in the artist's language, or unchanged.
+
+    ``lookup`` returns a string's translation, or the string itself when there is none; by default
+    Blender's ``pgettext_rpt``, which follows the language and the "Translate Reports" setting. A fixed
+    message is looked up whole; one with values is matched against ``ZH_HANS_TEMPLATES``, its
+    template translated and the values put back (each translated in turn, as it may be a message
+    itself). Service names, file names and the service's own words pass through unchanged.
+    """
+    if lookup is None:
+        lookup = bpy.app.translations.pgettext_rpt
+        return _translate_cached(text, bpy.app.translations.locale, lookup)
+    return _translate(text, lookup)
+
+
+@functools.lru_cache(maxsize=1024)
+def _translate_cached(text: str, _locale: str, lookup: Callable[[str], str]) -> str:
+    # The panel redraws the same messages many times a second: match each once per language.
+    return _translate(text, lookup)
+
+
+def _translate(text: str, lookup: Callable[[str], str]) -> str:
+    if not text.strip():
+        return text
+    whole = lookup(text)
+    if whole != text:
+        return whole
+    for pattern, template in _patterns():
+        match = pattern.fullmatch(text)
+        if match is None:
+            continue
+        translated = lookup(template)
+        if translated == template:
+            return text  # this language has no entry (or translation is off): leave it as it is
+        return translated.format(*(_translate(value, lookup) for value in match.groups()))
+    return text
 
 
 registered_with = ""

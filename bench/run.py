@@ -20,6 +20,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import tracemalloc
 from dataclasses import dataclass
@@ -64,6 +65,10 @@ class ExternalSandbox:
         self.url = f"http://127.0.0.1:{port}"
         self._process = subprocess.Popen([sys.executable, "-m", "sandbox", "--port", str(port)], cwd=ROOT,
                                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        if hasattr(os, "setpriority"):
+            # A real service runs on another machine. Here it shares two cores with Blender, so it gets
+            # the CPU only when Blender does not want it, rather than pre-empting Blender's main thread.
+            os.setpriority(os.PRIO_PROCESS, self._process.pid, 10)
         deadline = time.monotonic() + 30
         while True:
             try:
@@ -98,6 +103,8 @@ def configure(box) -> None:
     simulated = {name: module(f"sandbox.{name}") for name in ("segmind", "scenario", "meshy")}
     prefs.use_sandbox = False
     prefs.auto_import = False
+    # Preview renders are timed on their own (below); here they would share the two cores with what is measured.
+    prefs.render_previews = False
     prefs.segmind_base_url = prefs.scenario_base_url = prefs.meshy_base_url = box.url
     prefs.segmind_api_key = simulated["segmind"].VALID_KEY
     prefs.scenario_api_key, prefs.scenario_api_secret = simulated["scenario"].VALID_KEY, simulated["scenario"].VALID_SECRET
@@ -105,6 +112,15 @@ def configure(box) -> None:
 
 
 # --- 1. main-thread cost per tick ------------------------------------------------------------------------
+def cpu_wait_ms() -> float:
+    """Milliseconds this thread has spent runnable but not running (Linux schedstat); 0 where unknown."""
+    try:
+        with open(f"/proc/self/task/{threading.get_native_id()}/schedstat") as handle:
+            return int(handle.read().split()[1]) / 1e6
+    except (OSError, ValueError, IndexError):
+        return 0.0
+
+
 def tick_cost(bpy, image: Path, count: int) -> list[Row]:
     runtime, inputs = module("runtime"), module("operators.inputs")
     with ExternalSandbox(segmind={"complete_after_s": 3.0, "max_faces": 20000}) as box:
@@ -116,12 +132,14 @@ def tick_cost(bpy, image: Path, count: int) -> list[Row]:
         for _ in range(count):
             record = inputs.build_generate_job(bpy.context, "SEGMIND", str(image), "tick").evolve(auto_import=False)
             ids.append(engine.submit(record, runtime.make_provider("SEGMIND")).id)
-        samples = []
+        samples, waits = [], []
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
+            waited = cpu_wait_ms()
             started = time.perf_counter()
             runtime.drain(bpy.context)
             samples.append((time.perf_counter() - started) * 1000)
+            waits.append(cpu_wait_ms() - waited)
             if all(engine.get(i).state.value in ("READY", "FAILED") for i in ids):
                 break
             time.sleep(0.01)
@@ -129,9 +147,12 @@ def tick_cost(bpy, image: Path, count: int) -> list[Row]:
         failed = [i for i in ids if engine.get(i).state.value != "READY"]
     p50, p99, peak = statistics.median(samples), percentile(samples, 0.99), max(samples)
     note = f"{len(samples)} ticks" + (f", {len(failed)} jobs not ready" if failed else "")
+    worst = samples.index(peak)
+    peak_note = (f"of which {waits[worst]:.1f} ms waiting for a CPU core (the OS ran another thread)"
+                 if waits[worst] > 0.05 else "")
     return [Row(f"tick p50, {count} job(s)", p50, "ms", "", None, note),
             Row(f"tick p99, {count} job(s)", p99, "ms", "< 1", p99 < 1.0),
-            Row(f"tick max, {count} job(s)", peak, "ms", "< 5", peak < 5.0)]
+            Row(f"tick max, {count} job(s)", peak, "ms", "< 5", peak < 5.0, peak_note)]
 
 
 def first_use(bpy, image: Path) -> Row:
@@ -167,6 +188,10 @@ def clear_scene(bpy) -> None:
             collection.remove(item)
 
 
+IMPORT_ROUNDS = 7
+"""Rounds of (ours, bare) imports; the ratio is of the medians, which a single slow round cannot move."""
+
+
 def import_ratio(bpy, glb: Path, faces: int) -> Row:
     importer = module("mesh_io.importer")
     runtime = module("runtime")
@@ -185,7 +210,7 @@ def import_ratio(bpy, glb: Path, faces: int) -> Row:
         runtime.push_undo("bench")
         ours.append(time.perf_counter() - started)
 
-    for round_ in range(5):  # alternate which goes first, so caches favour neither
+    for round_ in range(IMPORT_ROUNDS):  # alternate which goes first, so caches favour neither
         for timed in ((time_bare, time_ours) if round_ % 2 == 0 else (time_ours, time_bare)):
             timed()
     clear_scene(bpy)
@@ -230,6 +255,23 @@ def latency(bpy, image: Path, mesh_obj, provider: str) -> Row:
                    f"download {download * 1000:.0f} ms; includes the wait for the next 0.1 s tick and the material wiring")
     return Row("done → in scene, Segmind polling (minus download)", value, "ms", "≈ poll interval", None,
                f"poll every {module('providers.segmind').SegmindProvider.poll_interval:g} s in the first minute")
+
+
+def preview_render(tmp: Path) -> Row:
+    """A preview render of a 20k-face textured result, in its own background Blender, as after each job."""
+    thumbnails = module("jobs.thumbnails")
+    glb = tmp / "preview_model.glb"
+    glb.write_bytes(module("sandbox.assets").make_model_glb(7, face_count=20_000, texture_size=1024))
+    renderer = thumbnails.PreviewRenderer(ROOT / "mesh_io" / "preview_render.py", lambda *args: None)
+    times = []
+    for _ in range(3):
+        started = time.perf_counter()
+        rendered = renderer.render(glb, tmp)
+        times.append(time.perf_counter() - started)
+        if rendered is None:
+            return Row("preview render, 20k faces (background process)", 0, "s", "", False, "the render failed")
+    return Row("preview render, 20k faces (background process)", statistics.median(times), "s", "", None,
+               f"{thumbnails.PREVIEW_SIZE_PX} px, Cycles on 1 CPU thread at low priority; the job is ready before it starts")
 
 
 # --- 4. requests per job ---------------------------------------------------------------------------------------
@@ -338,6 +380,7 @@ def run_once(bpy, tmp: Path) -> list[Row]:
     cube = bpy.context.active_object
     rows.append(latency(bpy, image, cube, "MESHY"))
     rows.append(latency(bpy, image, cube, "SEGMIND"))
+    rows.append(preview_render(tmp))
     rows += requests_per_job()
     rows += upload_sizes(bpy, photo, tmp)
     rows.append(download_memory(tmp))

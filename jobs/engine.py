@@ -20,10 +20,13 @@ lost, becomes UNKNOWN and is looked up, never resent, unless the artist explicit
 from __future__ import annotations
 
 import logging
+import os
 import queue
+import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from ..providers import errors as E
@@ -31,7 +34,7 @@ from ..providers.base import Provider
 from ..providers.models import AssetRole, JobStatus, RemoteJob
 from .journal import Journal
 from .records import JobRecord, JobState
-from .thumbnails import write_thumbnail
+from .thumbnails import PreviewRenderer, write_thumbnail
 
 log = logging.getLogger("meshsmith.jobs")
 E.install_log_redaction("meshsmith.jobs")
@@ -48,6 +51,24 @@ _REMOTE_TO_LOCAL = {
     JobStatus.QUEUED: JobState.QUEUED,
     JobStatus.RUNNING: JobState.RUNNING,
 }
+
+
+WORKER_NICENESS = 5
+"""How much lower than Blender's own threads a worker asks the OS to run (Linux; elsewhere nothing changes)."""
+
+
+def lower_thread_priority() -> None:
+    """Let the calling thread yield the CPU to Blender's main thread when both want it.
+
+    On Linux a thread has its own nice value, so this touches only the worker; when the machine's cores
+    are busy, the artist's interface is scheduled first and a job only waits a little longer.
+    """
+    if sys.platform.startswith("linux"):
+        try:
+            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(),
+                           os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) + WORKER_NICENESS)
+        except OSError:
+            pass
 
 
 def poll_interval(base: float, elapsed: float) -> float:
@@ -68,32 +89,41 @@ def estimated_progress(elapsed: float, typical: float) -> float:
 class JobEngine:
     """Owns every job of this Blender session. Thread-safe; bpy-free."""
 
-    def __init__(self, journal: Journal | None = None, *, clock: Callable[[], float] = time.time) -> None:
+    def __init__(self, journal: Journal | None = None, *, clock: Callable[[], float] = time.time,
+                 preview_script: Path | None = None, blender_binary: str = "") -> None:
+        """``preview_script``: the Blender script that renders previews for jobs that ask for one
+        (``JobRecord.render_preview``); None renders none. ``blender_binary``: the Blender to run it in."""
         self.journal = journal
         self._clock = clock
+        self._previews = (PreviewRenderer(preview_script, self._preview_rendered, blender_binary=blender_binary)
+                          if preview_script is not None else None)
         self._lock = threading.RLock()
         self._jobs: dict[str, JobRecord] = {}
         self._cancel: dict[str, threading.Event] = {}
         self._threads: dict[str, threading.Thread] = {}
         self._updates: queue.SimpleQueue[JobRecord] = queue.SimpleQueue()
         self._has_updates = threading.Event()
+        self._unjournaled: list[JobRecord] = []
+        self._unjournaled_lock = threading.Lock()  # a leaf: nothing else is taken while it is held
+        self._journal_lock = threading.Lock()
         self._closed = False
         if journal is not None:
             self._jobs.update(journal.load())
 
     # --- main-thread API -----------------------------------------------------------------------------
+    # Reads take no lock: records are immutable and each read below is one C-level dict operation,
+    # atomic under the GIL. A main thread that waited on the engine lock could wait for a worker that
+    # Python's scheduler has just paused, for a whole switch interval (5 ms): a dropped frame.
     def jobs(self) -> list[JobRecord]:
         """All known jobs, oldest first."""
-        with self._lock:
-            return list(self._jobs.values())
+        return list(self._jobs.values())
 
     def get(self, job_id: str) -> JobRecord | None:
-        with self._lock:
-            return self._jobs.get(job_id)
+        return self._jobs.get(job_id)
 
     def submit(self, record: JobRecord, provider: Provider) -> JobRecord:
         """Journal a new job and start its worker. Returns the journaled snapshot."""
-        with self._lock:
+        with self._changing():
             if record.id in self._jobs:
                 raise ValueError(f"job {record.id} exists already")
             record = record.evolve(state=JobState.PENDING, message="Preparing")
@@ -109,7 +139,7 @@ class JobEngine:
         """
         if not record.remote_id:
             raise ValueError("an adopted job needs its remote id")
-        with self._lock:
+        with self._changing():
             if any(r.provider == record.provider and r.remote_id == record.remote_id for r in self._jobs.values()):
                 return None
             record = record.evolve(state=JobState.QUEUED, message="Fetching from the service")
@@ -156,7 +186,8 @@ class JobEngine:
         if seed is not None and "seed" in params:
             params["seed"] = seed
         fresh = JobRecord(provider=old.provider, kind=old.kind, label=old.label, params=params, inputs=old.inputs,
-                          target_object=old.target_object, auto_import=old.auto_import)
+                          target_object=old.target_object, auto_import=old.auto_import,
+                          render_preview=old.render_preview)
         fresh = fresh.evolve(output_dir=str(Path(old.output_dir).parent / fresh.id))
         return self.submit(fresh, provider)
 
@@ -198,7 +229,8 @@ class JobEngine:
     def drain(self) -> list[JobRecord]:
         """Take every queued update (main thread). Returns the latest snapshot of each changed job."""
         latest: dict[str, JobRecord] = {}
-        self._has_updates.clear()
+        if self._has_updates.is_set():  # is_set() takes no lock; clear() does, and workers hold it in set()
+            self._has_updates.clear()
         while True:
             try:
                 record = self._updates.get_nowait()
@@ -212,14 +244,15 @@ class JobEngine:
         return self._has_updates.wait(timeout)
 
     def has_active_jobs(self) -> bool:
-        with self._lock:
-            return any(record.state.is_active for record in self._jobs.values())
+        return any(record.state.is_active for record in tuple(self._jobs.values()))  # a snapshot: no lock
 
     def shutdown(self, timeout: float = 2.0) -> None:
         """Stop every worker (unregister, tests). Jobs stay as journaled, so a later engine resumes them."""
         self._closed = True
         for event in list(self._cancel.values()):
             event.set()
+        if self._previews is not None:
+            self._previews.close()
         deadline = time.monotonic() + timeout
         for thread in list(self._threads.values()):
             thread.join(max(0.0, deadline - time.monotonic()))
@@ -231,33 +264,63 @@ class JobEngine:
             raise KeyError(job_id)
         return record
 
+    @contextmanager
+    def _changing(self) -> Iterator[None]:
+        """Hold the engine lock while a change is made; journal it after letting the lock go, before returning.
+
+        Every change goes through here, so a change is on disk when the call that made it returns (the
+        SUBMITTING line before the creating request leaves). The disk sync happens outside the engine
+        lock so that no other thread waits on a disk while it wants a record.
+        """
+        try:
+            with self._lock:
+                yield
+        finally:
+            self._write_journal()
+
     def _store(self, record: JobRecord) -> None:
-        """Keep, journal and announce a snapshot (caller holds the lock)."""
+        """Keep a snapshot and queue it for the journal and the main thread (caller is inside ``_changing``)."""
         self._jobs[record.id] = record
-        if self.journal is not None:
-            try:
-                self.journal.append(record)
-                if self.journal.needs_compaction(len(self._jobs)):
-                    self.journal.compact(self._jobs)
-            except OSError as exc:
-                log.error("journal write failed: %s", exc)
-        self._updates.put(record)
-        self._has_updates.set()
+        with self._unjournaled_lock:
+            self._unjournaled.append(record)
+
+    def _write_journal(self) -> None:
+        """Write every queued snapshot, in order, with one sync, then hand them to the main thread.
+
+        Whoever holds the journal lock writes what is queued then; a thread that finds its line already
+        taken knows it is on disk, because the writer that took it synced before letting the lock go.
+        The main thread hears of a change only once it is on disk, in the order the changes were made.
+        """
+        with self._journal_lock:
+            with self._unjournaled_lock:
+                pending, self._unjournaled = self._unjournaled, []
+            if not pending:
+                return
+            if self.journal is not None:
+                try:
+                    self.journal.append_many(pending)
+                    if self.journal.needs_compaction(len(self._jobs)):
+                        self.journal.compact(dict(self._jobs))
+                except OSError as exc:
+                    log.error("journal write failed: %s", exc)
+            for record in pending:
+                self._updates.put(record)
+            self._has_updates.set()
 
     def _set(self, job_id: str, **changes: object) -> JobRecord:
-        with self._lock:
+        with self._changing():
             record = self._jobs[job_id].evolve(**changes)
             self._store(record)
-            return record
+        return record
 
     def _commit(self, job_id: str, event: threading.Event, **changes: object) -> JobRecord:
         """A worker's change. Dropped (and the worker stopped through ``_Stop``) once the job has been canceled."""
-        with self._lock:
+        with self._changing():
             if event.is_set() or self._jobs[job_id].state is JobState.CANCELED:
                 raise _Stop()
             record = self._jobs[job_id].evolve(**changes)
             self._store(record)
-            return record
+        return record
 
     def _start(self, job_id: str, provider: Provider) -> None:
         if self._closed:
@@ -278,6 +341,7 @@ class JobEngine:
     # --- the worker ------------------------------------------------------------------------------------------
     def _work(self, job_id: str, provider: Provider, event: threading.Event) -> None:
         """Run one job to READY (or a terminal state). Runs in a worker thread: no bpy here."""
+        lower_thread_priority()
         try:
             record = self._require(job_id)
             if not record.remote_id:
@@ -316,7 +380,7 @@ class JobEngine:
                      seed=seed if isinstance(seed, int) else record.seed, submitted_at=self._clock())
 
         def on_created(remote_id: str) -> None:
-            with self._lock:
+            with self._changing():
                 record_now = self._jobs[job_id]
                 self._store(record_now.evolve(remote_id=remote_id))
 
@@ -446,12 +510,22 @@ class JobEngine:
             paths[asset.role.value if asset.role.value not in paths else asset.filename] = str(path)
         if AssetRole.MODEL.value not in paths and record.kind.value == "GENERATE":
             raise E.BadResponseError(f"{provider.label} finished the job but sent no model.")
-        if AssetRole.PREVIEW.value not in paths and AssetRole.MODEL.value in paths:
+        render = AssetRole.PREVIEW.value not in paths and AssetRole.MODEL.value in paths
+        if render:  # the texture now, so the history has a picture at once; the render replaces it later
             thumbnail = write_thumbnail(Path(paths[AssetRole.MODEL.value]), Path(record.output_dir))
             if thumbnail is not None:
                 paths[AssetRole.PREVIEW.value] = str(thumbnail)
         self._commit(job_id, event, state=JobState.READY, result_paths=paths, progress=1.0,
                      message="Ready to import", error="")
+        if render and record.render_preview and self._previews is not None:
+            self._previews.request(job_id, Path(paths[AssetRole.MODEL.value]), Path(record.output_dir))
+
+    def _preview_rendered(self, job_id: str, path: Path) -> None:
+        """The preview renderer's callback (its own thread): the render becomes the job's preview."""
+        with self._changing():
+            record = self._jobs.get(job_id)
+            if record is not None and not self._closed:
+                self._store(record.evolve(result_paths={**record.result_paths, AssetRole.PREVIEW.value: str(path)}))
 
     @staticmethod
     def _download_one(provider: Provider, record: JobRecord, asset, event: threading.Event) -> Path:
@@ -481,7 +555,7 @@ class JobEngine:
             state = JobState.CANCELED
         else:
             state = JobState.FAILED
-        with self._lock:
+        with self._changing():
             if self._jobs[job_id].state is JobState.CANCELED:
                 return
             self._store(self._jobs[job_id].evolve(

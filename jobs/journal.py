@@ -63,7 +63,11 @@ class Journal:
 
     def append(self, record: JobRecord) -> None:
         """Record one snapshot durably before returning."""
-        line = record.model_dump_json() + "\n"
+        self.append_many([record])
+
+    def append_many(self, records: list[JobRecord]) -> None:
+        """Record snapshots, in order, durably before returning: one write and one sync for all of them."""
+        data = "".join(record.model_dump_json() + "\n" for record in records).encode("utf-8")
         with self._lock:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             with self.path.open("a+b") as handle:
@@ -73,10 +77,10 @@ class Journal:
                     handle.seek(-1, os.SEEK_END)
                     if handle.read(1) != b"\n":
                         handle.write(b"\n")
-                handle.write(line.encode("utf-8"))
+                handle.write(data)
                 handle.flush()
                 os.fsync(handle.fileno())
-            self._lines += 1
+            self._lines += len(records)
 
     def needs_compaction(self, job_count: int) -> bool:
         return self._lines > job_count + COMPACT_SLACK_LINES

@@ -57,6 +57,8 @@ class JobRecord(BaseModel):
     """Downloaded files by role ('MODEL', 'BASE_COLOR', ...)."""
     imported_objects: list[str] = Field(default_factory=list)
     auto_import: bool = True
+    render_preview: bool = False
+    """Render a small preview of the result when the service sends none (a background Blender process)."""
     dismissed: bool = False
     created_at: float = Field(default_factory=time.time)
     updated_at: float = Field(default_factory=time.time)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping
+from pathlib import Path
 from typing import Any
 
 import bmesh
@@ -16,6 +17,8 @@ from mathutils import Matrix, Vector
 
 from ..providers.errors import InvalidInputError
 
+ASSET_PREVIEW_PROP = "meshsmith_asset_preview"
+"""The picture an asset's preview was last set from (a file path; nothing secret)."""
 UP_AXES = {"+Y": Vector((0, 1, 0)), "-Y": Vector((0, -1, 0)), "+X": Vector((1, 0, 0)), "-X": Vector((-1, 0, 0)),
            "-Z": Vector((0, 0, -1)), "+Z": Vector((0, 0, 1))}
 
@@ -163,8 +166,12 @@ def pack_textures(obj: bpy.types.Object) -> str:
     return f"Packed {packed} texture(s)"
 
 
-def mark_as_asset(obj: bpy.types.Object, metadata: Mapping[str, Any]) -> str:
-    """Mark the object as an asset with the generation metadata in its description and tags."""
+def mark_as_asset(obj: bpy.types.Object, metadata: Mapping[str, Any], preview: Path | None = None) -> str:
+    """Mark the object as an asset with the generation metadata in its description and tags.
+
+    ``preview``: a picture of the model (the service's preview or Meshsmith's render) for the Asset
+    Browser. Without one, Blender renders a preview when there is a UI to render it with.
+    """
     obj.asset_mark()
     data = obj.asset_data
     lines = [f"{key}: {value}" for key, value in metadata.items() if value not in ("", None)]
@@ -178,12 +185,21 @@ def mark_as_asset(obj: bpy.types.Object, metadata: Mapping[str, Any]) -> str:
             name = f"{key}:{metadata[key]}"
             if name not in existing:
                 data.tags.new(name)
-    if not bpy.app.background:
+    if preview is not None and preview.is_file():
+        set_asset_preview(obj, preview)
+    elif not bpy.app.background:
         try:
             obj.asset_generate_preview()
         except RuntimeError:
-            pass  # previews need a UI; the Asset Browser makes one later
+            pass  # no window to render with yet; the Asset Browser makes one later
     return "Marked as asset"
+
+
+def set_asset_preview(obj: bpy.types.Object, picture: Path) -> None:
+    """Use an image file as the asset's preview (kept in the .blend); remembered so it is set once."""
+    with bpy.context.temp_override(id=obj):
+        bpy.ops.ed.lib_id_load_custom_preview(filepath=str(picture))
+    obj[ASSET_PREVIEW_PROP] = str(picture)
 
 
 def generation_metadata(obj: bpy.types.Object) -> dict[str, Any]:
@@ -200,8 +216,8 @@ PRESETS: dict[str, list[tuple[str, dict]]] = {
 }
 
 
-def apply_preset(obj: bpy.types.Object, preset: str, cursor: Vector) -> list[str]:
-    """Run a preset's steps in order; returns what each did."""
+def apply_preset(obj: bpy.types.Object, preset: str, cursor: Vector, preview: Path | None = None) -> list[str]:
+    """Run a preset's steps in order; returns what each did. ``preview``: for marking as an asset."""
     steps = {
         "merge": lambda o, **k: merge_by_distance(o),
         "ground": lambda o, **k: place_on_ground(o, cursor),
@@ -209,7 +225,7 @@ def apply_preset(obj: bpy.types.Object, preset: str, cursor: Vector) -> list[str
         "decimate": lambda o, faces: decimate_to(o, faces),
         "smooth": lambda o, **k: shade_auto_smooth(o),
         "pack": lambda o, **k: pack_textures(o),
-        "asset": lambda o, **k: mark_as_asset(o, generation_metadata(o)),
+        "asset": lambda o, **k: mark_as_asset(o, generation_metadata(o), preview),
     }
     return [steps[name](obj, **options) for name, options in PRESETS.get(preset, [])]
 

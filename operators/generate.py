@@ -11,6 +11,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import bpy
+from bpy.app.translations import pgettext_iface as iface_
+from bpy.app.translations import pgettext_rpt as rpt_
 from bpy.props import EnumProperty, StringProperty
 from bpy.types import Operator
 
@@ -18,6 +20,7 @@ from .. import preferences, runtime
 from ..jobs.states import JobState
 from ..properties import PROVIDER_ITEMS
 from ..providers import errors as E
+from ..translations import translate_message
 from .inputs import build_generate_job
 
 if TYPE_CHECKING:
@@ -54,15 +57,22 @@ def finish_blocking(operator: Operator, context: bpy.types.Context, job_id: str)
             operator.report({"ERROR"}, "The job disappeared.")
             return {"CANCELLED"}
         if record.state is JobState.IMPORTED:
-            seed = f" (seed {record.seed})" if record.seed is not None else ""
-            operator.report({"INFO"}, f"Done: {', '.join(record.imported_objects[:1])}{seed}.")
+            operator.report({"INFO"}, done_message(record))
             return {"FINISHED"}
         if record.state is JobState.READY and record.error:
-            operator.report({"ERROR"}, record.error)
+            operator.report({"ERROR"}, translate_message(record.error))
             return {"CANCELLED"}
         if record.state in (JobState.FAILED, JobState.CANCELED, JobState.UNKNOWN):
-            operator.report({"ERROR"}, record.error or record.message or record.state.value.title())
+            operator.report({"ERROR"}, translate_message(record.error or record.message or record.state.value.title()))
             return {"CANCELLED"}
+
+
+def done_message(record: JobRecord) -> str:
+    """"Done: <object> (seed <n>)." in the artist's language."""
+    name = record.imported_objects[0] if record.imported_objects else record.label
+    if record.seed is None:
+        return rpt_("Done: {}.").format(name)
+    return rpt_("Done: {} (seed {}).").format(name, record.seed)
 
 
 class JobOperatorMixin:
@@ -109,14 +119,14 @@ class JobOperatorMixin:
         if record is None:
             return self._end(context, {"CANCELLED"})
         if record.state is JobState.IMPORTED:
-            self.report({"INFO"}, f"Done: {record.imported_objects[0]}.")
+            self.report({"INFO"}, done_message(record))
             return self._end(context, {"FINISHED"})
         if record.state in (JobState.FAILED, JobState.CANCELED, JobState.UNKNOWN) or (record.state is JobState.READY and record.error):
-            self.report({"ERROR"}, record.error or record.message)
+            self.report({"ERROR"}, translate_message(record.error or record.message))
             return self._end(context, {"CANCELLED"})
         if context.workspace is not None:
-            context.workspace.status_text_set(
-                f"Meshsmith: {record.label}: {record.message} ({int(record.progress * 100)}%). Esc to cancel.")
+            context.workspace.status_text_set(iface_("Meshsmith: {}: {} ({}%). Esc to cancel.").format(
+                record.label, translate_message(record.message), int(record.progress * 100)))
         return {"PASS_THROUGH"}
 
     def _end(self, context: bpy.types.Context, result: set[str]) -> set[str]:
@@ -145,7 +155,7 @@ class MESHSMITH_OT_generate(JobOperatorMixin, Operator):
         try:
             runtime.check_online(context.scene.meshsmith.provider, context)
         except E.OfflineError as exc:
-            cls.poll_message_set(str(exc))
+            cls.poll_message_set(translate_message(str(exc)))
             return False
         return True
 
@@ -154,7 +164,7 @@ class MESHSMITH_OT_generate(JobOperatorMixin, Operator):
             record = build_generate_job(context, self.provider, self.image_path, self.prompt)
             provider = runtime.make_provider(self.provider, context)
         except E.MeshsmithError as exc:
-            self.report({"ERROR"}, str(exc))
+            self.report({"ERROR"}, translate_message(str(exc)))
             return None
         return runtime.submit(record, provider)
 

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 import bpy
 
-from .. import runtime
+from .. import preferences, runtime
 from ..jobs.states import JobKind
 from ..providers import errors as E
 from ..providers.files import check_image_bytes
@@ -139,4 +139,5 @@ def build_generate_job(context: bpy.types.Context, provider_name: str, image_pat
     return JobRecord(id=job_id, provider=provider_name, kind=JobKind.GENERATE, label=label, params=params,
                      inputs={"image_path": image, "work_dir": str(job_dir), "blender_binary": bpy.app.binary_path,
                              **({"prompt": prompt} if prompt else {})},
-                     output_dir=str(job_dir), seed=params.get("seed") if params.get("seed", -1) != -1 else None)
+                     output_dir=str(job_dir), seed=params.get("seed") if params.get("seed", -1) != -1 else None,
+                     render_preview=preferences.get(context).render_previews)

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import bpy
+from bpy.app.translations import pgettext_iface as iface_
+from bpy.app.translations import pgettext_rpt as rpt_
 from bpy.props import EnumProperty, IntProperty, StringProperty
 from bpy.types import Operator
 
 from .. import runtime
 from ..jobs.states import JobState
 from ..providers import errors as E
+from ..translations import translate_message
 
 
 class _JobOperator:
@@ -30,7 +33,7 @@ class _JobOperator:
         try:
             self.act(context, record)
         except E.MeshsmithError as exc:
-            self.report({"ERROR"}, str(exc))
+            self.report({"ERROR"}, translate_message(str(exc)))
             return {"CANCELLED"}
         runtime.drain(context)
         return {"FINISHED"}
@@ -148,7 +151,7 @@ class MESHSMITH_OT_job_variations(_JobOperator, Operator):
     def act(self, context, record):
         for _ in range(self.count):
             self.rerun(context, record, seed=-1)
-        self.report({"INFO"}, f"{self.count} variations started.")
+        self.report({"INFO"}, rpt_("{} variations started.").format(self.count))
 
 
 class MESHSMITH_OT_copy_job_id(_JobOperator, Operator):
@@ -175,7 +178,7 @@ class MESHSMITH_OT_refresh_credits(Operator):
         try:
             provider = runtime.make_provider(self.provider, context)
         except E.MeshsmithError as exc:
-            self.report({"ERROR"}, str(exc))
+            self.report({"ERROR"}, translate_message(str(exc)))
             return {"CANCELLED"}
         field = {"SEGMIND": "segmind_credits", "MESHY": "meshy_balance"}[self.provider]
 
@@ -199,7 +202,7 @@ def run_now_or_later(operator: Operator, work) -> bool:
     try:
         work()()
     except E.MeshsmithError as exc:
-        operator.report({"ERROR"}, str(exc))
+        operator.report({"ERROR"}, translate_message(str(exc)))
         return False
     return True
 
@@ -219,7 +222,7 @@ class MESHSMITH_OT_fetch_meshy_tasks(Operator):
         try:
             provider = runtime.make_provider("MESHY", context)
         except E.MeshsmithError as exc:
-            self.report({"ERROR"}, str(exc))
+            self.report({"ERROR"}, translate_message(str(exc)))
             return {"CANCELLED"}
         root = runtime.results_dir(context)
 
@@ -229,7 +232,7 @@ class MESHSMITH_OT_fetch_meshy_tasks(Operator):
             def apply() -> None:
                 added = 0
                 for task in tasks:
-                    record = JobRecord(provider="MESHY", kind=JobKind.RETEXTURE, label=f"Meshy task {task.remote_id[:8]}",
+                    record = JobRecord(provider="MESHY", kind=JobKind.RETEXTURE, label=iface_("Meshy task {}").format(task.remote_id[:8]),
                                        remote_id=task.remote_id, auto_import=False)
                     record = record.evolve(output_dir=str(root / record.id))
                     added += runtime.engine().adopt(record, runtime.make_provider("MESHY")) is not None
@@ -260,7 +263,7 @@ class MESHSMITH_OT_estimate_cost(Operator):
             params = generation_params(context, "SCENARIO")
             provider = runtime.make_provider("SCENARIO", context)
         except E.MeshsmithError as exc:
-            self.report({"ERROR"}, str(exc))
+            self.report({"ERROR"}, translate_message(str(exc)))
             return {"CANCELLED"}
         key = estimate_key(params)
 

@@ -14,10 +14,11 @@ import bpy
 from bpy.props import EnumProperty, StringProperty
 from bpy.types import Operator
 
-from .. import runtime
+from .. import preferences, runtime
 from ..jobs.states import JobKind
 from ..mesh_io.exporter import check_mesh, export_object_glb
 from ..providers import errors as E
+from ..translations import translate_message
 from .generate import JobOperatorMixin
 from .inputs import check_image_file, check_writable, generation_params
 
@@ -73,7 +74,8 @@ def build_retexture_job(context: bpy.types.Context, provider_name: str, style_pr
         inputs["style_image_path"] = style_image
     label = f"{obj.name}: {(style_prompt or 'style image')[:40]}"
     return JobRecord(id=job_id, provider=provider_name, kind=JobKind.RETEXTURE, label=label, params=params,
-                     inputs=inputs, output_dir=str(job_dir), target_object=obj.name)
+                     inputs=inputs, output_dir=str(job_dir), target_object=obj.name,
+                     render_preview=preferences.get(context).render_previews)
 
 
 class MESHSMITH_OT_retexture(JobOperatorMixin, Operator):
@@ -94,7 +96,7 @@ class MESHSMITH_OT_retexture(JobOperatorMixin, Operator):
             check_mesh(obj, require_uvs=False)
             runtime.check_online("MESHY", context)
         except E.MeshsmithError as exc:
-            cls.poll_message_set(str(exc))
+            cls.poll_message_set(translate_message(str(exc)))
             return False
         return True
 
@@ -103,7 +105,7 @@ class MESHSMITH_OT_retexture(JobOperatorMixin, Operator):
             provider = runtime.make_provider(self.provider, context)
             record = build_retexture_job(context, self.provider, self.style_prompt, self.object_prompt)
         except E.MeshsmithError as exc:
-            self.report({"ERROR"}, str(exc))
+            self.report({"ERROR"}, translate_message(str(exc)))
             return None
         return runtime.submit(record, provider)
 

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import bpy
+from bpy.app.translations import pgettext_rpt as rpt_
 from bpy.props import EnumProperty, FloatProperty, IntProperty
 from bpy.types import Operator
 
+from .. import runtime
 from ..mesh_io import tweaks
 from ..providers import errors as E
+from ..translations import translate_message
 
 
 class _TweakOperator:
@@ -28,9 +31,10 @@ class _TweakOperator:
         try:
             notes = [self.run(context, obj) for obj in targets]
         except E.MeshsmithError as exc:
-            self.report({"ERROR"}, str(exc))
+            self.report({"ERROR"}, translate_message(str(exc)))
             return {"CANCELLED"}
-        self.report({"INFO"}, notes[-1] if len(notes) == 1 else f"{len(notes)} objects: {notes[-1]}")
+        note = translate_message(notes[-1])
+        self.report({"INFO"}, note if len(notes) == 1 else rpt_("{} objects: {}").format(len(notes), note))
         return {"FINISHED"}
 
 
@@ -124,7 +128,8 @@ class MESHSMITH_OT_mark_asset(_TweakOperator, Operator):
     bl_label = "Mark as Asset"
 
     def run(self, context, obj):
-        return tweaks.mark_as_asset(obj, tweaks.generation_metadata(obj))
+        metadata = tweaks.generation_metadata(obj)
+        return tweaks.mark_as_asset(obj, metadata, runtime.model_preview(str(metadata["job_id"])))
 
 
 class MESHSMITH_OT_apply_preset(_TweakOperator, Operator):
@@ -140,7 +145,8 @@ class MESHSMITH_OT_apply_preset(_TweakOperator, Operator):
     ])
 
     def run(self, context, obj):
-        return "; ".join(tweaks.apply_preset(obj, self.preset, context.scene.cursor.location.copy()))
+        preview = runtime.model_preview(str(obj.get("meshsmith_job_id", "")))
+        return "; ".join(tweaks.apply_preset(obj, self.preset, context.scene.cursor.location.copy(), preview))
 
 
 classes = (

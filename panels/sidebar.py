@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 import bpy
+from bpy.app.translations import pgettext_iface as iface_
 from bpy.types import Panel, UIList
 
 from .. import preferences
 from ..operators.generate import blocker
+from ..translations import translate_message
 
 _STATE_ICONS = {
     "PENDING": "TIME", "SUBMITTING": "EXPORT", "QUEUED": "SORTTIME", "RUNNING": "PLAY",
@@ -27,7 +31,7 @@ def draw_fix(layout: bpy.types.UILayout, fix: str) -> None:
 def draw_blocker(layout: bpy.types.UILayout, reason: str) -> None:
     """Why a button is disabled, with the button that fixes it when there is one."""
     box = layout.box()
-    box.label(text=reason, icon="INFO")
+    box.label(text=translate_message(reason), icon="INFO", translate=False)
     if "key" in reason:
         draw_fix(box, "OPEN_PREFERENCES")
     elif "Online access" in reason:
@@ -99,8 +103,8 @@ class VIEW3D_PT_meshsmith_generate(Panel):
             from ..operators.jobs import estimate_key
 
             fresh = state.scenario_estimate and state.scenario_estimate_key == estimate_key(settings.scenario.as_params())
-            label = f"Generate ({state.scenario_estimate} CU)" if fresh else "Generate"
-        op = row.operator("meshsmith.generate", text=label, icon="MESH_MONKEY")
+            label = iface_("Generate ({} CU)").format(state.scenario_estimate) if fresh else iface_("Generate")
+        op = row.operator("meshsmith.generate", text=label, icon="MESH_MONKEY", translate=False)
         op.provider = settings.provider
         if settings.provider == "SCENARIO":
             row.operator("meshsmith.estimate_cost", text="", icon="FUND")
@@ -109,10 +113,10 @@ class VIEW3D_PT_meshsmith_generate(Panel):
 
         if settings.provider == "SEGMIND":
             row = layout.row(align=True)
-            row.label(text=f"Segmind credits: {state.segmind_credits or '?'}")
+            row.label(text=iface_("Segmind credits: {}").format(state.segmind_credits or "?"), translate=False)
             row.operator("meshsmith.refresh_credits", text="", icon="FILE_REFRESH").provider = "SEGMIND"
         if state.last_error:
-            layout.label(text=state.last_error, icon="ERROR")
+            layout.label(text=translate_message(state.last_error), icon="ERROR", translate=False)
         if preferences.get(context).use_sandbox:
             layout.label(text="Sandbox: nothing is sent or charged.", icon="EXPERIMENTAL")
 
@@ -128,8 +132,8 @@ class VIEW3D_PT_meshsmith_retexture(Panel):
         layout = self.layout
         meshy = context.scene.meshsmith.meshy
         obj = context.active_object
-        layout.label(text=f"Mesh: {obj.name}" if obj is not None and obj.type == "MESH" else "Select a mesh object",
-                     icon="MESH_DATA")
+        layout.label(text=iface_("Mesh: {}").format(obj.name) if obj is not None and obj.type == "MESH"
+                     else iface_("Select a mesh object"), icon="MESH_DATA", translate=False)
         layout.prop(meshy, "endpoint", text="")
         layout.prop(meshy, "style_prompt")
         if meshy.endpoint == "RETEXTURE":
@@ -159,7 +163,7 @@ class VIEW3D_PT_meshsmith_retexture(Panel):
             draw_blocker(layout, reason)
         state = context.window_manager.meshsmith
         row = layout.row(align=True)
-        row.label(text=f"Meshy balance: {state.meshy_balance or '?'}")
+        row.label(text=iface_("Meshy balance: {}").format(state.meshy_balance or "?"), translate=False)
         row.operator("meshsmith.refresh_credits", text="", icon="FILE_REFRESH").provider = "MESHY"
         row.operator("meshsmith.fetch_meshy_tasks", text="", icon="IMPORT")
         if preferences.get(context).meshy_test_mode and not preferences.get(context).use_sandbox:
@@ -198,12 +202,12 @@ def age_text(created_at: float, now: float | None = None) -> str:
 
     seconds = max(0.0, (now or time.time()) - created_at)
     if seconds < 60:
-        return "just now"
+        return iface_("just now")
     if seconds < 3600:
-        return f"{int(seconds // 60)} min"
+        return iface_("{} min").format(int(seconds // 60))
     if seconds < 86400:
-        return f"{int(seconds // 3600)} h"
-    return f"{int(seconds // 86400)} d"
+        return iface_("{} h").format(int(seconds // 3600))
+    return iface_("{} d").format(int(seconds // 86400))
 
 
 PROVIDER_FILTER = [("ALL", "All Services", ""), ("SEGMIND", "Segmind", ""), ("SCENARIO", "Scenario", ""), ("MESHY", "Meshy", "")]
@@ -235,7 +239,7 @@ class MESHSMITH_UL_jobs(UIList):
         if item.state in _ACTIVE_STATES:
             row.progress(factor=item.progress, type="RING", text="")
         else:
-            row.label(text=age_text(item.created_at))
+            row.label(text=age_text(item.created_at), translate=False)
 
     def draw_filter(self, context, layout):
         row = layout.row(align=True)
@@ -266,16 +270,18 @@ class VIEW3D_PT_meshsmith_jobs(Panel):
             return
         item = state.jobs[state.active_job_index]
         box = layout.box()
-        box.label(text=f"{item.provider.title()}: {item.label}")
+        box.label(text=f"{item.provider.title()}: {item.label}", translate=False)
+        message = translate_message(item.message)
         if item.state in _ACTIVE_STATES:
-            box.progress(factor=item.progress, text=f"{item.message} ({int(item.progress * 100)}%)")
+            box.progress(factor=item.progress, text=iface_("{} ({}%)").format(message, int(item.progress * 100)),
+                         translate=False)
         elif item.message:
-            box.label(text=item.message)
+            box.label(text=message, translate=False)
         if item.error:
             col = box.column(align=True)
             col.alert = True
-            for line in _wrap(item.error, 48):
-                col.label(text=line)
+            for line in _wrap(translate_message(item.error), 48):
+                col.label(text=line, translate=False)
             draw_fix(box, item.fix)
         details = box.column(align=True)
         from .thumbnails import icon_for
@@ -284,12 +290,12 @@ class VIEW3D_PT_meshsmith_jobs(Panel):
         if preview:
             details.template_icon(icon_value=preview, scale=5.0)
         if item.prompt:
-            details.label(text=f"Input: {item.prompt[:60]}")
+            details.label(text=iface_("Input: {}").format(item.prompt[:60]), translate=False)
         if item.seed:
-            details.label(text=f"Seed: {item.seed}")
+            details.label(text=iface_("Seed: {}").format(item.seed), translate=False)
         if item.cost:
-            details.label(text=f"Cost: {item.cost}")
-        details.label(text=f"{item.state.title()}, {age_text(item.created_at)}")
+            details.label(text=iface_("Cost: {}").format(item.cost), translate=False)
+        details.label(text=iface_("{}, {}").format(iface_(item.state.title()), age_text(item.created_at)), translate=False)
         row = box.row(align=True)
         if item.state in _ACTIVE_STATES:
             row.operator("meshsmith.cancel_job", icon="CANCEL").job_id = item.job_id
@@ -311,14 +317,34 @@ class VIEW3D_PT_meshsmith_jobs(Panel):
         row.operator("meshsmith.dismiss_job", icon="X").job_id = item.job_id
 
 
+def _columns(text: str) -> int:
+    """How many columns ``text`` takes: Chinese characters are about twice as wide as Latin letters."""
+    return sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in text)
+
+
+def _pieces(word: str, width: int):
+    """``word`` in runs of at most ``width`` columns (text without spaces, such as Chinese, is one long word)."""
+    piece = ""
+    for char in word:
+        if piece and _columns(piece + char) > width:
+            yield piece
+            piece = ""
+        piece += char
+    if piece:
+        yield piece
+
+
 def _wrap(text: str, width: int) -> list[str]:
-    words, lines, line = text.split(), [], ""
-    for word in words:
-        if len(line) + len(word) + 1 > width and line:
-            lines.append(line)
-            line = word
-        else:
-            line = f"{line} {word}".strip()
+    """At most six lines of about ``width`` columns, broken at spaces where there are any."""
+    lines, line = [], ""
+    for word in text.split():
+        for piece in _pieces(word, width):
+            candidate = f"{line} {piece}" if line else piece
+            if line and _columns(candidate) > width:
+                lines.append(line)
+                line = piece
+            else:
+                line = candidate
     if line:
         lines.append(line)
     return lines[:6]

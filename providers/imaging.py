@@ -14,9 +14,9 @@ waiting on a child process does not. If the child cannot run, the file is sent a
 from __future__ import annotations
 
 import struct
-import subprocess
-import sys
 from pathlib import Path
+
+from .blender_process import blender_command, run_blender
 
 HUNYUAN_INPUT_PX = 518
 # Decoding and resizing an 8K photo takes about a second; a child that takes far longer is stuck.
@@ -64,13 +64,6 @@ def image_size(path: Path) -> tuple[int, int] | None:
     return None
 
 
-def _child_command(blender_binary: str, source: Path, target: Path, side: int) -> list[str]:
-    if blender_binary:
-        return [blender_binary, "--background", "--factory-startup", "--python-exit-code", "1",
-                "--python-expr", _CHILD, "--", str(source), str(target), str(side)]
-    return [sys.executable, "-c", "import bpy\n" + _CHILD, str(source), str(target), str(side)]
-
-
 def shrink_for_upload(path: Path, max_side: int, workdir: Path, blender_binary: str = "") -> Path:
     """``path`` itself when it is small enough (or cannot be shrunk), else a shrunk copy in ``workdir``."""
     size = image_size(path)
@@ -78,9 +71,7 @@ def shrink_for_upload(path: Path, max_side: int, workdir: Path, blender_binary: 
         return path
     workdir.mkdir(parents=True, exist_ok=True)
     target = workdir / f"upload_{max_side}px{path.suffix.lower()}"
-    try:
-        subprocess.run(_child_command(blender_binary, path, target, max_side), capture_output=True,
-                       timeout=SHRINK_TIMEOUT_S, check=True)
-    except (OSError, subprocess.SubprocessError):
+    command = blender_command(blender_binary, [str(path), str(target), str(max_side)], code=_CHILD)
+    if not run_blender(command, timeout_s=SHRINK_TIMEOUT_S):
         return path
     return target if target.is_file() and target.stat().st_size > 0 else path

@@ -2,13 +2,16 @@
 
 Used by the translation coverage test and by translators (``python tools/i18n_strings.py`` inside a
 Blender with the add-on enabled prints them). Strings come from the registered classes' RNA (labels,
-tooltips, property names and descriptions, enum items) and from the literal ``text="..."`` labels and
-messages in the UI modules.
+tooltips, property names and descriptions, enum items), from the literal ``text="..."`` labels and
+messages in the UI modules, and (``message_templates``) from the messages built at run time: errors,
+job progress lines and tweak summaries, found in the source by their shape, with ``{}`` where a value
+goes in.
 """
 
 from __future__ import annotations
 
 import ast
+import builtins
 import inspect
 from pathlib import Path
 
@@ -60,6 +63,71 @@ def literal_ui_strings() -> set[str]:
                 if isinstance(message, ast.Constant) and isinstance(message.value, str):
                     found.add(message.value)
     return {text for text in found if text.strip() and any(c.isalpha() for c in text)}
+
+
+MESSAGE_SOURCES = ["providers", "jobs", "mesh_io", "operators", "panels", "runtime.py"]
+"""Where run-time messages come from. Not ``batch.py``/``cli.py`` (console output for pipelines, kept in
+English like Blender's own command line), the sandbox, or mesh_io/preview_render.py (a child process)."""
+_MESSAGE_CALLS = {"_commit": ("message", "error"), "_set": ("message", "error"), "evolve": ("message", "error"),
+                  "RemoteJob": ("message",), "JobRecord": ("label",)}
+_TRANSLATION_CALLS = ("iface_", "rpt_", "pgettext_iface", "pgettext_rpt")
+
+
+def _shapes(node: ast.AST | None) -> list[str]:
+    """The message(s) an expression can produce, with ``{}`` for each value put in; [] if it is no literal."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return [node.value]
+    if isinstance(node, ast.JoinedStr):
+        return ["".join(part.value if isinstance(part, ast.Constant) else "{}" for part in node.values)]
+    if isinstance(node, ast.IfExp):
+        return _shapes(node.body) + _shapes(node.orelse)
+    return []
+
+
+def _source_files() -> list[Path]:
+    files = []
+    for entry in MESSAGE_SOURCES:
+        path = ROOT / entry
+        files += sorted(path.glob("*.py")) if path.is_dir() else [path]
+    return [path for path in files if path.name not in ("preview_render.py", "__init__.py")]
+
+
+def message_templates() -> set[str]:
+    """Every message the add-on builds at run time, as a template (``{}`` for each value)."""
+    import re
+
+    found: set[str] = set()
+    for path in _source_files():
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        tweaks = path.name == "tweaks.py" and path.parent.name == "mesh_io"
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Call):
+                name = getattr(node.func, "attr", getattr(node.func, "id", ""))
+                if name.endswith("Error") and not hasattr(builtins, name):  # ours; ValueError & co. are for developers
+                    found.update(_shapes(node.args[0]) if node.args else [])
+                    found.update(shape for kw in node.keywords if kw.arg == "message" for shape in _shapes(kw.value))
+                for key in _MESSAGE_CALLS.get(name, ()):
+                    found.update(shape for kw in node.keywords if kw.arg == key for shape in _shapes(kw.value))
+                if name in ("report", "poll_message_set") and node.args:
+                    found.update(_shapes(node.args[-1]))
+                if name in _TRANSLATION_CALLS and node.args:
+                    found.update(_shapes(node.args[0]))
+                if name in ("label", "progress", "operator") and path.parent.name == "panels":
+                    found.update(shape for kw in node.keywords if kw.arg == "text" for shape in _shapes(kw.value))
+            elif isinstance(node, ast.Return) and tweaks:
+                found.update(_shapes(node.value))  # each tweak returns the summary its operator reports
+            elif isinstance(node, (ast.Assign, ast.AnnAssign)) and node.value is not None:
+                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+                names = [getattr(t, "id", "") for t in targets]
+                names += [getattr(e, "id", "") for t in targets for e in getattr(t, "elts", [])]
+                if any(n.endswith("_MESSAGES") for n in names):  # tables of messages by status or code
+                    for value in getattr(node.value, "values", []):
+                        for item in (value.elts if isinstance(value, ast.Tuple) else [value]):
+                            found.update(re.sub(r"\{\w+\}", "{}", shape) for shape in _shapes(item))
+                elif any(n in ("message", "error", "reason") for n in names):
+                    for value in (node.value.elts if isinstance(node.value, ast.Tuple) else [node.value]):
+                        found.update(_shapes(value))
+    return {text for text in found if any(c.isalpha() for c in text.replace("{}", ""))}
 
 
 def all_strings(module) -> set[str]:

@@ -38,6 +38,8 @@ def blender(addon, tmp_path, monkeypatch):
     prefs.meshy_test_mode = False
     prefs.output_dir = ""
     prefs.auto_import = True
+    prefs.post_import_preset = "NONE"
+    prefs.render_previews = False  # a background Blender per job; the tests that want the render turn it on
     clean_scene()
     bpy.context.scene.property_unset("meshsmith")
     bpy.context.window_manager.meshsmith.jobs.clear()

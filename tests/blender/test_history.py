@@ -102,3 +102,55 @@ def test_history_survives_a_restart(generated):
     bpy.context.window_manager.meshsmith.jobs.clear()
     runtime.sync_job_list()
     assert [item.job_id for item in _items()] == [generated.job_id]
+
+
+def _wait_for_render(job_id: str) -> str:
+    """The rendered preview's path, once the background render has landed and the list shows it."""
+    thumbnails = submodule("jobs.thumbnails")
+    _wait_until(lambda: any(i.job_id == job_id and i.preview_path.endswith(thumbnails.RENDERED_NAME) for i in _items()),
+                timeout=120)
+    return next(i.preview_path for i in _items() if i.job_id == job_id)
+
+
+def test_a_render_of_the_result_replaces_the_texture_thumbnail(png_file):
+    submodule("preferences").get().render_previews = True
+    assert bpy.ops.meshsmith.generate(provider="SEGMIND", image_path=str(png_file)) == {"FINISHED"}
+    item = _items()[0]
+    assert "preview_texture" in item.preview_path  # at once, while the render runs in its own process
+    path = _wait_for_render(item.job_id)
+    image = bpy.data.images.load(path, check_existing=False)
+    try:
+        width, height = image.size
+        pixels = list(image.pixels)
+    finally:
+        bpy.data.images.remove(image)
+    alpha = lambda x, y: pixels[(y * width + x) * 4 + 3]  # noqa: E731
+    assert (width, height) == (256, 256)
+    assert alpha(0, 0) == 0.0 and alpha(width - 1, height - 1) == 0.0  # transparent around the model
+    assert alpha(width // 2, height // 2) == 1.0  # and the model in the middle of the frame
+
+
+def test_an_asset_gets_the_rendered_preview(png_file, tmp_path):
+    submodule("preferences").get().render_previews = True
+    assert bpy.ops.meshsmith.generate(provider="SEGMIND", image_path=str(png_file)) == {"FINISHED"}
+    job_id = _items()[0].job_id
+    obj = bpy.data.objects[submodule("runtime").engine().get(job_id).imported_objects[0]]
+    bpy.ops.object.select_all(action="DESELECT")
+    obj.select_set(True)
+    bpy.context.view_layer.objects.active = obj
+    path = _wait_for_render(job_id)
+    assert bpy.ops.meshsmith.mark_asset() == {"FINISHED"}
+    assert obj.asset_data is not None and obj["meshsmith_asset_preview"] == path
+    bpy.ops.wm.save_as_mainfile(filepath=str(tmp_path / "library.blend"), copy=True)  # loads the picture into the file
+    assert obj.preview.image_size[:] == (256, 256) and max(obj.preview.image_pixels_float) > 0
+
+
+def test_an_asset_marked_before_the_render_gets_it_when_it_lands(png_file):
+    prefs = submodule("preferences").get()
+    prefs.render_previews, prefs.post_import_preset = True, "FILM"  # FILM marks every result as an asset
+    assert bpy.ops.meshsmith.generate(provider="SEGMIND", image_path=str(png_file)) == {"FINISHED"}
+    job_id = _items()[0].job_id
+    obj = bpy.data.objects[submodule("runtime").engine().get(job_id).imported_objects[0]]
+    assert obj.asset_data is not None and "meshsmith_asset_preview" not in obj
+    path = _wait_for_render(job_id)
+    assert obj["meshsmith_asset_preview"] == path

@@ -38,3 +38,67 @@ def test_the_table_is_registered_with_blender_for_both_contexts(addon):
     # DEFAULT), so Blender cannot be switched to Chinese here; in a release build the table above is used.
     if bpy.app.build_options.international:
         assert bpy.app.translations.pgettext_iface("Generate") in ("Generate", "生成")
+
+
+def _chinese(addon):
+    """A lookup that answers as Blender does with the language set to Simplified Chinese."""
+    table = submodule("translations")._table()["zh_HANS"]
+    return lambda text: table.get(("*", text), text)
+
+
+def test_every_message_built_at_run_time_has_a_translation():
+    from tools.i18n_strings import message_templates
+
+    translations = submodule("translations")
+    templates = message_templates()
+    assert len(templates) > 120
+    missing = []
+    for template in sorted(templates):
+        table = (translations.ZH_HANS_TEMPLATES, translations.ZH_HANS_FORMATS) if "{}" in template else (translations.ZH_HANS,)
+        if not any(template in entries for entries in table):
+            missing.append(template)
+    assert missing == []
+
+
+def test_each_template_puts_every_value_back():
+    translations = submodule("translations")
+    for table in (translations.ZH_HANS_TEMPLATES, translations.ZH_HANS_FORMATS):
+        for english, chinese in table.items():
+            wanted = {f"{{{index}}}" for index in range(english.count("{}"))}
+            assert set(re.findall(r"\{\d\}", chinese)) == wanted, english
+            assert re.search(r"[\u4e00-\u9fff]", chinese) or not re.search(r"[A-Za-z]{2}", english.replace("{}", "")), english
+
+
+def test_messages_with_values_are_rebuilt_in_chinese(addon):
+    translations, errors = submodule("translations"), submodule("providers.errors")
+    chinese = _chinese(addon)
+    translate = lambda text: translations.translate_message(text, chinese)  # noqa: E731
+    # A status error with the service's own words: the words are quoted as they came.
+    rejected = str(errors.error_for_status("Segmind", 400, "image too small"))
+    assert translate(rejected) == "Segmind 拒绝了请求：image too small"
+    # A message inside a message: both parts are translated.
+    unreachable = str(errors.TransportError("Could not reach api.meshy.ai: the connection failed or was dropped. "
+                                            "Check your connection and try again."))
+    assert translate(f"Connection problem, retrying: {unreachable}") == (
+        "连接出现问题，正在重试：无法连接到 api.meshy.ai：连接失败或被中断。请检查网络后重试。")
+    assert translate("Sending to Scenario") == "正在发送到 Scenario"
+    assert translate("Queued") == "排队中"
+    assert translate("The prompt is 1200 characters; the limit is 1024.") == "提示词有 1200 个字符；上限为 1024。"
+    # Values can move: the Chinese puts them where its grammar wants them.
+    assert translate("Lost contact with Meshy for 5 minutes (timeout). Use Retry Fetch to check again.") == (
+        "与 Meshy 失去联系已 5 分钟（timeout）。可用“重新获取”再次检查。")
+
+
+def test_unknown_text_and_english_pass_through_unchanged(addon):
+    translate = submodule("translations").translate_message
+    assert translate("a sentence no table has", _chinese(addon)) == "a sentence no table has"
+    assert translate("Sending to Scenario", lambda text: text) == "Sending to Scenario"  # English interface
+    assert translate("Sending to Scenario") == "Sending to Scenario"  # this Blender: no locale data, English
+    assert translate("") == ""
+
+
+def test_long_chinese_messages_wrap_in_the_panel():
+    wrap = submodule("panels.sidebar")._wrap
+    lines = wrap("无法与 api.segmind.com 建立安全连接：证书不受信任。如在公司代理之后，请在 Meshsmith 偏好设置中指定其 CA 证书文件。", 48)
+    assert len(lines) > 1 and all(submodule("panels.sidebar")._columns(line) <= 48 for line in lines)
+    assert wrap("one two three", 48) == ["one two three"]

@@ -174,3 +174,51 @@ def test_poll_schedule_slows_down_for_long_jobs():
 @pytest.mark.parametrize("elapsed", [0, 10, 40, 400, 4000])
 def test_estimated_progress_never_reaches_one(elapsed):
     assert 0 <= estimated_progress(elapsed, 40) <= 0.95
+
+
+class _SlowJournal(Journal):
+    """A journal on a slow disk: every sync takes half a second."""
+
+    def append_many(self, records):
+        time.sleep(0.5)
+        super().append_many(records)
+
+
+def test_reading_jobs_never_waits_for_the_journal_disk(tmp_path):
+    engine = JobEngine(_SlowJournal(tmp_path))
+    record = JobRecord(provider="FAKE", state=JobState.READY)
+    engine._jobs[record.id] = record
+    writer = threading.Thread(target=engine._set, args=(record.id,), kwargs={"message": "slow write"})
+    writer.start()
+    time.sleep(0.1)  # the writer is inside its disk sync now
+    started = time.monotonic()
+    assert engine.get(record.id).message == "slow write"  # the new snapshot is visible at once
+    engine.has_active_jobs()
+    engine.jobs()
+    engine.drain()
+    assert time.monotonic() - started < 0.2
+    writer.join()
+
+
+def test_every_change_is_on_disk_when_the_call_returns_even_with_many_writers(tmp_path):
+    journal = Journal(tmp_path)
+    engine = JobEngine(journal)
+    records = [JobRecord(provider="FAKE", state=JobState.RUNNING) for _ in range(8)]
+    for record in records:
+        engine._jobs[record.id] = record
+    problems = []
+
+    def writer(record: JobRecord) -> None:
+        for step in range(10):
+            engine._set(record.id, message=f"step {step}")
+            on_disk = Journal(tmp_path).load()[record.id]  # what a crash right now would leave
+            if on_disk.message != f"step {step}":
+                problems.append((record.id, step, on_disk.message))
+
+    threads = [threading.Thread(target=writer, args=(record,)) for record in records]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert problems == []
+    assert {r.message for r in Journal(tmp_path).load().values()} == {"step 9"}
