@@ -12,6 +12,7 @@ import logging
 import os
 import queue
 import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -207,27 +208,49 @@ def resume_jobs() -> list[JobRecord]:
 
 
 # --- the tick ------------------------------------------------------------------------------------------------
-def drain(context: bpy.types.Context | None = None) -> list[JobRecord]:
-    """Apply every pending job update on the main thread; import results that are ready.
+ROWS_BUDGET_S = 0.001
+"""Main-thread time one tick may spend bringing job-list rows up to date. A burst bigger than that (32
+jobs appearing or finishing at once) is spread over the next ticks, 0.1 s apart, instead of one tick
+stalling the interface for several milliseconds. Importing a result is not bounded: it is the import."""
 
-    Returns the changed records. Cheap when nothing changed: one empty queue read.
+_backlog: dict[str, JobRecord] = {}
+"""The latest update of each job not yet applied to the job list, in the order they came."""
+
+
+def drain(context: bpy.types.Context | None = None) -> list[JobRecord]:
+    """Apply pending job updates on the main thread, within ``ROWS_BUDGET_S``; import results that are ready.
+
+    Returns the records applied in this tick. Cheap when nothing changed: one empty queue read.
     """
     context = context or bpy.context
     apply_side_results()
-    updates = engine().drain() if _engine is not None else []
-    if not updates:
-        return updates
-    for record in updates:
+    if _engine is not None:
+        for record in _engine.drain():
+            _backlog[record.id] = record
+    if not _backlog:
+        return []
+    started = time.perf_counter()
+    applied = []
+    for job_id in list(_backlog):
+        record = _backlog.pop(job_id)
+        applied.append(record)
         _sync_item(context, record)
         if record.state is JobState.IMPORTED and record.imported_objects:
             _refresh_asset_previews(record)
+        if time.perf_counter() - started > ROWS_BUDGET_S:
+            break
     auto = preferences.get(context).auto_import
-    for record in updates:
+    for record in applied:
         if record.state is JobState.READY and not record.dismissed and not record.error and record.auto_import:
             if record.id in _session_jobs or auto:
                 import_result(record.id, context)
     _tag_redraw(context)
-    return updates
+    return applied
+
+
+def has_pending_updates() -> bool:
+    """Whether updates are waiting for a later tick (the timer keeps its fast pace until they are applied)."""
+    return bool(_backlog)
 
 
 def apply_side_results() -> None:
@@ -434,7 +457,8 @@ def _timer() -> float:
         drain()
     except Exception:  # A timer that raises is unregistered by Blender: log and keep ticking.
         log.exception("Meshsmith drain failed")
-    return TIMER_ACTIVE_S if _engine is not None and _engine.has_active_jobs() else TIMER_IDLE_S
+    busy = _backlog or (_engine is not None and _engine.has_active_jobs())
+    return TIMER_ACTIVE_S if busy else TIMER_IDLE_S
 
 
 def _first_tick() -> None:
@@ -463,6 +487,7 @@ def close_engine() -> None:
         _engine.shutdown()
         _engine = None
     _session_jobs.clear()
+    _backlog.clear()
 
 
 def unregister() -> None:

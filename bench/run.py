@@ -169,12 +169,17 @@ def submit_stall(bpy, photo: Path) -> Row:
     runtime, inputs = module("runtime"), module("operators.inputs")
     with ExternalSandbox() as box:
         configure(box)
-        times = []
+        times, ids = [], []
         for _ in range(5):
             started = time.perf_counter()
             record = inputs.build_generate_job(bpy.context, "SEGMIND", str(photo), "stall")
-            runtime.engine().submit(record.evolve(auto_import=False), runtime.make_provider("SEGMIND"))
+            ids.append(runtime.engine().submit(record.evolve(auto_import=False), runtime.make_provider("SEGMIND")).id)
             times.append((time.perf_counter() - started) * 1000)
+        # Let the workers finish shrinking the photos (a child process each) so that they do not share the
+        # two cores with the measurements that follow.
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and any(runtime.engine().get(i).state.is_active for i in ids):
+            time.sleep(0.2)
         runtime.close_engine()
     value = statistics.median(times)
     return Row("submit stall, 8K photo (main thread)", value, "ms", "< 16", value < 16.0,
@@ -188,8 +193,9 @@ def clear_scene(bpy) -> None:
             collection.remove(item)
 
 
-IMPORT_ROUNDS = 7
-"""Rounds of (ours, bare) imports; the ratio is of the medians, which a single slow round cannot move."""
+IMPORT_ROUNDS = 11
+"""Rounds of (ours, bare) imports after one warm-up round. Blender's glTF importer alone varies by ±50 %
+from one import to the next on this machine, so one pair of imports says little."""
 
 
 def import_ratio(bpy, glb: Path, faces: int) -> Row:
@@ -200,7 +206,9 @@ def import_ratio(bpy, glb: Path, faces: int) -> Row:
     def time_bare() -> None:
         clear_scene(bpy)
         started = time.perf_counter()
-        bpy.ops.import_scene.gltf(filepath=str(glb))
+        # As File > Import runs it: with its undo step (a script's operator call skips it unless asked),
+        # since ours ends with one too.
+        bpy.ops.import_scene.gltf("EXEC_DEFAULT", True, filepath=str(glb))
         bare.append(time.perf_counter() - started)
 
     def time_ours() -> None:
@@ -210,13 +218,18 @@ def import_ratio(bpy, glb: Path, faces: int) -> Row:
         runtime.push_undo("bench")
         ours.append(time.perf_counter() - started)
 
+    time_bare(), time_ours()  # warm-up: the first import of a file pays for reading it from disk
+    bare.clear(), ours.clear()
     for round_ in range(IMPORT_ROUNDS):  # alternate which goes first, so caches favour neither
         for timed in ((time_bare, time_ours) if round_ % 2 == 0 else (time_ours, time_bare)):
             timed()
     clear_scene(bpy)
-    ratio = statistics.median(ours) / statistics.median(bare)
+    # The fastest of several runs is the cost of the work itself; slower runs add what the machine was
+    # doing besides (timeit's advice). Medians are shown beside it.
+    ratio = min(ours) / min(bare)
     return Row(f"import / bare glTF import, {faces // 1000}k faces, 4×2048² maps", ratio, "×", "≤ 1.10", ratio <= 1.10,
-               f"ours {statistics.median(ours) * 1000:.0f} ms, bare {statistics.median(bare) * 1000:.0f} ms")
+               f"fastest: ours {min(ours) * 1000:.0f} ms, bare {min(bare) * 1000:.0f} ms; "
+               f"medians {statistics.median(ours) * 1000:.0f} / {statistics.median(bare) * 1000:.0f} ms")
 
 
 # --- 3. done-to-scene latency -------------------------------------------------------------------------------
@@ -407,7 +420,9 @@ def table(runs: list[list[Row]]) -> str:
         shown = f"{values[0]:.3g}" if len(values) == 1 else f"{min(values):.3g}–{max(values):.3g}"
         oks = [run[index].ok for run in runs]
         result = "" if oks[0] is None else ("pass" if all(oks) else "FAIL")
-        lines.append(f"{row.name:<52} {shown + ' ' + row.unit:>16} {row.budget:>16}  {result:<6}  {row.note}")
+        # The note of the run that came out worst (highest value) says the most about a miss.
+        note = max((run[index] for run in runs), key=lambda r: r.value).note if row.budget else row.note
+        lines.append(f"{row.name:<52} {shown + ' ' + row.unit:>16} {row.budget:>16}  {result:<6}  {note}")
     return "\n".join(lines)
 
 

@@ -50,7 +50,8 @@ def finish_blocking(operator: Operator, context: bpy.types.Context, job_id: str)
     """Wait for a job on the main thread, draining updates, until it is imported or ends."""
     engine = runtime.engine()
     while True:
-        engine.wait_for_updates(BLOCKING_STEP_S)
+        if not runtime.has_pending_updates():
+            engine.wait_for_updates(BLOCKING_STEP_S)
         runtime.drain(context)
         record = engine.get(job_id)
         if record is None:

@@ -154,3 +154,22 @@ def test_an_asset_marked_before_the_render_gets_it_when_it_lands(png_file):
     assert obj.asset_data is not None and "meshsmith_asset_preview" not in obj
     path = _wait_for_render(job_id)
     assert obj["meshsmith_asset_preview"] == path
+
+
+def test_a_burst_of_updates_is_spread_over_ticks_and_none_is_lost(monkeypatch):
+    runtime = submodule("runtime")
+    records_module = submodule("jobs.records")
+    engine = runtime.engine()
+    monkeypatch.setattr(runtime, "ROWS_BUDGET_S", 0.0)  # one row per tick, so the spreading is visible
+    burst = [records_module.JobRecord(provider="SEGMIND", label=f"burst {n}", state=records_module.JobState.READY,
+                                      auto_import=False) for n in range(5)]
+    for record in burst:
+        with engine._changing():
+            engine._store(record)
+    applied = [runtime.drain()]
+    assert runtime.has_pending_updates()  # the timer keeps its fast pace until the rest is applied
+    applied += [runtime.drain() for _ in range(4)]
+    assert [len(batch) for batch in applied] == [1, 1, 1, 1, 1]
+    assert [batch[0].label for batch in applied] == [f"burst {n}" for n in range(5)]  # in the order they came
+    assert runtime._timer() == runtime.TIMER_IDLE_S and not runtime.has_pending_updates()
+    assert {item.label for item in _items()} >= {f"burst {n}" for n in range(5)}
