@@ -2,9 +2,9 @@
 
 Two steps. At once, in the worker, right after the download: the model's own base-colour texture,
 taken out of the GLB (reads the JSON chunk and copies one image's bytes), so the history shows
-something the moment the job is ready. Then, when the artist wants it: a small render of the result,
-made by ``PreviewRenderer`` in a separate background Blender process, one job at a time, which
-replaces the texture when it lands. bpy-free; the main thread only ever loads a small file.
+something the moment the job is ready. Then, for jobs that ask for one (the "Render Previews"
+preference): a small render of the result, made by ``PreviewRenderer`` in a separate background
+Blender process, one job at a time, which replaces the texture when it lands. bpy-free; the main thread only ever loads a small file.
 """
 
 from __future__ import annotations

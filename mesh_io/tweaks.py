@@ -6,6 +6,7 @@ operators in operators/tweaks.py wrap them as undoable steps, and the post-impor
 
 from __future__ import annotations
 
+import logging
 import math
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -16,6 +17,8 @@ import bpy
 from mathutils import Matrix, Vector
 
 from ..providers.errors import InvalidInputError
+
+log = logging.getLogger("meshsmith")
 
 ASSET_PREVIEW_PROP = "meshsmith_asset_preview"
 """The picture an asset's preview was last set from (a file path; nothing secret)."""
@@ -196,10 +199,16 @@ def mark_as_asset(obj: bpy.types.Object, metadata: Mapping[str, Any], preview: P
 
 
 def set_asset_preview(obj: bpy.types.Object, picture: Path) -> None:
-    """Use an image file as the asset's preview (kept in the .blend); remembered so it is set once."""
-    with bpy.context.temp_override(id=obj):
-        bpy.ops.ed.lib_id_load_custom_preview(filepath=str(picture))
+    """Use an image file as the asset's preview (kept in the .blend); remembered so it is tried once.
+
+    A picture Blender cannot load leaves the preview as it was: a preview is never worth an error.
+    """
     obj[ASSET_PREVIEW_PROP] = str(picture)
+    try:
+        with bpy.context.temp_override(id=obj):
+            bpy.ops.ed.lib_id_load_custom_preview(filepath=str(picture))
+    except RuntimeError as exc:
+        log.warning("could not use %s as the preview of %s: %s", picture.name, obj.name, exc)
 
 
 def generation_metadata(obj: bpy.types.Object) -> dict[str, Any]:

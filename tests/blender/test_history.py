@@ -173,3 +173,12 @@ def test_a_burst_of_updates_is_spread_over_ticks_and_none_is_lost(monkeypatch):
     assert [batch[0].label for batch in applied] == [f"burst {n}" for n in range(5)]  # in the order they came
     assert runtime._timer() == runtime.TIMER_IDLE_S and not runtime.has_pending_updates()
     assert {item.label for item in _items()} >= {f"burst {n}" for n in range(5)}
+
+
+def test_a_picture_blender_cannot_load_leaves_the_asset_preview_alone(tmp_path):
+    tweaks = submodule("mesh_io.tweaks")
+    bpy.ops.mesh.primitive_cube_add()
+    cube = bpy.context.active_object
+    cube.asset_mark()
+    tweaks.set_asset_preview(cube, tmp_path / "missing.png")  # no error reaches the artist or the timer
+    assert cube[tweaks.ASSET_PREVIEW_PROP].endswith("missing.png")  # and it is not tried on every tick
