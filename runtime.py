@@ -8,11 +8,10 @@ call it directly (timers never fire in headless Blender).
 
 from __future__ import annotations
 
-import logging
 import os
-import queue
 import threading
 import time
+from collections import deque
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -31,7 +30,14 @@ if TYPE_CHECKING:  # the engine, pydantic and requests load on first use, not at
     from .providers.base import Provider
     from .providers.http import NetworkSettings
 
-log = logging.getLogger("meshsmith")
+
+
+def _log():
+    """Meshsmith's logger; ``logging`` loads on first use, not while the add-on registers (it is not cheap)."""
+    import logging
+
+    return logging.getLogger("meshsmith")
+
 
 TIMER_ACTIVE_S = 0.1
 TIMER_IDLE_S = 1.0
@@ -52,7 +58,7 @@ _engine: JobEngine | None = None
 _sandbox = None
 _session_jobs: set[str] = set()
 """Jobs submitted in this session by an operator: they import when ready whatever the preference says."""
-_side_results: queue.SimpleQueue[Callable[[], None]] = queue.SimpleQueue()
+_side_results: deque[Callable[[], None]] = deque()
 """Small results of background look-ups (balances), applied on the main thread by ``drain``."""
 
 
@@ -183,7 +189,7 @@ def provider_or_none(provider_name: str) -> Provider | None:
     try:
         return make_provider(provider_name)
     except E.MeshsmithError as exc:
-        log.info("cannot resume %s jobs yet: %s", provider_name, exc)
+        _log().info("cannot resume %s jobs yet: %s", provider_name, exc)
         return None
 
 
@@ -255,12 +261,8 @@ def has_pending_updates() -> bool:
 
 def apply_side_results() -> None:
     """Apply finished background look-ups (balances, estimates) on the main thread."""
-    while True:
-        try:
-            apply = _side_results.get_nowait()
-        except queue.Empty:
-            return
-        apply()
+    while _side_results:  # deque appends and pops are atomic: the worker appends, only this thread pops
+        _side_results.popleft()()
 
 
 def import_result(job_id: str, context: bpy.types.Context | None = None, *, again: bool = False) -> list[str]:
@@ -315,7 +317,7 @@ def import_result(job_id: str, context: bpy.types.Context | None = None, *, agai
         try:
             apply_preset(objects[0], preset, context.scene.cursor.location.copy(), model_preview(job_id))
         except E.MeshsmithError as exc:
-            log.warning("post-import preset %s: %s", preset, exc)
+            _log().warning("post-import preset %s: %s", preset, exc)
     names = [obj.name for obj in objects]
     engine().mark_imported(job_id, names)
     _sync_item(context, engine().get(job_id))
@@ -379,7 +381,7 @@ def run_in_background(work: Callable[[], Callable[[], None] | None]) -> None:
             def apply() -> None:
                 bpy.context.window_manager.meshsmith.last_error = message
         if apply is not None:
-            _side_results.put(apply)
+            _side_results.append(apply)
 
     threading.Thread(target=runner, daemon=True, name="meshsmith-lookup").start()
 
@@ -456,7 +458,7 @@ def _timer() -> float:
     try:
         drain()
     except Exception:  # A timer that raises is unregistered by Blender: log and keep ticking.
-        log.exception("Meshsmith drain failed")
+        _log().exception("Meshsmith drain failed")
     busy = _backlog or (_engine is not None and _engine.has_active_jobs())
     return TIMER_ACTIVE_S if busy else TIMER_IDLE_S
 

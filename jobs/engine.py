@@ -31,13 +31,14 @@ from pathlib import Path
 
 from ..providers import errors as E
 from ..providers.base import Provider
+from ..providers.log_redaction import install_log_redaction
 from ..providers.models import AssetRole, JobStatus, RemoteJob
 from .journal import Journal
 from .records import JobRecord, JobState
 from .thumbnails import PreviewRenderer, write_thumbnail
 
 log = logging.getLogger("meshsmith.jobs")
-E.install_log_redaction("meshsmith.jobs")
+install_log_redaction("meshsmith.jobs")
 
 # Polls slow down as a job ages: quick feedback for short jobs, few requests for long ones.
 POLL_SCHEDULE = ((60.0, 1.0), (300.0, 2.0), (float("inf"), 4.0))

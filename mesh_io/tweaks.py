@@ -6,7 +6,6 @@ operators in operators/tweaks.py wrap them as undoable steps, and the post-impor
 
 from __future__ import annotations
 
-import logging
 import math
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -17,8 +16,6 @@ import bpy
 from mathutils import Matrix, Vector
 
 from ..providers.errors import InvalidInputError
-
-log = logging.getLogger("meshsmith")
 
 ASSET_PREVIEW_PROP = "meshsmith_asset_preview"
 """The picture an asset's preview was last set from (a file path; nothing secret)."""
@@ -208,7 +205,9 @@ def set_asset_preview(obj: bpy.types.Object, picture: Path) -> None:
         with bpy.context.temp_override(id=obj):
             bpy.ops.ed.lib_id_load_custom_preview(filepath=str(picture))
     except RuntimeError as exc:
-        log.warning("could not use %s as the preview of %s: %s", picture.name, obj.name, exc)
+        import logging  # only here: logging is not loaded while the add-on registers
+
+        logging.getLogger("meshsmith").warning("could not use %s as the preview of %s: %s", picture.name, obj.name, exc)
 
 
 def generation_metadata(obj: bpy.types.Object) -> dict[str, Any]:

@@ -7,7 +7,6 @@ that reaches the engine has nothing left to refuse but what only the service can
 
 from __future__ import annotations
 
-import uuid
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -90,6 +89,8 @@ def _image_datablock_to_file(image: bpy.types.Image, job_dir: Path) -> str:
 def check_writable(folder: Path) -> None:
     try:
         folder.mkdir(parents=True, exist_ok=True)
+        import uuid  # loaded when a job is made, not while the add-on registers
+
         probe = folder / f".write-test-{uuid.uuid4().hex[:6]}"
         probe.write_bytes(b"")
         probe.unlink()
@@ -131,6 +132,8 @@ def build_generate_job(context: bpy.types.Context, provider_name: str, image_pat
     if len(prompt) > MAX_PROMPT_CHARS:
         raise E.InvalidInputError(f"The prompt is {len(prompt)} characters; the limit is {MAX_PROMPT_CHARS}.")
     params = generation_params(context, provider_name)
+    import uuid
+
     job_id = uuid.uuid4().hex
     job_dir = runtime.results_dir(context) / job_id
     check_writable(job_dir.parent)

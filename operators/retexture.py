@@ -6,7 +6,6 @@ other; the result lands on the original object as a new material (see mesh_io/re
 
 from __future__ import annotations
 
-import uuid
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -65,6 +64,8 @@ def build_retexture_job(context: bpy.types.Context, provider_name: str, style_pr
     params = generation_params(context, provider_name)
     obj = context.active_object
     check_mesh(obj, require_uvs=settings.enable_original_uv)
+    import uuid  # loaded when a job is made, not while the add-on registers
+
     job_id = uuid.uuid4().hex
     job_dir = runtime.results_dir(context) / job_id
     check_writable(job_dir.parent)

@@ -9,7 +9,7 @@ Messages never contain a key: providers build them from status codes and server 
 
 from __future__ import annotations
 
-import logging
+import functools
 import re
 from enum import Enum
 
@@ -220,16 +220,22 @@ def error_for_status(
 
 
 # Patterns of credentials that must never reach a message or a log line.
-_REDACTIONS = [
-    (re.compile(r"(?i)(authorization\s*[:=]\s*)(basic|bearer)\s+[A-Za-z0-9._~+/=-]+"), r"\1\2 [redacted]"),
-    (re.compile(r"(?i)\b(basic|bearer)\s+[A-Za-z0-9._~+/=-]{8,}"), r"\1 [redacted]"),
-    (re.compile(r"(?i)(x-api-key['\"]?\s*[:=]\s*['\"]?)[^'\"\s,}]+"), r"\1[redacted]"),
-    (re.compile(r"(?i)(api[_-]?(key|secret)['\"]?\s*[:=]\s*['\"]?)[^'\"\s,}]+"), r"\1[redacted]"),
-    (re.compile(r"\bmsy[-_][A-Za-z0-9_]{8,}"), "msy_[redacted]"),
-    (re.compile(r"(https?://)[^/\s:@]+:[^/\s@]+@"), r"\1[redacted]@"),
+_REDACTION_PATTERNS = [
+    (r"(?i)(authorization\s*[:=]\s*)(basic|bearer)\s+[A-Za-z0-9._~+/=-]+", r"\1\2 [redacted]"),
+    (r"(?i)\b(basic|bearer)\s+[A-Za-z0-9._~+/=-]{8,}", r"\1 [redacted]"),
+    (r"(?i)(x-api-key['\"]?\s*[:=]\s*['\"]?)[^'\"\s,}]+", r"\1[redacted]"),
+    (r"(?i)(api[_-]?(key|secret)['\"]?\s*[:=]\s*['\"]?)[^'\"\s,}]+", r"\1[redacted]"),
+    (r"\bmsy[-_][A-Za-z0-9_]{8,}", "msy_[redacted]"),
+    (r"(https?://)[^/\s:@]+:[^/\s@]+@", r"\1[redacted]@"),
 ]
 
 _registered_secrets: set[str] = set()
+
+
+@functools.cache
+def _redactions() -> list[tuple[re.Pattern[str], str]]:
+    # Compiled on first use: this module is imported when the add-on registers, and that must stay quick.
+    return [(re.compile(pattern), replacement) for pattern, replacement in _REDACTION_PATTERNS]
 
 
 def register_secret(value: str | None) -> None:
@@ -247,25 +253,6 @@ def redact(text: str) -> str:
     for secret in _registered_secrets:
         if secret in text:
             text = text.replace(secret, "[redacted]")
-    for pattern, replacement in _REDACTIONS:
+    for pattern, replacement in _redactions():
         text = pattern.sub(replacement, text)
     return text
-
-
-class RedactingFilter(logging.Filter):
-    """Scrubs credentials from every record of the loggers it is attached to (message and arguments)."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        try:
-            message = record.getMessage()
-        except (TypeError, ValueError):
-            return True
-        record.msg, record.args = redact(message), None
-        return True
-
-
-def install_log_redaction(logger_name: str = "meshsmith") -> None:
-    """Attach ``RedactingFilter`` to Meshsmith's logger and its handlers (idempotent)."""
-    logger = logging.getLogger(logger_name)
-    if not any(isinstance(f, RedactingFilter) for f in logger.filters):
-        logger.addFilter(RedactingFilter())

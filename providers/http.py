@@ -32,10 +32,11 @@ import requests
 from ..version import VERSION
 from . import errors as E
 from .files import check_file_kind, replace_atomically, write_bytes_atomic
+from .log_redaction import install_log_redaction
 from .urls import is_allowed_url
 
 log = logging.getLogger("meshsmith.http")
-E.install_log_redaction("meshsmith.http")
+install_log_redaction("meshsmith.http")
 
 # Connecting to a healthy API host takes well under a second; 10 s leaves room for slow DNS and
 # corporate proxies while still failing fast when the host is unreachable.

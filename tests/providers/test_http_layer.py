@@ -12,6 +12,7 @@ import pytest
 
 from meshsmith.providers import errors as E
 from meshsmith.providers.http import HttpClient, NetworkSettings
+from meshsmith.providers.log_redaction import install_log_redaction
 
 
 def _no_wait(delay, cancel):
@@ -170,7 +171,7 @@ def test_a_stalled_body_times_out_instead_of_hanging(sandbox):
 
 
 def test_credentials_are_redacted_in_logs(caplog):
-    E.install_log_redaction("meshsmith.http")
+    install_log_redaction("meshsmith.http")
     with caplog.at_level(logging.DEBUG, logger="meshsmith.http"):
         logging.getLogger("meshsmith.http").warning("sent headers %s", {"x-api-key": "SG_live_0123456789", "Authorization": "Basic dXNlcjpwYXNz"})
     assert "SG_live_0123456789" not in caplog.text and "dXNlcjpwYXNz" not in caplog.text
