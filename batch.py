@@ -190,7 +190,9 @@ def _run(batch: Batch, out_dir: Path, build, concurrency: int, timeout_s: float,
                 batch.save(out_dir)  # on disk before it is announced
                 say(f"done   {Path(item.input).name} -> {Path(item.output).name}" if item.state == "DONE"
                     else f"failed {Path(item.input).name}: {item.error}")
-            elif record.state in _FINAL:
+            elif record.state in _FINAL and (record.state is not JobState.UNKNOWN or record.finished_at):
+                # An UNKNOWN job is still being looked for until the engine gives up (finished_at): it may
+                # yet be found on the service and finish.
                 item.state, item.error = "FAILED", record.error or record.message
                 batch.save(out_dir)
                 say(f"failed {Path(item.input).name}: {item.error}")

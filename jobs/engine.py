@@ -230,8 +230,9 @@ class JobEngine:
     def drain(self) -> list[JobRecord]:
         """Take every queued update (main thread). Returns the latest snapshot of each changed job."""
         latest: dict[str, JobRecord] = {}
-        if self._has_updates.is_set():  # is_set() takes no lock; clear() does, and workers hold it in set()
-            self._has_updates.clear()
+        # No lock is taken here, not even the wake-up event's: a worker that Python pauses while it holds
+        # that lock would make this tick wait for it, up to a switch interval (5 ms). ``wait_for_updates``
+        # clears the event instead.
         while True:
             try:
                 record = self._updates.get_nowait()
@@ -241,7 +242,15 @@ class JobEngine:
         return list(latest.values())
 
     def wait_for_updates(self, timeout: float) -> bool:
-        """Block until an update is queued or ``timeout`` passes (background mode, tests)."""
+        """Block until an update is queued or ``timeout`` passes (background mode, tests).
+
+        Returns at once while updates wait in the queue: a waiting loop takes them with ``drain()``.
+        """
+        if not self._updates.empty():
+            return True
+        self._has_updates.clear()
+        if not self._updates.empty():  # queued between the first look and the clear: its set() came before
+            return True
         return self._has_updates.wait(timeout)
 
     def has_active_jobs(self) -> bool:

@@ -99,9 +99,26 @@ def test_an_interrupted_batch_resumes_and_sends_nothing_twice(tmp_path):
         assert 2 <= sum(item["state"] == "DONE" for item in manifest["items"]) < 8
         posts_before = box.segmind.creating_posts
         resumed = subprocess.run(command, capture_output=True, text=True, timeout=300)
-        assert resumed.returncode == 0, resumed.stdout[-2000:]
         report = json.loads((out / "report.json").read_text())
-        assert (report["done"], report["failed"]) == (8, 0)
-        assert box.segmind.creating_posts == 8  # every image sent exactly once across both runs
-        assert posts_before <= 8
-        assert len(list(out.glob("*.glb"))) == 8
+        # A job whose creating request was in flight when the machine went down cannot be looked up on
+        # Segmind (it has no job list): it is reported as possibly billed and never sent again. Every
+        # other image is done, and no image reached the service twice.
+        caught = [item for item in report["items"] if item["state"] == "FAILED"]
+        assert len(caught) <= 2, resumed.stdout[-2000:]  # at most the two that were in flight (concurrency 2)
+        assert all("may be billed" in item["error"] for item in caught), caught
+        assert report["done"] == 8 - len(caught) and report["pending"] == 0
+        assert resumed.returncode == (1 if caught else 0)
+        sent_images = [job.body["image"] for job in box.segmind.config.jobs.values()]
+        assert len(sent_images) == len(set(sent_images)) == box.segmind.creating_posts <= 8
+        assert posts_before <= box.segmind.creating_posts
+        assert len(list(out.glob("*.glb"))) == report["done"]
+
+
+def test_a_batch_job_whose_answer_was_lost_is_found_again_not_failed(tmp_path, sandbox_of_addon):
+    # Scenario lists its jobs, so a job whose creating answer was lost is looked up and finishes;
+    # the batch must wait for that look-up instead of counting the job failed when it turns UNKNOWN.
+    sandbox_of_addon.arm("lose_answer", path_contains="/v1/generate/custom", method="POST", count=1)
+    out = tmp_path / "out"
+    report = submodule("batch").generate_folder(_images(tmp_path / "in", 2), out, provider="SCENARIO")
+    assert (report["done"], report["failed"]) == (2, 0), report["items"]
+    assert len(sandbox_of_addon.requests_matching("POST", "/v1/generate/custom")) == 2  # nothing sent twice

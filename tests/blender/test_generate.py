@@ -160,6 +160,7 @@ def test_a_resumed_job_is_imported_exactly_once(png_file, blender, sandbox_of_ad
     engine.submit(job, provider)
     while not engine.get(job.id).remote_id:
         engine.wait_for_updates(0.05)
+        blender.drain()
     blender.close_engine()  # Blender closes while the job is queued
     assert blender.engine().get(job.id).remote_id
     blender.resume_jobs()

@@ -159,5 +159,6 @@ def test_journal_never_holds_the_key(sandbox, png_file, tmp_path):
     deadline = time.monotonic() + 10
     while engine.get(record.id).state is not JobState.READY and time.monotonic() < deadline:
         engine.wait_for_updates(0.05)
+        engine.drain()
     assert engine.get(record.id).state is JobState.READY
     assert VALID_KEY not in (tmp_path / "jobs.jsonl").read_text()
