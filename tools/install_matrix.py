@@ -5,7 +5,7 @@
 
 Each leg gets its own virtual environment (.venv-blender-<version>) with the ``bpy`` wheel and the
 requests, urllib3 and numpy that Blender release ships, and no pydantic: the extension's bundled
-wheels are the only pydantic there is. The zip is built first when dist/ has none.
+wheels are the only pydantic there is. The zip is built first when dist/ has none or it is older than the sources.
 """
 
 from __future__ import annotations
@@ -43,9 +43,18 @@ def leg_python(version: str) -> Path:
     return python
 
 
+def _newest_source_change() -> float:
+    """When a file that goes into the zip last changed (tracked and untracked files git does not ignore)."""
+    listed = subprocess.run(["git", "ls-files", "--cached", "--others", "--exclude-standard"], cwd=ROOT,
+                            capture_output=True, text=True, check=True).stdout.split()
+    return max(((ROOT / name).stat().st_mtime for name in listed if (ROOT / name).is_file()), default=0.0)
+
+
 def linux_zip() -> Path:
+    """The Linux zip in dist/, built first when there is none or the sources changed since (a stale zip
+    would test yesterday's code)."""
     found = sorted((ROOT / "dist").glob("meshsmith-*-linux_x64.zip"))
-    if not found:
+    if not found or found[-1].stat().st_mtime < _newest_source_change():
         from tools.build import build
 
         build(with_repository=False)
