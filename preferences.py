@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 
 import bpy
+from bpy.app.translations import pgettext_iface as iface_
 from bpy.props import BoolProperty, EnumProperty, StringProperty
 from bpy.types import AddonPreferences
 
@@ -114,7 +115,7 @@ class MeshsmithPreferences(AddonPreferences):
         from .version import VERSION
 
         layout = self.layout
-        layout.label(text=f"Meshsmith {VERSION}")
+        layout.label(text=f"Meshsmith {VERSION}", translate=False)
         box = layout.box()
         box.label(text="Keys", icon="KEYINGSET")
         for prop, env in (("segmind_api_key", ENV_SEGMIND_KEY), ("scenario_api_key", ENV_SCENARIO_KEY),
@@ -124,11 +125,12 @@ class MeshsmithPreferences(AddonPreferences):
             row.prop(self, prop)
             if os.environ.get(env):
                 row.enabled = False
-                box.label(text=f"Using {env} from the environment (not saved anywhere).", icon="CHECKMARK")
+                box.label(text=iface_("Using {} from the environment (not saved anywhere).").format(env),
+                          icon="CHECKMARK", translate=False)
         col = box.column(align=True)
         col.label(text="Keys typed here are saved in Blender's user preferences file, in plain text.", icon="INFO")
         col.label(text="To keep them out of every file, set the environment variables instead:")
-        col.label(text=f"{ENV_SEGMIND_KEY}, {ENV_SCENARIO_KEY}, {ENV_SCENARIO_SECRET}, {ENV_MESHY_KEY}.")
+        col.label(text=f"{ENV_SEGMIND_KEY}, {ENV_SCENARIO_KEY}, {ENV_SCENARIO_SECRET}, {ENV_MESHY_KEY}.", translate=False)
         row = box.row()
         row.prop(self, "meshy_test_mode")
         if self.meshy_test_mode:

@@ -197,7 +197,9 @@ def submit(record: JobRecord, provider: Provider) -> JobRecord:
     """Start a job submitted by the artist in this session."""
     record = engine().submit(record, provider)
     import_when_ready(record.id)
-    sync_job_list()
+    wm = getattr(bpy.context, "window_manager", None)
+    if wm is not None and hasattr(wm, "meshsmith"):
+        _sync_item(bpy.context, record)  # its row at once; the rest of the list is as it was
     return record
 
 
@@ -335,16 +337,23 @@ def model_preview(job_id: str) -> Path | None:
 
 
 def _refresh_asset_previews(record: JobRecord) -> None:
-    """A render that landed after the import becomes the preview of the imported objects marked as assets."""
+    """A render that landed after the import becomes the preview of the imported objects marked as assets.
+
+    Runs in the tick for every imported job's update, so it looks at the disk only when an asset
+    actually lacks this picture.
+    """
     from .mesh_io.tweaks import ASSET_PREVIEW_PROP, set_asset_preview
 
+    picture = record.result_paths.get("PREVIEW", "")
+    stale = [obj for obj in map(bpy.data.objects.get, record.imported_objects)
+             if obj is not None and obj.asset_data is not None and obj.get(ASSET_PREVIEW_PROP) != picture]
+    if not stale:
+        return
     preview = model_preview(record.id)
     if preview is None:
         return
-    for name in record.imported_objects:
-        obj = bpy.data.objects.get(name)
-        if obj is not None and obj.asset_data is not None and obj.get(ASSET_PREVIEW_PROP) != str(preview):
-            set_asset_preview(obj, preview)
+    for obj in stale:
+        set_asset_preview(obj, preview)
 
 
 def separate_maps(result_paths: dict[str, str]) -> dict:

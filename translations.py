@@ -212,6 +212,7 @@ ZH_HANS_FORMATS: dict[str, str] = {
     'Meshy balance: {}': 'Meshy 余额：{0}',
     'Done: {}.': '完成：{0}。',
     'Done: {} (seed {}).': '完成：{0}（种子 {1}）。',
+    'Using {} from the environment (not saved anywhere).': '正在使用环境变量 {0}（不会保存到任何地方）。',
     'Imported {}.': '已导入 {0}。',
     '{} variations started.': '已开始 {0} 个变体。',
     '{} objects: {}': '{0} 个物体：{1}',

@@ -47,7 +47,7 @@ class _JobOperator:
         names = runtime.import_result(record.id, context, again=again)
         if not names:
             raise E.ImportFailedError(runtime.engine().get(record.id).error or "Nothing to import.")
-        self.report({"INFO"}, f"Imported {names[0]}.")
+        self.report({"INFO"}, rpt_("Imported {}.").format(names[0]))
 
 
 class MESHSMITH_OT_cancel_job(_JobOperator, Operator):

@@ -324,12 +324,13 @@ def _columns(text: str) -> int:
 
 def _pieces(word: str, width: int):
     """``word`` in runs of at most ``width`` columns (text without spaces, such as Chinese, is one long word)."""
-    piece = ""
+    piece, used = "", 0
     for char in word:
-        if piece and _columns(piece + char) > width:
+        wide = _columns(char)
+        if piece and used + wide > width:
             yield piece
-            piece = ""
-        piece += char
+            piece, used = "", 0
+        piece, used = piece + char, used + wide
     if piece:
         yield piece
 

@@ -47,7 +47,7 @@ def _rna_strings(cls) -> set[str]:
 
 
 def literal_ui_strings() -> set[str]:
-    """Plain string literals passed as ``text=`` or to ``report``/``poll_message_set``/``label`` in the UI modules."""
+    """Plain string literals passed as ``text=`` in the UI modules (reports: ``message_templates``)."""
     found: set[str] = set()
     for relative in UI_SOURCES:
         tree = ast.parse((ROOT / relative).read_text(encoding="utf-8"))
@@ -57,15 +57,10 @@ def literal_ui_strings() -> set[str]:
             for keyword in node.keywords:
                 if keyword.arg == "text" and isinstance(keyword.value, ast.Constant) and isinstance(keyword.value.value, str):
                     found.add(keyword.value.value)
-            name = getattr(node.func, "attr", "")
-            if name in ("report", "poll_message_set") and node.args:
-                message = node.args[-1]
-                if isinstance(message, ast.Constant) and isinstance(message.value, str):
-                    found.add(message.value)
     return {text for text in found if text.strip() and any(c.isalpha() for c in text)}
 
 
-MESSAGE_SOURCES = ["providers", "jobs", "mesh_io", "operators", "panels", "runtime.py"]
+MESSAGE_SOURCES = ["providers", "jobs", "mesh_io", "operators", "panels", "runtime.py", "preferences.py"]
 """Where run-time messages come from. Not ``batch.py``/``cli.py`` (console output for pipelines, kept in
 English like Blender's own command line), the sandbox, or mesh_io/preview_render.py (a child process)."""
 _MESSAGE_CALLS = {"_commit": ("message", "error"), "_set": ("message", "error"), "evolve": ("message", "error"),
@@ -112,7 +107,10 @@ def message_templates() -> set[str]:
                     found.update(_shapes(node.args[-1]))
                 if name in _TRANSLATION_CALLS and node.args:
                     found.update(_shapes(node.args[0]))
-                if name in ("label", "progress", "operator") and path.parent.name == "panels":
+                drawn = path.parent.name == "panels" or path.name == "preferences.py"
+                untranslated = any(kw.arg == "translate" and getattr(kw.value, "value", True) is False for kw in node.keywords)
+                if name in ("label", "progress", "operator") and drawn and not untranslated:
+                    # text=... with translate=False is already in the artist's language (iface_) or a name.
                     found.update(shape for kw in node.keywords if kw.arg == "text" for shape in _shapes(kw.value))
             elif isinstance(node, ast.Return) and tweaks:
                 found.update(_shapes(node.value))  # each tweak returns the summary its operator reports
