@@ -12,6 +12,13 @@ Threading rules (the worker side of this module MUST NOT touch bpy or Blender da
 4. The main thread is the only writer of Blender data: importing a READY job happens there, after
    which it calls ``mark_imported``.
 
+A job belongs to the session that runs it (``ownership.JobLocks``): a job whose lock another Blender
+session holds is shown, refreshed from the journal now and then, and never changed, resumed or imported
+here; it is taken over only when its owner has let go of it (ended, quit or crashed).
+
+A journal write that fails (disk full) is kept and retried with every later write and every few
+seconds; until it succeeds ``journal_error`` says so, and results are not imported by themselves.
+
 A creating request is sent at most once per job, ever: the job is journaled as SUBMITTING before the
 request leaves, and a job found SUBMITTING without a remote id after a restart, or whose answer was
 lost, becomes UNKNOWN and is looked up, never resent, unless the artist explicitly submits again.
@@ -31,9 +38,12 @@ from pathlib import Path
 
 from ..providers import errors as E
 from ..providers.base import Provider
+from ..providers.files import safe_filename
+from ..providers.gltf_guard import check_model_file
 from ..providers.log_redaction import install_log_redaction
 from ..providers.models import AssetRole, JobStatus, RemoteJob
 from .journal import Journal
+from .ownership import JobLocks
 from .records import JobRecord, JobState
 from .thumbnails import PreviewRenderer, write_thumbnail
 
@@ -47,6 +57,9 @@ POLL_SCHEDULE = ((60.0, 1.0), (300.0, 2.0), (float("inf"), 4.0))
 STALL_LIMIT_S = 5 * 60.0
 # A garbled status answer (a proxy hiccup) is tolerated this many times in a row before the job fails.
 MAX_BAD_ANSWERS = 3
+# How often jobs running in another Blender are looked at again, and failed journal writes retried.
+HOUSEKEEPING_INTERVAL_S = 2.0
+RUNNING_ELSEWHERE = "Running in another Blender"
 
 _REMOTE_TO_LOCAL = {
     JobStatus.QUEUED: JobState.QUEUED,
@@ -91,10 +104,21 @@ class JobEngine:
     """Owns every job of this Blender session. Thread-safe; bpy-free."""
 
     def __init__(self, journal: Journal | None = None, *, clock: Callable[[], float] = time.time,
-                 preview_script: Path | None = None, blender_binary: str = "") -> None:
+                 preview_script: Path | None = None, blender_binary: str = "", locks: JobLocks | None = None) -> None:
         """``preview_script``: the Blender script that renders previews for jobs that ask for one
-        (``JobRecord.render_preview``); None renders none. ``blender_binary``: the Blender to run it in."""
+        (``JobRecord.render_preview``); None renders none. ``blender_binary``: the Blender to run it in.
+        ``locks``: this session's job locks (None: this engine is alone with its journal, as in most tests)."""
         self.journal = journal
+        self.locks = locks
+        self._foreign: set[str] = set()
+        """Jobs another Blender session runs: shown, never touched here."""
+        self._failed_writes: dict[str, JobRecord] = {}
+        """The latest unjournaled snapshot of each job whose journal write failed, in order, for the retry."""
+        self.journal_error = ""
+        """Why the journal cannot be written ('' when every change is on disk)."""
+        self._provider_for: Callable[[str], Provider | None] | None = None
+        self._housekeeper: threading.Thread | None = None
+        self._housekeeping = threading.Event()
         self._clock = clock
         self._previews = (PreviewRenderer(preview_script, self._preview_rendered, blender_binary=blender_binary)
                           if preview_script is not None else None)
@@ -124,10 +148,12 @@ class JobEngine:
 
     def submit(self, record: JobRecord, provider: Provider) -> JobRecord:
         """Journal a new job and start its worker. Returns the journaled snapshot."""
+        if not self._claim(record.id):
+            raise E.InvalidInputError("Another Blender session holds this job.")
         with self._changing():
             if record.id in self._jobs:
                 raise ValueError(f"job {record.id} exists already")
-            record = record.evolve(state=JobState.PENDING, message="Preparing")
+            record = record.evolve(state=JobState.PENDING, message="Preparing", owner=self._session_id)
             self._store(record)
         self._start(record.id, provider)
         return record
@@ -140,10 +166,12 @@ class JobEngine:
         """
         if not record.remote_id:
             raise ValueError("an adopted job needs its remote id")
+        if not self._claim(record.id):
+            return None
         with self._changing():
             if any(r.provider == record.provider and r.remote_id == record.remote_id for r in self._jobs.values()):
                 return None
-            record = record.evolve(state=JobState.QUEUED, message="Fetching from the service")
+            record = record.evolve(state=JobState.QUEUED, message="Fetching from the service", owner=self._session_id)
             self._store(record)
         self._start(record.id, provider)
         return record
@@ -154,10 +182,18 @@ class JobEngine:
         Jobs never sent are closed as not sent (nothing was charged); jobs whose creating answer
         was lost are looked up, never resent. Returns the jobs that were re-attached.
         """
+        self._provider_for = provider_for
         resumed = []
         for record in self.jobs():
             if record.id in self._threads and self._threads[record.id].is_alive():
                 continue
+            if not (record.state.is_active or record.state in (JobState.UNKNOWN, JobState.READY)) or record.dismissed:
+                continue
+            if not self._claim(record.id):
+                self._mark_foreign(record.id)
+                continue
+            if record.state is JobState.READY:
+                continue  # held for this session's import; nothing to run
             if record.state is JobState.PENDING:
                 self._set(record.id, state=JobState.CANCELED, message="Not sent: Blender closed first. Nothing was charged.",
                           finished_at=self._clock())
@@ -173,7 +209,7 @@ class JobEngine:
 
     def retry_fetch(self, job_id: str, provider: Provider) -> None:
         """Poll again a job that failed here (network, deadline) but may have finished remotely."""
-        record = self._require(job_id)
+        record = self._require_own(job_id)
         if not record.remote_id:
             raise E.InvalidInputError("This job was never accepted by the service; there is nothing to fetch.")
         self._set(job_id, state=JobState.QUEUED, error="", recoverable=False, message="Checking again", finished_at=None)
@@ -194,13 +230,14 @@ class JobEngine:
 
     def submit_again(self, job_id: str, provider: Provider) -> JobRecord:
         """The artist's explicit choice to send an UNKNOWN or failed job again, as a new job (may be billed)."""
+        self._require_own(job_id)
         fresh = self.rerun(job_id, provider)
         self.dismiss(job_id)
         return fresh
 
     def cancel(self, job_id: str, provider: Provider | None = None) -> None:
         """Stop a job now. The service is asked to cancel too, best effort, in the background."""
-        record = self._require(job_id)
+        record = self._require_own(job_id)
         if not record.state.is_active and record.state is not JobState.UNKNOWN:
             return
         event = self._cancel.get(job_id)
@@ -212,7 +249,25 @@ class JobEngine:
             threading.Thread(target=self._cancel_remote, args=(provider, record.remote_id), daemon=True,
                              name=f"meshsmith-cancel-{job_id[:8]}").start()
 
+    def owns(self, job_id: str) -> bool:
+        """Whether this session may change and import the job: it holds the job's lock, or can take it now.
+
+        Taking it now is how a session adopts a READY job whose owner has gone; the journal is read again
+        under the lock, so a job another session imported meanwhile is seen as imported, never imported twice.
+        """
+        if self.locks is None or self.locks.holds(job_id):
+            return True
+        if not self.locks.acquire(job_id):
+            self._mark_foreign(job_id)
+            return False
+        self._foreign.discard(job_id)
+        latest = self.journal.latest(job_id) if self.journal is not None else None
+        if latest is not None and latest.updated_at >= self._require(job_id).updated_at:
+            self._show(latest)
+        return True
+
     def mark_imported(self, job_id: str, object_names: list[str]) -> None:
+        self._require_own(job_id)
         self._set(job_id, state=JobState.IMPORTED, imported_objects=object_names, progress=1.0,
                   message="Imported", finished_at=self._clock())
 
@@ -222,7 +277,7 @@ class JobEngine:
 
     def dismiss(self, job_id: str) -> None:
         """Hide a job from the list (it stays in the journal as history); an active job is canceled first."""
-        record = self._require(job_id)
+        record = self._require_own(job_id)
         if record.state.is_active:
             self.cancel(job_id)
         self._set(job_id, dismissed=True)
@@ -259,6 +314,7 @@ class JobEngine:
     def shutdown(self, timeout: float = 2.0) -> None:
         """Stop every worker (unregister, tests). Jobs stay as journaled, so a later engine resumes them."""
         self._closed = True
+        self._housekeeping.set()
         for event in list(self._cancel.values()):
             event.set()
         if self._previews is not None:
@@ -266,6 +322,9 @@ class JobEngine:
         deadline = time.monotonic() + timeout
         for thread in list(self._threads.values()):
             thread.join(max(0.0, deadline - time.monotonic()))
+        self._write_journal()  # a last try for writes that failed
+        if self.locks is not None:
+            self.locks.release_all()
 
     # --- internals -----------------------------------------------------------------------------------------
     def _require(self, job_id: str) -> JobRecord:
@@ -273,6 +332,25 @@ class JobEngine:
         if record is None:
             raise KeyError(job_id)
         return record
+
+    def _require_own(self, job_id: str) -> JobRecord:
+        """The job, when this session may change it; ``InvalidInputError`` when another Blender runs it."""
+        record = self._require(job_id)
+        if self.locks is not None and not self.locks.holds(job_id) and (
+                job_id in self._foreign or not self.owns(job_id)):
+            raise E.InvalidInputError("This job is running in another Blender session; change it there.")
+        return record
+
+    @property
+    def _session_id(self) -> str:
+        return self.locks.session_id if self.locks is not None else ""
+
+    def _claim(self, job_id: str) -> bool:
+        return self.locks is None or self.locks.acquire(job_id)
+
+    def is_foreign(self, job_id: str) -> bool:
+        """Whether another Blender session runs this job (as far as this one last looked)."""
+        return job_id in self._foreign
 
     @contextmanager
     def _changing(self) -> Iterator[None]:
@@ -304,18 +382,115 @@ class JobEngine:
         with self._journal_lock:
             with self._unjournaled_lock:
                 pending, self._unjournaled = self._unjournaled, []
-            if not pending:
+            if not pending and not self._failed_writes:
                 return
-            if self.journal is not None:
-                try:
-                    self.journal.append_many(pending)
-                    if self.journal.needs_compaction(len(self._jobs)):
-                        self.journal.compact(dict(self._jobs))
-                except OSError as exc:
-                    log.error("journal write failed: %s", exc)
+            written = self._journal_write(pending)
             for record in pending:
                 self._updates.put(record)
-            self._has_updates.set()
+            if pending:
+                self._has_updates.set()
+        if self.locks is not None:
+            for record in written:
+                if _ends_ownership(record):
+                    self.locks.release(record.id)
+
+    def _journal_write(self, pending: list[JobRecord]) -> list[JobRecord]:
+        """Append ``pending`` after any earlier failed writes (caller holds the journal lock).
+
+        Returns the snapshots now on disk. A failure keeps the latest snapshot of each job for the next
+        try and says so in ``journal_error``; the in-memory state and the interface go on regardless.
+        """
+        if self.journal is None:
+            return pending
+        backlog = dict(self._failed_writes)
+        for record in pending:
+            backlog.pop(record.id, None)
+            backlog[record.id] = record
+        records = list(backlog.values())
+        try:
+            self.journal.append_many(records)
+        except OSError as exc:
+            self._failed_writes = backlog
+            self.journal_error = (f"Meshsmith cannot write its job record ({exc.strerror or exc}). Free some disk space; "
+                                  "results are not imported by themselves until it can.")
+            log.error("journal write failed: %s", exc)
+            self._wake_housekeeper()
+            return []
+        self._failed_writes = {}
+        if self.journal_error:
+            self.journal_error = ""
+            for record in records:  # tell the main thread the warning is over
+                self._updates.put(record)
+        try:
+            if self.journal.needs_compaction(len(self._jobs)):
+                self.journal.compact()
+        except OSError as exc:
+            log.warning("journal compaction failed: %s", exc)
+        return records
+
+    def _show(self, record: JobRecord) -> None:
+        """Show a snapshot that this session did not make (another session's): in memory and the list, never journaled."""
+        self._jobs[record.id] = record
+        self._updates.put(record)
+        self._has_updates.set()
+
+    def _mark_foreign(self, job_id: str) -> None:
+        record = self._jobs.get(job_id)
+        if job_id not in self._foreign and record is not None:
+            self._foreign.add(job_id)
+            self._show(_elsewhere(record))
+        self._wake_housekeeper()
+
+    def _wake_housekeeper(self) -> None:
+        """Make sure the housekeeping thread runs while there is something to look after."""
+        with self._unjournaled_lock:
+            if self._closed or self._housekeeper is not None:
+                return
+            self._housekeeper = threading.Thread(target=self._housekeep, daemon=True, name="meshsmith-housekeeping")
+            self._housekeeper.start()
+
+    def _housekeep(self) -> None:
+        """Every few seconds: retry failed journal writes; look at jobs another session runs, take over orphans."""
+        while True:
+            if self._housekeeping.wait(HOUSEKEEPING_INTERVAL_S):
+                return
+            if self._failed_writes:
+                self._write_journal()
+            if self._foreign:
+                try:
+                    self._look_at_foreign()
+                except Exception:  # housekeeping must outlive one bad look
+                    log.exception("looking at jobs of other sessions failed")
+            with self._unjournaled_lock:
+                if self._closed or not (self._foreign or self._failed_writes):
+                    self._housekeeper = None
+                    return
+
+    def _look_at_foreign(self) -> None:
+        """Refresh jobs other sessions run from the journal; take over each one whose owner has let go."""
+        on_disk = self.journal.load() if self.journal is not None else {}
+        for job_id in list(self._foreign):
+            latest = on_disk.get(job_id) or self._jobs[job_id]
+            if self.locks is None or self.locks.acquire(job_id):
+                self._foreign.discard(job_id)
+                self._show(latest)
+                self._take_over(latest)
+            elif latest.updated_at > self._jobs[job_id].updated_at or latest.state is not self._jobs[job_id].state:
+                self._show(_elsewhere(latest))
+
+    def _take_over(self, record: JobRecord) -> None:
+        """Carry on with a job whose owner let go of it: as a resume would (this session holds its lock now)."""
+        if _ends_ownership(record):
+            self.locks.release(record.id) if self.locks is not None else None
+        elif record.state is JobState.PENDING:
+            self._set(record.id, state=JobState.CANCELED, finished_at=self._clock(),
+                      message="Not sent: the Blender that made it closed first. Nothing was charged.")
+        elif record.state.is_active or record.state is JobState.UNKNOWN:
+            provider = self._provider_for(record.provider) if self._provider_for is not None else None
+            if provider is None:
+                self._set(record.id, message=f"Waiting for a {record.provider.title()} key to resume.")
+            else:
+                self._start(record.id, provider)
 
     def _set(self, job_id: str, **changes: object) -> JobRecord:
         with self._changing():
@@ -335,6 +510,11 @@ class JobEngine:
     def _start(self, job_id: str, provider: Provider) -> None:
         if self._closed:
             return
+        if not self._claim(job_id):
+            self._mark_foreign(job_id)
+            return
+        if self._session_id and self._jobs[job_id].owner != self._session_id:
+            self._set(job_id, owner=self._session_id)
         event = threading.Event()
         self._cancel[job_id] = event
         thread = threading.Thread(target=self._work, args=(job_id, provider, event), daemon=True,
@@ -396,7 +576,7 @@ class JobEngine:
 
         try:
             remote = provider.submit(request, on_created)
-        except (E.TransportError, E.BadResponseError) as exc:
+        except (E.TransportError, E.BadResponseError, E.RefusedAnswerError) as exc:
             record = self._require(job_id)
             if record.remote_id:
                 raise
@@ -517,9 +697,17 @@ class JobEngine:
                 raise
             if event.is_set():
                 raise _Stop()
-            paths[asset.role.value if asset.role.value not in paths else asset.filename] = str(path)
+            paths[asset.role.value if asset.role.value not in paths else path.name] = str(path)
         if AssetRole.MODEL.value not in paths and record.kind.value == "GENERATE":
             raise E.BadResponseError(f"{provider.label} finished the job but sent no model.")
+        if AssetRole.MODEL.value in paths:
+            model = Path(paths[AssetRole.MODEL.value])
+            sidecars = frozenset(Path(path).name for role, path in paths.items() if role != AssetRole.MODEL.value)
+            try:
+                check_model_file(model, service=provider.label, sidecars=sidecars)
+            except E.RefusedAnswerError:
+                model.unlink(missing_ok=True)  # never importable later, by Import Again or another session
+                raise
         render = AssetRole.PREVIEW.value not in paths and AssetRole.MODEL.value in paths
         if render:  # the texture now, so the history has a picture at once; the render replaces it later
             thumbnail = write_thumbnail(Path(paths[AssetRole.MODEL.value]), Path(record.output_dir))
@@ -540,7 +728,7 @@ class JobEngine:
     @staticmethod
     def _download_one(provider: Provider, record: JobRecord, asset, event: threading.Event) -> Path:
         """One file: a mangled file is fetched once more; an expired signed URL is replaced by a fresh one, once."""
-        dest = Path(record.output_dir) / asset.filename
+        dest = Path(record.output_dir) / safe_filename(asset.filename)  # the name may come from the server
         try:
             try:
                 return provider.download(asset, dest, cancel=event)
@@ -571,6 +759,17 @@ class JobEngine:
             self._store(self._jobs[job_id].evolve(
                 state=state, error=str(error), fix=error.fix.value, message=str(error)[:120],
                 recoverable=bool(getattr(error, "recoverable", False)), finished_at=self._clock()))
+
+
+def _ends_ownership(record: JobRecord) -> bool:
+    """Whether a snapshot ends the session's hold on its job (nothing more to run or import)."""
+    return record.dismissed or record.state.is_finished or (record.state is JobState.UNKNOWN and record.finished_at is not None)
+
+
+def _elsewhere(record: JobRecord) -> JobRecord:
+    """How this session shows a job another session runs (its own time kept, so newer lines still win)."""
+    message = record.message if record.message.startswith(RUNNING_ELSEWHERE) else f"{RUNNING_ELSEWHERE}: {record.message}"
+    return record.model_copy(update={"message": message[:160]})
 
 
 class _Stop(Exception):

@@ -39,6 +39,8 @@ class JobRecord(BaseModel):
     """For retexture: the name of the object to texture."""
     remote_id: str = ""
     """The service's id for the job, once it has named it."""
+    owner: str = ""
+    """The Blender session that runs the job (a note for people; the session's job lock is what decides)."""
     state: JobState = JobState.PENDING
     progress: float = 0.0
     """0 to 1; estimated from elapsed time where the service gives none."""

@@ -178,6 +178,11 @@ class BadDownloadError(DataError):
     """A downloaded file is truncated, too large or not what it claims to be."""
 
 
+class RefusedAnswerError(DataError):
+    """The service answered with something Meshsmith refuses outright and never retries: a redirect to a
+    local file or in a loop, a body over its size cap, a result file that points outside its job's folder."""
+
+
 # --- Blender side ---------------------------------------------------------------------------------
 class ImportFailedError(MeshsmithError):
     """Blender could not import the result."""

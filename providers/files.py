@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import struct
 import tempfile
 from pathlib import Path
@@ -73,6 +74,19 @@ def check_file_kind(path: Path, expect: str) -> None:
             handle.seek(max(0, size - 16))
             tail = handle.read(16)
         check_image_bytes(head, tail, path.name)
+
+
+_UNSAFE_NAME_CHARS = re.compile(r"[^A-Za-z0-9._-]")
+
+
+def safe_filename(name: str, fallback: str = "file") -> str:
+    """A name that stays inside the folder it is joined to, whatever a server put in it.
+
+    Anything but letters, digits, dot, dash and underscore becomes an underscore, leading dots go (no
+    ``..``, no hidden files), and the length is capped; the extension survives when it was plain.
+    """
+    cleaned = _UNSAFE_NAME_CHARS.sub("_", name).lstrip(".")[-100:].lstrip(".")
+    return cleaned or fallback
 
 
 def replace_atomically(tmp: Path, dest: Path) -> None:

@@ -31,7 +31,7 @@ from .base import Provider, normalise_base_url, status_from_table
 from .files import GLB_MAGIC, sniff_image
 from .http import HttpClient, parse_json
 from .models import AssetRef, AssetRole, JobStatus, RemoteJob
-from .sse import SseParser
+from .sse import MAX_SSE_LINE_CHARS, SseLineTooLongError, SseParser
 
 SERVICE = "Meshy"
 DEFAULT_BASE_URL = "https://api.meshy.ai"
@@ -45,6 +45,8 @@ MAX_STYLE_IMAGE_BYTES = 10 * 1024 * 1024
 # The stream sends events as the task moves and keep-alive comments between; 90 s of silence
 # means it is dead, and the engine falls back to polling.
 STREAM_READ_TIMEOUT_S = 90.0
+# Events arrive as they are sent; this only bounds one read.
+STREAM_CHUNK_BYTES = 64 * 1024
 
 
 class Endpoint(str, Enum):
@@ -287,13 +289,13 @@ class MeshyProvider(Provider):
 
         Raises ``TransportError`` when the stream breaks; the caller then polls instead.
         """
-        response = self.http.request("GET", self._url(f"/{remote_id}/stream"), service=SERVICE,
-                                     headers={**self._headers, "Accept": "text/event-stream"}, stream=True,
-                                     read_timeout=STREAM_READ_TIMEOUT_S, cancel=cancel, retry=False)
         parser = SseParser()
-        with response:
-            try:
-                for chunk in response.iter_content(chunk_size=None):
+        try:
+            with self.http.open_stream("GET", self._url(f"/{remote_id}/stream"), service=SERVICE,
+                                       headers={**self._headers, "Accept": "text/event-stream"},
+                                       read_timeout=STREAM_READ_TIMEOUT_S, deadline=self.max_duration_s,
+                                       cancel=cancel) as stream:
+                for chunk in stream.chunks(STREAM_CHUNK_BYTES):
                     if cancel.is_set():
                         return
                     for event in parser.feed(chunk):
@@ -303,10 +305,9 @@ class MeshyProvider(Provider):
                         yield remote
                         if remote.status.is_terminal:
                             return
-            except Exception as exc:  # requests raises several kinds when a stream breaks
-                if isinstance(exc, E.MeshsmithError):
-                    raise
-                raise E.TransportError(f"The progress stream from {SERVICE} broke off.") from None
+        except SseLineTooLongError:
+            raise E.RefusedAnswerError(f"{SERVICE} sent a progress line over {MAX_SSE_LINE_CHARS >> 20} MB; "
+                                       "Meshsmith refused it.") from None
         raise E.TransportError(f"The progress stream from {SERVICE} ended before the task did.")
 
     def _event_to_remote(self, event) -> RemoteJob | None:

@@ -29,7 +29,13 @@ from pydantic import BaseModel, ConfigDict, Field, field_serializer, field_valid
 from . import errors as E
 from .base import Provider, normalise_base_url, status_from_table
 from .files import GLB_MAGIC, sniff_image
-from .http import SYNC_GENERATION_READ_TIMEOUT_S, HttpClient, parse_json
+from .http import (
+    DEFAULT_MAX_DOWNLOAD_BYTES,
+    SYNC_GENERATION_DEADLINE_S,
+    SYNC_GENERATION_READ_TIMEOUT_S,
+    HttpClient,
+    parse_json,
+)
 from .imaging import HUNYUAN_INPUT_PX, shrink_for_upload
 from .models import AssetRef, AssetRole, JobStatus, RemoteJob
 
@@ -243,7 +249,8 @@ class SegmindProvider(Provider):
         on_created(remote_id)
         response = self.http.request("POST", f"{self.base_url}/v1/{MODEL_SLUG}", service=SERVICE,
                                      headers={**self._headers, "Accept": "application/json, model/gltf-binary"},
-                                     json=body, read_timeout=SYNC_GENERATION_READ_TIMEOUT_S)
+                                     json=body, read_timeout=SYNC_GENERATION_READ_TIMEOUT_S,
+                                     deadline=SYNC_GENERATION_DEADLINE_S, max_body=DEFAULT_MAX_DOWNLOAD_BYTES)
         self._note_credits(response.headers)
         content_type = response.headers.get("Content-Type", "").split(";")[0].strip().lower()
         content = response.content

@@ -76,16 +76,19 @@ def test_proxies_come_from_the_environment_unless_turned_off():
     assert HttpClient(NetworkSettings(trust_env=False)).session.trust_env is False
 
 
-def test_a_redirect_to_plain_http_elsewhere_is_refused(sandbox):
-    client = HttpClient(sleep=_no_wait, max_retries=0)
-    with pytest.raises(E.TransportError, match="only https"):
+def test_a_redirect_to_plain_http_elsewhere_is_refused_at_once(sandbox):
+    sleeps = _Recorder()
+    client = HttpClient(sleep=sleeps)
+    with pytest.raises(E.RefusedAnswerError, match="only https"):
         client.request("GET", f"{sandbox.url}/_sandbox/redirect?to=http://example.com/x", service="Test")
+    assert sleeps.delays == [] and len(sandbox.requests_matching("GET", "/_sandbox/redirect")) == 1
 
 
-def test_a_redirect_to_another_scheme_is_refused(sandbox):
-    client = HttpClient(sleep=_no_wait, max_retries=0)
-    with pytest.raises(E.TransportError, match="only https"):
-        client.request("GET", f"{sandbox.url}/_sandbox/redirect?to=file:///etc/passwd", service="Test")
+def test_a_redirect_to_a_local_file_is_refused_at_once_not_retried(sandbox):
+    sleeps = _Recorder()
+    with pytest.raises(E.RefusedAnswerError, match="only https"):
+        HttpClient(sleep=sleeps).request("GET", f"{sandbox.url}/_sandbox/redirect?to=file:///etc/passwd", service="Test")
+    assert sleeps.delays == [] and len(sandbox.requests_matching("GET", "/_sandbox/redirect")) == 1
 
 
 def test_credentials_are_not_carried_to_another_host(sandbox):
@@ -97,7 +100,7 @@ def test_credentials_are_not_carried_to_another_host(sandbox):
 
 
 def test_plain_http_to_the_internet_is_never_sent():
-    with pytest.raises(E.TransportError, match="only https"):
+    with pytest.raises(E.RefusedAnswerError, match="only https"):
         HttpClient(sleep=_no_wait).request("GET", "http://example.com/", service="Test")
 
 
