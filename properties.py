@@ -166,6 +166,8 @@ class MeshsmithRuntimeState(PropertyGroup):
     jobs: CollectionProperty(type=MeshsmithJobItem)
     active_job_index: IntProperty()
     last_error: StringProperty()
+    journal_warning: StringProperty()
+    """Why Meshsmith's job record cannot be written or read as it was ('' when all is well)."""
     segmind_credits: StringProperty()
     scenario_estimate: StringProperty()
     """The last cost estimate, with the parameters it was made for (stale once they change)."""

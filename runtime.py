@@ -20,7 +20,7 @@ import bpy
 from bpy.app.handlers import persistent
 
 from . import preferences
-from .jobs.states import JobKind, JobState
+from .jobs.states import JobState
 from .providers import errors as E
 from .providers.urls import is_loopback_host
 
@@ -87,11 +87,15 @@ def results_dir(context: bpy.types.Context | None = None) -> Path:
 def engine() -> JobEngine:
     global _engine
     if _engine is None:
+        import uuid
+
         from .jobs.engine import JobEngine
         from .jobs.journal import Journal
+        from .jobs.ownership import JobLocks
 
-        _engine = JobEngine(Journal(user_dir()), preview_script=Path(__file__).parent / "mesh_io" / "preview_render.py",
-                            blender_binary=bpy.app.binary_path)
+        folder = user_dir()
+        _engine = JobEngine(Journal(folder), preview_script=Path(__file__).parent / "mesh_io" / "preview_render.py",
+                            blender_binary=bpy.app.binary_path, locks=JobLocks(folder, uuid.uuid4().hex))
     return _engine
 
 
@@ -248,12 +252,30 @@ def drain(context: bpy.types.Context | None = None) -> list[JobRecord]:
         if time.perf_counter() - started > ROWS_BUDGET_S:
             break
     auto = preferences.get(context).auto_import
+    _show_journal_warning(context)
     for record in applied:
         if record.state is JobState.READY and not record.dismissed and not record.error and record.auto_import:
-            if record.id in _session_jobs or auto:
+            if (record.id in _session_jobs or auto) and may_import_by_itself(record.id):
                 import_result(record.id, context)
     _tag_redraw(context)
     return applied
+
+
+def may_import_by_itself(job_id: str) -> bool:
+    """A ready result is imported without the artist asking only when its import can be recorded (the journal
+    is writable) and this session runs the job (not another Blender sharing the user folder)."""
+    current = _engine
+    return current is not None and not current.journal_error and not current.is_foreign(job_id) and current.owns(job_id)
+
+
+def _show_journal_warning(context: bpy.types.Context) -> None:
+    """Mirror the journal's health into the interface (written only when it changes)."""
+    if _engine is None:
+        return
+    warning = _engine.journal_error or (_engine.journal.problem if _engine.journal is not None else "")
+    state = context.window_manager.meshsmith
+    if state.journal_warning != warning:
+        state.journal_warning = warning
 
 
 def has_pending_updates() -> bool:
@@ -267,73 +289,22 @@ def apply_side_results() -> None:
         _side_results.popleft()()
 
 
-def import_result(job_id: str, context: bpy.types.Context | None = None, *, again: bool = False) -> list[str]:
-    """Import a READY job's result into the scene as one undo step (``again``: an IMPORTED one, once more).
-
-    Returns the new object names.
-    """
-    from .mesh_io.importer import import_glb, object_name_for
+def import_result(job_id: str, context: bpy.types.Context | None = None, *, again: bool = False,
+                  as_new_object: bool = False) -> list[str]:
+    """Import a READY job's result into the scene as one undo step (``again``: an IMPORTED one, once more;
+    ``as_new_object``: a retexture result as an object of its own). Returns the new object names."""
+    from . import delivery
 
     context = context or bpy.context
-    record = engine().get(job_id)
-    allowed = (JobState.READY, JobState.IMPORTED) if again else (JobState.READY,)
-    if record is None or record.state not in allowed:
-        return []
-    model = record.result_paths.get("MODEL")
-    tags = {"provider": record.provider, "job_id": record.id, "remote_id": record.remote_id,
-            "prompt": record.inputs.get("prompt") or record.inputs.get("style_prompt", "")}
-    if record.cost is not None:
-        tags["cost"] = record.cost
-    tags.update({key: value for key, value in record.params.items() if key != "api_mode"})
-    maps = separate_maps(record.result_paths)
-    try:
-        if record.kind is JobKind.RETEXTURE and record.target_object and record.params.get("enable_original_uv", True) and maps:
-            from .mesh_io.retexture import apply_maps_to_object, find_object
-
-            target = find_object(record.target_object)
-            apply_maps_to_object(target, maps, name=f"{target.name} {record.provider.title()}", tags=tags)
-            objects = [target]
-        else:
-            if not model or not Path(model).is_file():
-                raise E.ImportFailedError("The downloaded model file is missing; it may have been deleted.")
-            if record.kind is JobKind.RETEXTURE and record.target_object:
-                from .mesh_io.retexture import find_object, import_beside
-
-                original = find_object(record.target_object)
-                objects = import_beside(original, Path(model), name=f"{original.name} retextured", tags=tags)
-            else:
-                name = record.label or object_name_for(record.inputs.get("prompt", ""), record.inputs.get("image_path", ""))
-                objects = import_glb(Path(model), name=name, tags=tags, context=context)
-                if maps and record.kind is JobKind.GENERATE:
-                    from .mesh_io.materials import assign_material, build_material_from_maps
-
-                    assign_material(objects[0], build_material_from_maps(f"{name} PBR", maps))
-    except E.MeshsmithError as exc:
-        engine().mark_import_failed(job_id, exc)
-        _sync_item(context, engine().get(job_id))
-        return []
-    preset = preferences.get(context).post_import_preset
-    if preset != "NONE" and not (record.kind is JobKind.RETEXTURE and record.target_object and maps):
-        from .mesh_io.tweaks import apply_preset
-
-        try:
-            apply_preset(objects[0], preset, context.scene.cursor.location.copy(), model_preview(job_id))
-        except E.MeshsmithError as exc:
-            _log().warning("post-import preset %s: %s", preset, exc)
-    names = [obj.name for obj in objects]
-    engine().mark_imported(job_id, names)
-    _sync_item(context, engine().get(job_id))
-    push_undo(f"Meshsmith: {'retexture' if record.kind is JobKind.RETEXTURE else 'import'} {names[0]}")
-    return names
+    return delivery.deliver(engine(), job_id, context, again=again, as_new_object=as_new_object,
+                            on_change=lambda record: _sync_item(context, record))
 
 
 def model_preview(job_id: str) -> Path | None:
     """A picture of a job's model (the service's preview or Meshsmith's render), if there is one yet."""
-    from .jobs.thumbnails import shows_the_model
+    from .delivery import model_preview as preview_of
 
-    record = engine().get(job_id) if job_id else None
-    path = record.result_paths.get("PREVIEW", "") if record is not None else ""
-    return Path(path) if shows_the_model(path) and Path(path).is_file() else None
+    return preview_of(engine().get(job_id) if job_id else None)
 
 
 def _refresh_asset_previews(record: JobRecord) -> None:
@@ -357,25 +328,15 @@ def _refresh_asset_previews(record: JobRecord) -> None:
 
 
 def separate_maps(result_paths: dict[str, str]) -> dict:
-    """Texture maps a job delivered as separate files, by channel (the file name wins over the role)."""
-    from .providers.channels import resolve_channel
+    from .delivery import separate_maps as maps_of
 
-    maps = {}
-    for role, path in result_paths.items():
-        if role in ("MODEL", "PREVIEW") or role.startswith("preview"):
-            continue
-        channel = resolve_channel(role, Path(path).name)
-        if channel is not None:
-            maps[channel] = Path(path)
-    return maps
+    return maps_of(result_paths)
 
 
 def push_undo(message: str) -> None:
-    """One undo step for a change made outside an operator's own undo handling (timer imports)."""
-    try:
-        bpy.ops.ed.undo_push(message=message)
-    except RuntimeError:
-        pass  # No undo stack (background mode).
+    from .delivery import push_undo as push
+
+    push(message)
 
 
 def run_in_background(work: Callable[[], Callable[[], None] | None]) -> None:

@@ -36,7 +36,12 @@ class JobRecord(BaseModel):
     output_dir: str = ""
     """Folder for this job's result files."""
     target_object: str = ""
-    """For retexture: the name of the object to texture."""
+    """For retexture: the name of the object to texture (as it was at submit)."""
+    target_uid: str = ""
+    """For retexture: the id written on the object at submit (custom property ``meshsmith_uid``): the result
+    lands only on the object that carries it."""
+    target_file: str = ""
+    """For retexture: the .blend the object was in at submit ('' for a file not saved yet)."""
     remote_id: str = ""
     """The service's id for the job, once it has named it."""
     owner: str = ""

@@ -43,10 +43,3 @@ def import_beside(original: bpy.types.Object, glb: Path, *, name: str, tags: Map
     original.hide_set(True)
     original.hide_render = True
     return objects
-
-
-def find_object(name: str) -> bpy.types.Object:
-    obj = bpy.data.objects.get(name)
-    if obj is None or obj.type != "MESH":
-        raise ImportFailedError(f"The object '{name}' to texture is gone (renamed or deleted). Use Import to bring the result in as a new object.")
-    return obj

@@ -63,6 +63,9 @@ def finish_blocking(operator: Operator, context: bpy.types.Context, job_id: str)
         if record.state is JobState.READY and record.error:
             operator.report({"ERROR"}, translate_message(record.error))
             return {"CANCELLED"}
+        if record.state is JobState.READY and not runtime.may_import_by_itself(job_id):
+            operator.report({"ERROR"}, translate_message(engine.journal_error or "The result is ready; import it from the job list."))
+            return {"CANCELLED"}
         if record.state in (JobState.FAILED, JobState.CANCELED, JobState.UNKNOWN):
             operator.report({"ERROR"}, translate_message(record.error or record.message or record.state.value.title()))
             return {"CANCELLED"}
@@ -124,6 +127,9 @@ class JobOperatorMixin:
             return self._end(context, {"FINISHED"})
         if record.state in (JobState.FAILED, JobState.CANCELED, JobState.UNKNOWN) or (record.state is JobState.READY and record.error):
             self.report({"ERROR"}, translate_message(record.error or record.message))
+            return self._end(context, {"CANCELLED"})
+        if record.state is JobState.READY and not runtime.may_import_by_itself(record.id):
+            self.report({"ERROR"}, translate_message(runtime.engine().journal_error or "The result is ready; import it from the job list."))
             return self._end(context, {"CANCELLED"})
         if context.workspace is not None:
             context.workspace.status_text_set(iface_("Meshsmith: {}: {} ({}%). Esc to cancel.").format(

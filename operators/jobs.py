@@ -5,7 +5,7 @@ from __future__ import annotations
 import bpy
 from bpy.app.translations import pgettext_iface as iface_
 from bpy.app.translations import pgettext_rpt as rpt_
-from bpy.props import EnumProperty, IntProperty, StringProperty
+from bpy.props import BoolProperty, EnumProperty, IntProperty, StringProperty
 from bpy.types import Operator
 
 from .. import runtime
@@ -43,8 +43,8 @@ class _JobOperator:
         fresh = runtime.engine().rerun(record.id, runtime.make_provider(record.provider, context), seed=seed)
         runtime.import_when_ready(fresh.id)
 
-    def import_files(self, context, record, *, again: bool) -> None:
-        names = runtime.import_result(record.id, context, again=again)
+    def import_files(self, context, record, *, again: bool, as_new_object: bool = False) -> None:
+        names = runtime.import_result(record.id, context, again=again, as_new_object=as_new_object)
         if not names:
             raise E.ImportFailedError(runtime.engine().get(record.id).error or "Nothing to import.")
         self.report({"INFO"}, rpt_("Imported {}.").format(names[0]))
@@ -66,10 +66,14 @@ class MESHSMITH_OT_import_job(_JobOperator, Operator):
     bl_idname = "meshsmith.import_job"
     bl_label = "Import Result"
 
+    as_new_object: BoolProperty(
+        name="As New Object", options={"SKIP_SAVE"},
+        description="Bring a retexture result in as an object of its own instead of onto the textured object")
+
     def act(self, context, record):
         if record.state is not JobState.READY:
             raise E.ImportFailedError("This job has no result waiting to be imported.")
-        self.import_files(context, record, again=False)
+        self.import_files(context, record, again=False, as_new_object=self.as_new_object)
 
 
 class MESHSMITH_OT_reimport_job(_JobOperator, Operator):

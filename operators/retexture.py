@@ -75,8 +75,23 @@ def build_retexture_job(context: bpy.types.Context, provider_name: str, style_pr
         inputs["style_image_path"] = style_image
     label = f"{obj.name}: {(style_prompt or 'style image')[:40]}"
     return JobRecord(id=job_id, provider=provider_name, kind=JobKind.RETEXTURE, label=label, params=params,
-                     inputs=inputs, output_dir=str(job_dir), target_object=obj.name,
-                     render_preview=preferences.get(context).render_previews)
+                     inputs=inputs, output_dir=str(job_dir), target_object=obj.name, target_uid=target_id(obj),
+                     target_file=bpy.data.filepath, render_preview=preferences.get(context).render_previews)
+
+
+def target_id(obj: bpy.types.Object) -> str:
+    """The object's stable id for matching a result to it (written now if it has none, or shares a copy's)."""
+    import uuid
+
+    from ..delivery import TARGET_ID_PROP
+
+    current = obj.get(TARGET_ID_PROP)
+    shared = isinstance(current, str) and any(other.get(TARGET_ID_PROP) == current for other in bpy.data.objects
+                                              if other is not obj)
+    if not isinstance(current, str) or not current or shared:
+        current = uuid.uuid4().hex
+        obj[TARGET_ID_PROP] = current
+    return current
 
 
 class MESHSMITH_OT_retexture(JobOperatorMixin, Operator):

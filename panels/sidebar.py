@@ -262,6 +262,11 @@ class VIEW3D_PT_meshsmith_jobs(Panel):
     def draw(self, context: bpy.types.Context) -> None:
         layout = self.layout
         state = context.window_manager.meshsmith
+        if state.journal_warning:
+            col = layout.column(align=True)
+            col.alert = True
+            for number, line in enumerate(_wrap(translate_message(state.journal_warning), 48)):
+                col.label(text=line, icon="ERROR" if number == 0 else "BLANK1", translate=False)
         if not state.jobs:
             layout.label(text="No jobs yet.")
             return
@@ -301,6 +306,9 @@ class VIEW3D_PT_meshsmith_jobs(Panel):
             row.operator("meshsmith.cancel_job", icon="CANCEL").job_id = item.job_id
         if item.state == "READY":
             row.operator("meshsmith.import_job", icon="IMPORT").job_id = item.job_id
+            if item.kind == "RETEXTURE":
+                as_new = row.operator("meshsmith.import_job", text="Import as New Object", icon="ADD")
+                as_new.job_id, as_new.as_new_object = item.job_id, True
         if item.recoverable:
             row.operator("meshsmith.retry_fetch", icon="FILE_REFRESH").job_id = item.job_id
         if item.state in ("UNKNOWN", "FAILED"):

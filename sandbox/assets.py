@@ -245,3 +245,31 @@ def make_model_glb(seed: int, *, face_count: int = 3000, texture: bool = True, t
     geometry = make_pot(seed, segments=segments, rings=rings)
     textures = make_textures(seed, texture_size) if texture else None
     return build_glb(geometry, textures, include_emission=include_emission)
+
+
+def rewrite_glb_json(glb: bytes, change) -> bytes:
+    """A copy of ``glb`` whose JSON chunk is ``change(json_dict)`` (edited in place), lengths recomputed.
+
+    The sandbox's hostile-result mode and the tests build malicious results with it: image and buffer
+    URIs that point outside the result's folder, lengths that lie.
+    """
+    json_length = struct.unpack_from("<I", glb, 12)[0]
+    gltf = json.loads(glb[20:20 + json_length])
+    change(gltf)
+    rest = glb[20 + json_length:]
+    json_bytes = json.dumps(gltf, separators=(",", ":")).encode("utf-8")
+    json_bytes += b" " * (-len(json_bytes) % 4)
+    total = 12 + 8 + len(json_bytes) + len(rest)
+    return struct.pack("<4sII", b"glTF", 2, total) + struct.pack("<I4s", len(json_bytes), b"JSON") + json_bytes + rest
+
+
+def point_image_at(path: str):
+    """A ``rewrite_glb_json`` change: the first texture image is read from ``path`` instead of the GLB."""
+
+    def change(gltf: dict) -> None:
+        image = gltf["images"][0]
+        image.pop("bufferView", None)
+        image.pop("mimeType", None)
+        image["uri"] = path
+
+    return change

@@ -51,6 +51,8 @@ class SegmindConfig:
     credits: float = 9.5
     complete_after_s: float | None = None
     """When set, jobs finish this many seconds after creation (wall clock) instead of after a number of polls."""
+    result_glb: bytes | None = None
+    """When set, every job answers these bytes as its model (hostile-result tests: a GLB pointing outside itself)."""
     jobs: dict[str, SegmindJob] = field(default_factory=dict)
 
 
@@ -125,6 +127,8 @@ class SegmindSimulator:
         return job, None
 
     def _glb(self, job: SegmindJob) -> bytes:
+        if job.glb is None and self.config.result_glb is not None:
+            job.glb = self.config.result_glb
         if job.glb is None:
             body = job.body
             seed = int(body.get("seed", 0)) if int(body.get("seed", -1)) >= 0 else 7

@@ -51,3 +51,37 @@ def test_compaction_writes_one_line_per_job(tmp_path):
 
 def test_missing_journal_is_empty(tmp_path):
     assert Journal(tmp_path / "nowhere").load() == {}
+
+
+def test_a_journal_that_is_a_folder_is_moved_aside_and_said_once(tmp_path):
+    (tmp_path / "jobs.jsonl").mkdir()
+    journal = Journal(tmp_path)
+    assert journal.load() == {}
+    assert "it is a folder" in journal.problem and "moved to jobs.jsonl.broken-" in journal.problem
+    journal.append(_record(1))  # and it works again
+    assert list(Journal(tmp_path).load()) == ["job1"]
+    assert [p.is_dir() for p in tmp_path.glob("jobs.jsonl.broken-*")] == [True]
+
+
+def test_a_line_nested_thousands_deep_is_skipped_and_a_copy_is_kept(tmp_path):
+    journal = Journal(tmp_path)
+    journal.append(_record(1))
+    with journal.path.open("a") as handle:
+        handle.write('{"id": "x", "provider": ' + "[" * 100000 + "]" * 100000 + "}\n")
+    journal.append(_record(2))
+    reread = Journal(tmp_path)
+    assert list(reread.load()) == ["job1", "job2"]
+    assert reread.skipped_lines == 1 and "1 unreadable line(s)" in reread.problem
+    copies = list(tmp_path.glob("jobs.jsonl.broken-*"))
+    assert len(copies) == 1 and copies[0].read_bytes() == journal.path.read_bytes()
+    reread.load()  # said and copied once per session, not at every look
+    assert len(list(tmp_path.glob("jobs.jsonl.broken-*"))) == 1
+
+
+def test_compaction_keeps_lines_another_session_wrote(tmp_path):
+    ours, theirs = Journal(tmp_path), Journal(tmp_path)
+    ours.append(_record(1))
+    theirs.append(_record(2, state=JobState.RUNNING))  # another Blender on the same folder
+    ours.compact()
+    loaded = Journal(tmp_path).load()
+    assert set(loaded) == {"job1", "job2"} and loaded["job2"].state is JobState.RUNNING

@@ -1,0 +1,139 @@
+"""A result model may reference nothing outside its own folder, and its declared lengths must be true."""
+
+from __future__ import annotations
+
+import base64
+import struct
+
+import pytest
+
+from meshsmith.providers import errors as E
+from meshsmith.providers.gltf_guard import check_model_file
+from meshsmith.sandbox.assets import make_model_glb, point_image_at, rewrite_glb_json
+
+
+@pytest.fixture(scope="module")
+def glb() -> bytes:
+    return make_model_glb(3, face_count=500, texture_size=16)
+
+
+def _write(tmp_path, data: bytes, name: str = "model.glb"):
+    path = tmp_path / name
+    path.write_bytes(data)
+    return path
+
+
+def test_a_generated_result_passes(tmp_path, glb):
+    check_model_file(_write(tmp_path, glb), service="Segmind")
+
+
+@pytest.mark.parametrize("uri", [
+    "/etc/passwd",
+    "../../../../../../config/userpref.blend",
+    "..%2f..%2fconfig%2fuserpref.blend",  # the importer percent-decodes before opening
+    "%2e%2e/secret.png",
+    "file:///etc/passwd",
+    "http://example.com/texture.png",
+    "/dev/zero",
+    "C:\\Users\\artist\\AppData\\userpref.blend",
+    "sub/texture.png",
+    ".hidden.png",
+])
+def test_an_image_uri_outside_the_folder_is_refused(tmp_path, glb, uri):
+    path = _write(tmp_path, rewrite_glb_json(glb, point_image_at(uri)))
+    with pytest.raises(E.RefusedAnswerError, match="Segmind sent a model that Meshsmith refused.*Nothing was imported"):
+        check_model_file(path, service="Segmind")
+
+
+def test_a_buffer_uri_pointing_at_a_device_is_refused(tmp_path, glb):
+    def change(gltf):
+        gltf["buffers"][0]["uri"] = "/dev/zero"
+
+    with pytest.raises(E.RefusedAnswerError, match="outside its own folder"):
+        check_model_file(_write(tmp_path, rewrite_glb_json(glb, change)), service="Meshy")
+
+
+def test_a_uri_hidden_in_an_extension_is_found_too(tmp_path, glb):
+    def change(gltf):
+        gltf.setdefault("extensions", {})["EXT_whatever"] = {"deep": [{"uri": "/home/artist/.ssh/id_rsa"}]}
+
+    with pytest.raises(E.RefusedAnswerError):
+        check_model_file(_write(tmp_path, rewrite_glb_json(glb, change)), service="Scenario")
+
+
+def test_a_side_file_the_job_downloaded_is_allowed_but_no_other(tmp_path, glb):
+    (tmp_path / "base_color.png").write_bytes(b"\x89PNG\r\n\x1a\n")
+    path = _write(tmp_path, rewrite_glb_json(glb, point_image_at("base_color.png")))
+    check_model_file(path, service="Scenario", sidecars=frozenset({"base_color.png"}))
+    with pytest.raises(E.RefusedAnswerError, match="did not download"):
+        check_model_file(path, service="Scenario")
+
+
+def test_a_side_file_that_is_a_link_is_refused(tmp_path, glb):
+    secret = tmp_path.parent / "secret.txt"
+    secret.write_text("key")
+    (tmp_path / "base_color.png").symlink_to(secret)
+    path = _write(tmp_path, rewrite_glb_json(glb, point_image_at("base_color.png")))
+    with pytest.raises(E.RefusedAnswerError):
+        check_model_file(path, service="Scenario", sidecars=frozenset({"base_color.png"}))
+
+
+def test_data_uris_are_fine(tmp_path, glb):
+    png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 16
+    path = _write(tmp_path, rewrite_glb_json(glb, point_image_at("data:image/png;base64," + base64.b64encode(png).decode())))
+    check_model_file(path, service="Meshy")
+
+
+def test_a_buffer_longer_than_the_bin_chunk_is_refused(tmp_path, glb):
+    def change(gltf):
+        gltf["buffers"][0]["byteLength"] = 10**12
+
+    with pytest.raises(E.RefusedAnswerError, match="buffer declares"):
+        check_model_file(_write(tmp_path, rewrite_glb_json(glb, change)), service="Segmind")
+
+
+def test_a_buffer_view_past_its_buffer_is_refused(tmp_path, glb):
+    def change(gltf):
+        gltf["bufferViews"][0]["byteOffset"] = gltf["buffers"][0]["byteLength"]
+
+    with pytest.raises(E.RefusedAnswerError, match="past the end"):
+        check_model_file(_write(tmp_path, rewrite_glb_json(glb, change)), service="Segmind")
+
+
+def test_a_chunk_longer_than_the_file_is_refused(tmp_path, glb):
+    json_length = struct.unpack_from("<I", glb, 12)[0]
+    bin_header = 20 + json_length
+    lying = glb[:bin_header] + struct.pack("<I", 10**9) + glb[bin_header + 4:]
+    with pytest.raises(E.RefusedAnswerError, match="more than the file holds"):
+        check_model_file(_write(tmp_path, lying), service="Segmind")
+
+
+def test_a_header_that_lies_about_the_length_is_refused(tmp_path, glb):
+    with pytest.raises(E.RefusedAnswerError, match="declares"):
+        check_model_file(_write(tmp_path, glb + b"\x00" * 8), service="Segmind")
+
+
+def test_json_nested_deeper_than_any_exporter_writes_is_refused(tmp_path, glb):
+    def change(gltf):
+        node: dict = {}
+        gltf["extras"] = node
+        for _ in range(200):
+            node["a"] = {}
+            node = node["a"]
+
+    with pytest.raises(E.RefusedAnswerError, match="nested too deeply"):
+        check_model_file(_write(tmp_path, rewrite_glb_json(glb, change)), service="Segmind")
+
+
+def test_json_nested_thousands_deep_is_refused_not_a_crash(tmp_path):
+    path = tmp_path / "model.gltf"
+    path.write_text('{"asset": {"version": "2.0"}, "extras": ' + "[" * 100000 + "]" * 100000 + "}")
+    with pytest.raises(E.RefusedAnswerError, match="not valid JSON"):
+        check_model_file(path, service="Segmind")
+
+
+def test_a_gltf_text_file_is_checked_the_same_way(tmp_path):
+    path = tmp_path / "model.gltf"
+    path.write_text('{"asset": {"version": "2.0"}, "buffers": [{"uri": "../../etc/passwd", "byteLength": 4}]}')
+    with pytest.raises(E.RefusedAnswerError):
+        check_model_file(path, service="Scenario")
