@@ -11,13 +11,12 @@ import time
 from pathlib import Path
 
 import pytest
+from test_engine import ScriptedProvider, _wait
 
 from meshsmith.jobs import engine as engine_module
 from meshsmith.jobs.engine import JobEngine
 from meshsmith.jobs.journal import Journal
 from meshsmith.jobs.records import JobRecord, JobState
-
-from test_engine import ScriptedProvider, _wait
 
 pytestmark = pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full (Linux)")
 
