@@ -30,6 +30,15 @@ def object_name_for(prompt: str, image_path: str, fallback: str = "Generated") -
     return " ".join(words[:6])[:48] or fallback
 
 
+def importer_reason(exc: BaseException) -> str:
+    """The last meaningful line of an importer error, never its traceback (which names files and paths)."""
+    lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
+    lines = [line for line in lines if not line.startswith(("Traceback", "File ", "^", "~"))] or ["unknown error"]
+    reason = lines[-1]
+    reason = reason.split(": ", 1)[1] if reason.startswith(("Error: ", "RuntimeError: ")) else reason
+    return reason[:200]
+
+
 def _ensure_collection(scene: bpy.types.Scene) -> bpy.types.Collection:
     collection = bpy.data.collections.get(COLLECTION_NAME)
     if collection is None:
@@ -67,7 +76,7 @@ def import_glb(
     try:
         result = bpy.ops.import_scene.gltf(filepath=str(filepath), **_gltf_options())
     except RuntimeError as exc:
-        raise ImportFailedError(f"Blender could not import the model: {exc}") from None
+        raise ImportFailedError(f"Blender could not import the model: {importer_reason(exc)}") from None
     if "FINISHED" not in result:
         raise ImportFailedError("Blender's glTF importer did not finish.")
     new = [obj for obj in bpy.data.objects if obj not in before]

@@ -7,6 +7,7 @@ that reaches the engine has nothing left to refuse but what only the service can
 
 from __future__ import annotations
 
+import stat
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -44,11 +45,14 @@ MAX_SOURCE_IMAGE_BYTES = 200 * 1024 * 1024
 def check_image_file(path: Path, max_bytes: int = MAX_SOURCE_IMAGE_BYTES) -> None:
     """Refuse a missing, empty, oversized or non-image file by looking at its first bytes only."""
     try:
-        size = path.stat().st_size
+        info = path.stat()
     except OSError:
         raise E.InvalidInputError(f"The image file '{path}' does not exist.") from None
-    if not path.is_file():
+    if stat.S_ISDIR(info.st_mode):
         raise E.InvalidInputError(f"'{path}' is a folder, not an image file.")
+    if not stat.S_ISREG(info.st_mode):  # a FIFO or a device would block the read below, or never end
+        raise E.InvalidInputError(f"'{path}' is not a regular file (a pipe or a device); choose an image file.")
+    size = info.st_size
     if size == 0:
         raise E.InvalidInputError(f"The image file '{path.name}' is empty.")
     if size > max_bytes:

@@ -60,12 +60,16 @@ def literal_ui_strings() -> set[str]:
     return {text for text in found if text.strip() and any(c.isalpha() for c in text)}
 
 
-MESSAGE_SOURCES = ["providers", "jobs", "mesh_io", "operators", "panels", "runtime.py", "preferences.py"]
+MESSAGE_SOURCES = ["providers", "jobs", "mesh_io", "operators", "panels", "runtime.py", "delivery.py", "preferences.py"]
 """Where run-time messages come from. Not ``batch.py``/``cli.py`` (console output for pipelines, kept in
 English like Blender's own command line), the sandbox, or mesh_io/preview_render.py (a child process)."""
 _MESSAGE_CALLS = {"_commit": ("message", "error"), "_set": ("message", "error"), "evolve": ("message", "error"),
                   "RemoteJob": ("message",), "JobRecord": ("label",)}
 _TRANSLATION_CALLS = ("iface_", "rpt_", "pgettext_iface", "pgettext_rpt")
+_REASON_CALLS = {"_refuse": 1, "_move_aside": 0, "_keep_broken_copy": 0}
+"""Helpers that put a reason (an argument, by position) into a message: the reason is translated too."""
+_MESSAGE_ATTRIBUTES = ("problem", "journal_error")
+"""Attributes holding a sentence for the artist (``self.problem = f"..."``)."""
 
 
 def _shapes(node: ast.AST | None) -> list[str]:
@@ -107,6 +111,8 @@ def message_templates() -> set[str]:
                     found.update(_shapes(node.args[-1]))
                 if name in _TRANSLATION_CALLS and node.args:
                     found.update(_shapes(node.args[0]))
+                if name in _REASON_CALLS and len(node.args) > _REASON_CALLS[name]:
+                    found.update(_shapes(node.args[_REASON_CALLS[name]]))
                 drawn = path.parent.name == "panels" or path.name == "preferences.py"
                 untranslated = any(kw.arg == "translate" and getattr(kw.value, "value", True) is False for kw in node.keywords)
                 if name in ("label", "progress", "operator") and drawn and not untranslated:
@@ -117,6 +123,9 @@ def message_templates() -> set[str]:
             elif isinstance(node, (ast.Assign, ast.AnnAssign)) and node.value is not None:
                 targets = node.targets if isinstance(node, ast.Assign) else [node.target]
                 names = [getattr(t, "id", "") for t in targets]
+                if any(getattr(t, "attr", "") in _MESSAGE_ATTRIBUTES for t in targets):
+                    for value in (node.value.elts if isinstance(node.value, ast.Tuple) else [node.value]):
+                        found.update(_shapes(value))
                 names += [getattr(e, "id", "") for t in targets for e in getattr(t, "elts", [])]
                 if any(n.endswith("_MESSAGES") for n in names):  # tables of messages by status or code
                     for value in getattr(node.value, "values", []):

@@ -120,6 +120,14 @@ def _too_large_mesh(env: Env, monkeypatch):
     return lambda: bpy.ops.meshsmith.retexture(provider="MESHY", style_prompt="bronze")
 
 
+def _fifo(env: Env) -> str:
+    import os
+
+    path = env.tmp / "pipe.png"
+    os.mkfifo(path)
+    return str(path)
+
+
 def _fault(kind: str, where: str, provider="SEGMIND", **options):
     def setup(env: Env):
         paths = {"SEGMIND": {"status": "/status", "download": "/meshes/", "create": "/v2/hunyuan-3d-2"},
@@ -145,6 +153,8 @@ CASES: dict[str, Case] = {
     "image_truncated": Case(lambda e: e.generate(image=e.file("cut.png", _png_bytes()[:60])), "cut short"),
     "image_enormous": Case(lambda e: e.generate(image=_sparse(e, "huge.png", 201 * 1024 * 1024)), "limit is 200 MB"),
     "image_is_a_folder": Case(lambda e: e.generate(image=str(e.tmp)), "is a folder"),
+    "image_is_a_fifo": Case(lambda e: e.generate(image=_fifo(e)), "is not a regular file"),
+    "image_is_a_device": Case(lambda e: e.generate(image="/dev/zero"), "is not a regular file"),
     "image_datablock_without_pixels": Case(_no_pixels, "no pixels"),
     "no_image_chosen": Case(lambda e: lambda: bpy.ops.meshsmith.generate(provider="SEGMIND"), "Choose a reference image"),
     "scenario_image_over_6_mb": Case(lambda e: e.generate("SCENARIO", image=e.file("big.png", _png_bytes()[:-12] + bytes(7 * 1024 * 1024) + _png_bytes()[-12:])), "up to 6 MB", may_spend=False),

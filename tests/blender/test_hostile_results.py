@@ -186,3 +186,19 @@ def test_a_journal_that_cannot_be_written_holds_automatic_imports_back(png_file,
         assert "cannot write its job record" in bpy.context.window_manager.meshsmith.journal_warning
     finally:
         journal.unlink()
+
+
+def test_an_import_failure_never_shows_a_raw_traceback(tmp_path):
+    assets = submodule("sandbox.assets")
+
+    def change(gltf):
+        gltf["accessors"][0]["count"] = 10**6  # more vertices than the buffer view holds: the importer raises
+
+    path = tmp_path / "model.glb"
+    path.write_bytes(assets.rewrite_glb_json(assets.make_model_glb(5, face_count=400, texture_size=16), change))
+    errors = submodule("providers.errors")
+    with pytest.raises(errors.ImportFailedError) as caught:
+        submodule("mesh_io.importer").import_glb(path, name="Broken", tags={})
+    message = str(caught.value)
+    assert message.startswith("Blender could not import the model: ")
+    assert "Traceback" not in message and 'File "' not in message and len(message) < 300
