@@ -371,9 +371,15 @@ def _row_values(record: JobRecord) -> dict[str, object]:
         "cost": "" if record.cost is None else f"{record.cost:g}", "remote_id": record.remote_id,
         "recoverable": record.recoverable, "kind": record.kind.value,
         "prompt": record.inputs.get("prompt") or record.inputs.get("style_prompt") or (Path(image).name if image else ""),
-        "created_at": record.created_at, "preview_path": record.result_paths.get("PREVIEW", ""),
+        "created_at": record.created_at, "preview_path": _preview_in_job_folder(record),
         "output_dir": record.output_dir,
     }
+
+
+def _preview_in_job_folder(record: JobRecord) -> str:
+    """The job's preview picture, only when it lies in the job's own folder (the panel loads it as an icon)."""
+    preview = record.result_paths.get("PREVIEW", "")
+    return preview if preview and record.output_dir and Path(preview).parent == Path(record.output_dir) else ""
 
 
 def _sync_item(context: bpy.types.Context, record: JobRecord | None) -> None:

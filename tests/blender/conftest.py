@@ -43,6 +43,7 @@ def blender(addon, tmp_path, monkeypatch):
     clean_scene()
     bpy.context.scene.property_unset("meshsmith")
     bpy.context.window_manager.meshsmith.jobs.clear()
+    bpy.context.window_manager.meshsmith.journal_warning = ""
     bpy.context.scene.cursor.location = (0.0, 0.0, 0.0)
     yield runtime
     runtime.unregister()

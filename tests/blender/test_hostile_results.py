@@ -202,3 +202,15 @@ def test_an_import_failure_never_shows_a_raw_traceback(tmp_path):
     message = str(caught.value)
     assert message.startswith("Blender could not import the model: ")
     assert "Traceback" not in message and 'File "' not in message and len(message) < 300
+
+
+def test_a_preview_outside_the_job_folder_is_never_loaded_as_an_icon(png_file, sandbox_of_addon, tmp_path):
+    runtime = submodule("runtime")
+    assert bpy.ops.meshsmith.generate(provider="SEGMIND", image_path=str(png_file)) == {"FINISHED"}
+    record = runtime.engine().jobs()[-1]
+    elsewhere = tmp_path / "secret.png"
+    elsewhere.write_bytes(png_file.read_bytes())
+    runtime.engine()._set(record.id, result_paths={**record.result_paths, "PREVIEW": str(elsewhere)})
+    runtime.drain()
+    row = bpy.context.window_manager.meshsmith.jobs[record.id]
+    assert row.preview_path == ""
