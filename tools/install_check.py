@@ -47,8 +47,11 @@ def main(zip_path: str) -> dict:
     import addon_utils
     import requests
 
+    import urllib3
+
     results["blender"] = bpy.app.version_string
-    results["requests"] = requests.__version__
+    results["requests"] = requests.__version__  # read inside this Blender, not echoed from a pin
+    results["urllib3"] = urllib3.__version__
     bpy.context.preferences.system.use_online_access = True
 
     def install():
@@ -65,39 +68,77 @@ def main(zip_path: str) -> dict:
 
         return importlib.import_module(f"{MODULE}.{name}")
 
+    def raise_error(exc):
+        raise exc
+
+    def enable():
+        """Through addon_utils, as the Preferences checkbox does, with any error raised rather than printed."""
+        addon_utils.disable(MODULE, default_set=True, handle_error=raise_error)
+        loaded = addon_utils.enable(MODULE, default_set=True, handle_error=raise_error)
+        assert loaded is not None, "addon_utils.enable returned nothing"
+        assert MODULE in bpy.context.preferences.addons and hasattr(bpy.types.Scene, "meshsmith")
+        assert bpy.ops.meshsmith.generate.idname() == "MESHSMITH_OT_generate"
+
     def use_sandbox():
         module("preferences").get().use_sandbox = True
+
+    def base_color_image(material):
+        bsdf = next(node for node in material.node_tree.nodes if node.type == "BSDF_PRINCIPLED")
+        link = bsdf.inputs["Base Color"].links[0]
+        node = link.from_node
+        assert node.type == "TEX_IMAGE", f"Base Color is fed by {node.type}, not an image"
+        image = node.image
+        assert image is not None and image.size[0] > 0 and image.size[1] > 0, "the base colour image has no pixels"
+        assert len(image.pixels) == image.size[0] * image.size[1] * image.channels
+        return image
 
     def generate():
         image = user / "reference.png"
         image.write_bytes(module("sandbox.assets").make_textures(4, 64).base_color)
+        before = set(bpy.data.objects)
         assert bpy.ops.meshsmith.generate(provider="SEGMIND", image_path=str(image)) == {"FINISHED"}
+        new = [obj for obj in bpy.data.objects if obj not in before]
         obj = bpy.context.active_object
-        assert obj["meshsmith_provider"] == "SEGMIND" and obj.material_slots[0].material is not None
+        assert obj in new and obj.type == "MESH" and len(obj.data.polygons) > 100
+        assert obj["meshsmith_provider"] == "SEGMIND" and "Meshsmith" in [c.name for c in obj.users_collection]
+        assert base_color_image(obj.material_slots[0].material).colorspace_settings.name == "sRGB"
 
     def retexture():
         bpy.ops.mesh.primitive_cube_add(location=(3, 0, 0))
         cube = bpy.context.active_object
+        vertices = [tuple(v.co) for v in cube.data.vertices]
         assert bpy.ops.meshsmith.retexture(provider="MESHY", style_prompt="bronze") == {"FINISHED"}
-        assert "Meshy" in cube.material_slots[0].material.name
+        material = cube.material_slots[0].material
+        assert "Meshy" in material.name and base_color_image(material) is not None
+        assert [tuple(v.co) for v in cube.data.vertices] == vertices, "the artist's mesh changed"
 
     def disable():
-        addon_utils.disable(MODULE, default_set=True)
+        addon_utils.disable(MODULE, default_set=True, handle_error=raise_error)
         assert not hasattr(bpy.types.Scene, "meshsmith")
+        assert MODULE not in bpy.context.preferences.addons
 
     def enable_again():
-        addon_utils.enable(MODULE, default_set=True)
-        assert hasattr(bpy.types.Scene, "meshsmith") and hasattr(bpy.ops.meshsmith, "generate")
+        addon_utils.enable(MODULE, default_set=True, handle_error=raise_error)
+        use_sandbox()  # the preferences went with the disable
+        image = user / "reference.png"
+        assert bpy.ops.meshsmith.generate(provider="SEGMIND", image_path=str(image)) == {"FINISHED"}, "an operator after re-enable"
+
+    def bundled_wheel_folders():
+        local = Path(bpy.utils.user_resource("EXTENSIONS", path=".local"))
+        return [p for p in local.rglob("*") if p.is_dir() and p.name.startswith(("pydantic", "pydantic_core"))]
 
     def uninstall():
+        assert bundled_wheel_folders(), "the bundled wheels were not where Blender installs them"
         repo = next(r for r in bpy.context.preferences.extensions.repos if r.module == "user_default")
         result = bpy.ops.extensions.package_uninstall(repo_directory=repo.directory, pkg_id=EXTENSION)
         assert "FINISHED" in result, result
         assert MODULE not in bpy.context.preferences.addons
-        assert not (Path(repo.directory) / EXTENSION).exists()
+        assert not (Path(repo.directory) / EXTENSION).exists(), "the extension's folder is still there"
+        assert not hasattr(bpy.types.Scene, "meshsmith"), "the scene property group is still registered"
+        assert bundled_wheel_folders() == [], "the bundled wheels were left behind"
 
     if step("install", install):
-        step("enable", lambda: None)
+        step("enable", enable)
         use_sandbox()
         step("generate", generate)
         step("retexture", retexture)

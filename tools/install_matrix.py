@@ -57,7 +57,7 @@ def linux_zip() -> Path:
     if not found or found[-1].stat().st_mtime < _newest_source_change():
         from tools.build import build
 
-        build(with_repository=False)
+        build(with_repository=False, allow_dirty=True)  # a developer's tool: test the code as it is now
         found = sorted((ROOT / "dist").glob("meshsmith-*-linux_x64.zip"))
     return found[-1]
 
@@ -73,11 +73,12 @@ def run_leg(version: str, archive: Path) -> dict:
 
 
 def table(results: dict[str, dict]) -> str:
-    lines = [f"{'Blender':<8} " + " ".join(f"{LABELS.get(step, step):<10}" for step in STEPS) + " pydantic   requests",
-             "-" * 100]
+    lines = [f"{'Blender':<8} " + " ".join(f"{LABELS.get(step, step):<10}" for step in STEPS) + " pydantic   requests urllib3",
+             "-" * 110]
     for version, outcome in results.items():
         cells = " ".join(f"{'pass' if outcome.get(step) == 'ok' else 'FAIL':<10}" for step in STEPS)
-        lines.append(f"{outcome.get('blender', version).split()[0]:<8} {cells} {outcome.get('pydantic', '-'):<10} {outcome.get('requests', '-')}")
+        lines.append(f"{outcome.get('blender', version).split()[0]:<8} {cells} {outcome.get('pydantic', '-'):<10} "
+                     f"{outcome.get('requests', '-'):<8} {outcome.get('urllib3', '-')}")
     return "\n".join(lines)
 
 

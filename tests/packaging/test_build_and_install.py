@@ -1,9 +1,11 @@
-"""The real build: per-platform zips with bundled pydantic for cp311 and cp313, a repository listing, and the zip
-installed through Blender's own extension installer in a Blender 5.0 where pydantic exists only in the zip."""
+"""The real build: per-platform zips with exactly the pinned pydantic wheels for the Pythons each platform's Blender
+runs, only tracked files, reproducible to the byte, a repository listing, and the zip installed through Blender's
+own extension installer in a Blender 5.0 where pydantic exists only in the zip."""
 
 from __future__ import annotations
 
 import json
+import subprocess
 import zipfile
 from pathlib import Path
 
@@ -11,12 +13,91 @@ import pytest
 
 from tools import build, install_matrix
 
+ROOT = Path(__file__).resolve().parents[2]
+PLANTED = {"api_keys.txt": b"SG_0123456789abcdef\n", "scratch_scene.blend": b"BLENDER-v500 scratch"}
+"""Untracked files a developer might leave in the checkout: they must never ship."""
+
 PLATFORM_TAGS = {"linux_x64": "manylinux", "windows_x64": "win_amd64", "macos_arm64": "arm64", "macos_x64": "x86_64"}
 
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory) -> list[Path]:
-    return build.build(tmp_path_factory.mktemp("out") / "dist")
+    planted = [ROOT / name for name in PLANTED]
+    for path, data in zip(planted, PLANTED.values()):
+        assert not path.exists()
+        path.write_bytes(data)
+    try:
+        return build.build(tmp_path_factory.mktemp("out") / "dist", allow_dirty=True)
+    finally:
+        for path in planted:
+            path.unlink()
+
+
+def _tracked() -> set[str]:
+    return set(subprocess.run(["git", "ls-files"], cwd=ROOT, capture_output=True, text=True, check=True).stdout.split())
+
+
+def test_no_untracked_file_ships_in_any_zip(built):
+    tracked = _tracked()
+    for archive in built:
+        names = zipfile.ZipFile(archive).namelist()
+        assert not [n for n in names if Path(n).name in PLANTED], archive.name
+        stray = [n for n in names if not n.startswith("wheels/") and n not in tracked]
+        assert stray == [], f"{archive.name} holds files git does not track: {stray}"
+
+
+def test_two_builds_of_one_commit_are_identical_to_the_byte(built, tmp_path):
+    again = build.build(tmp_path / "dist", allow_dirty=True, with_repository=False)
+    assert {p.name: build.sha256(p) for p in again} == {p.name: build.sha256(p) for p in built}
+    with zipfile.ZipFile(built[0]) as zf:
+        infos = zf.infolist()
+    assert [i.filename for i in infos] == sorted(i.filename for i in infos)
+    assert {i.date_time for i in infos} == {build.commit_date()}
+    assert {(i.external_attr >> 16) & 0o777 for i in infos} == {0o644}
+
+
+def test_a_dirty_checkout_is_refused_unless_allowed(tmp_path):
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    git = ["git", "-c", "user.email=t@example.com", "-c", "user.name=t"]
+    (repo / "a.py").write_text("x = 1\n")
+    subprocess.run(["git", "init", "-q"], cwd=repo, check=True)
+    subprocess.run([*git, "add", "a.py"], cwd=repo, check=True)
+    subprocess.run([*git, "commit", "-qm", "a"], cwd=repo, check=True)
+    (repo / "a.py").write_text("x = 2\n")
+    (repo / "secret.txt").write_text("key")
+    with pytest.raises(RuntimeError, match="uncommitted changes"):
+        build.tracked_files(repo)
+    assert build.tracked_files(repo, allow_dirty=True) == ["a.py"]
+
+
+def _fake_wheel(folder: Path, name: str) -> None:
+    (folder / name).write_bytes(b"PK\x05\x06" + bytes(18))
+
+
+def test_exactly_the_pinned_wheels_are_picked_and_a_missing_one_fails(tmp_path):
+    for name in ("pydantic-2.13.4-py3-none-any.whl", "pydantic-2.12.0-py3-none-any.whl",
+                 "annotated_types-0.8.0-py3-none-any.whl"):
+        _fake_wheel(tmp_path, name)
+    for version in ("2.46.4", "2.41.0"):  # an old pin left in the cache must not ship beside the new one
+        for python in ("cp311", "cp313"):
+            for tag in ("win_amd64", "macosx_11_0_arm64", "manylinux_2_17_x86_64.manylinux2014_x86_64",
+                        "macosx_10_12_x86_64"):
+                _fake_wheel(tmp_path, f"pydantic_core-{version}-{python}-{python}-{tag}.whl")
+    pins = [("pydantic", "2.13.4"), ("pydantic-core", "2.46.4"), ("annotated-types", "0.8.0")]
+    chosen = [p.name for p in build.select_wheels(tmp_path, pins)]
+    assert "pydantic-2.12.0-py3-none-any.whl" not in chosen and "pydantic-2.13.4-py3-none-any.whl" in chosen
+    assert not [n for n in chosen if "2.41.0" in n]
+    assert "pydantic_core-2.46.4-cp313-cp313-macosx_10_12_x86_64.whl" not in chosen  # no Blender runs 3.13 on Intel Macs
+    assert len([n for n in chosen if n.startswith("pydantic_core")]) == 7
+    with pytest.raises(RuntimeError, match="typing-extensions==4.16.0"):
+        build.select_wheels(tmp_path, [*pins, ("typing-extensions", "4.16.0")])
+
+
+def test_the_zip_holds_only_the_new_pin_after_a_pin_change(tmp_path):
+    for version in ("2.13.4", "2.12.0"):
+        _fake_wheel(tmp_path, f"pydantic-{version}-py3-none-any.whl")
+    assert [p.name for p in build.select_wheels(tmp_path, [("pydantic", "2.12.0")])] == ["pydantic-2.12.0-py3-none-any.whl"]
 
 
 def test_one_validated_zip_per_platform(built):
@@ -29,9 +110,13 @@ def test_each_zip_bundles_pydantic_for_both_pythons_and_nothing_blender_ships(bu
     names = zipfile.ZipFile(archive).namelist()
     wheels = [Path(n).name for n in names if n.endswith(".whl")]
     core = [w for w in wheels if w.startswith("pydantic_core")]
-    assert {w.split("-")[2] for w in core} == {"cp311", "cp313"}
+    # Intel Macs run Blender 4.2/4.5 only (Python 3.11): no cp313 wheel that no Blender there could load.
+    assert sorted(w.split("-")[2] for w in core) == (["cp311"] if platform == "macos_x64" else ["cp311", "cp313"])
     assert all(PLATFORM_TAGS[platform] in w for w in core)
-    assert any(w.startswith("pydantic-2.") for w in wheels)
+    pins = dict(build.pinned())
+    assert sorted(w.split("-")[0].lower().replace("_", "-") for w in wheels if not w.startswith("pydantic_core")) == sorted(
+        name for name in pins if name != "pydantic-core")
+    assert all(w.split("-")[1] == pins[w.split("-")[0].lower().replace("_", "-")] for w in wheels)
     assert not [w for w in wheels if w.split("-")[0].lower() in ("requests", "urllib3", "certifi", "numpy", "idna")]
     assert not [n for n in names if n.startswith(("tests/", "tools/", ".ci/", "requirements/"))]
     assert archive.stat().st_size < 10_000_000
@@ -39,11 +124,25 @@ def test_each_zip_bundles_pydantic_for_both_pythons_and_nothing_blender_ships(bu
     assert "[build.generated]" in manifest
 
 
-def test_the_repository_listing_offers_every_zip(built):
+def test_the_repository_listing_offers_every_zip_with_its_hash(built):
     listing = json.loads((built[0].parent / "index.json").read_text())
-    archives = {item["archive_url"].rsplit("/", 1)[-1] for item in listing["data"]}
-    assert archives == {p.name for p in built}
+    archives = {item["archive_url"].rsplit("/", 1)[-1]: item for item in listing["data"]}
+    assert set(archives) == {p.name for p in built}
+    for archive in built:
+        item = archives[archive.name]
+        assert item["archive_hash"] == f"sha256:{build.sha256(archive)}"
+        platform = item["platforms"][0]
+        assert item["python_versions"] == list(build.PLATFORMS[platform][1]), platform
     assert (built[0].parent / "index.html").exists()
+
+
+def test_a_licence_ships_and_everything_agrees_on_it(built):
+    licence = (ROOT / "LICENSE").read_text()
+    assert "GNU GENERAL PUBLIC LICENSE" in licence and "Version 3, 29 June 2007" in licence
+    assert 'license = ["SPDX:GPL-3.0-or-later"]' in (ROOT / "blender_manifest.toml").read_text()
+    assert "GPL-3.0-or-later" in (ROOT / "README.md").read_text()
+    for archive in built:
+        assert "LICENSE" in zipfile.ZipFile(archive).namelist()
 
 
 def test_install_enable_generate_retexture_disable_uninstall_in_blender_5_0(built):
