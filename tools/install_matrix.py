@@ -1,19 +1,22 @@
 """Install the built Linux zip in Blender 4.2 LTS, 4.5 LTS and 5.0 and use it: one table, one command.
 
-    python3.11 tools/dev.py install-matrix            # all three legs
+    python3.11 tools/dev.py install-matrix            # every leg whose Python is on this machine
     python3.11 tools/dev.py install-matrix 5.0        # one leg (the regular test suite runs 5.0)
 
 Each leg gets its own virtual environment (.venv-blender-<version>) with the ``bpy`` wheel and the
 requests, urllib3 and numpy that Blender release ships, and no pydantic: the extension's bundled
-wheels are the only pydantic there is. The zip is built first when dist/ has none or it is older than the sources.
+wheels are the only pydantic there is. Blender 5.1 and later run Python 3.13: those legs need a
+``python3.13`` (on the PATH, under pyenv, or named by ``MESHSMITH_PYTHON313``) and are skipped without one.
+The zip is built first when dist/ has none or it is older than the sources.
 """
 
 from __future__ import annotations
 
 import json
+import os
+import shutil
 import subprocess
 import sys
-import venv
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -25,9 +28,27 @@ LEGS = {
     "4.2": ["bpy==4.2.23", "requests==2.27.1", "urllib3==1.26.8", "numpy==1.24.3"],
     "4.5": ["bpy==4.5.15", "requests==2.32.3", "urllib3==2.4.0", "numpy==1.26.4"],
     "5.0": ["bpy==5.0.1", "requests==2.32.3", "urllib3==2.4.0", "numpy==1.26.4"],
+    # Python 3.13 from 5.1 on; requests/urllib3 as 5.1's versions.cmake pins them, numpy as the bpy wheel requires.
+    "5.1": ["bpy==5.1.2", "requests==2.32.3", "urllib3==2.4.0"],
+    "5.3": ["bpy==5.3.0", "requests==2.32.3", "urllib3==2.4.0"],
 }
+PYTHONS = {"4.2": "3.11", "4.5": "3.11", "5.0": "3.11", "5.1": "3.13", "5.3": "3.13"}
 STEPS = ["pydantic absent before install", "install", "enable", "generate", "retexture", "disable", "re-enable", "uninstall"]
 LABELS = {"pydantic absent before install": "no-pydant"}
+
+
+def find_python(version: str) -> str | None:
+    """A CPython ``version`` ('3.13') on this machine: this interpreter, the PATH, pyenv, or MESHSMITH_PYTHON313."""
+    if f"{sys.version_info[0]}.{sys.version_info[1]}" == version:
+        return sys.executable
+    named = os.environ.get(f"MESHSMITH_PYTHON{version.replace('.', '')}", "")
+    candidates = [named, shutil.which(f"python{version}") or ""]
+    candidates += sorted(str(p) for p in Path.home().glob(f".pyenv/versions/{version}*/bin/python{version}"))
+    for candidate in filter(None, candidates):
+        check = subprocess.run([candidate, "-c", "import sys; print(sys.version_info[:2])"], capture_output=True, text=True)
+        if check.returncode == 0 and check.stdout.strip() == str(tuple(int(p) for p in version.split("."))):
+            return candidate
+    return None
 
 
 def leg_python(version: str) -> Path:
@@ -36,7 +57,10 @@ def leg_python(version: str) -> Path:
     stamp = folder / ".pins"
     pins = " ".join(LEGS[version])
     if not python.exists():
-        venv.EnvBuilder(with_pip=True).create(folder)
+        base = find_python(PYTHONS[version])
+        if base is None:
+            raise RuntimeError(f"Blender {version} needs Python {PYTHONS[version]}, which is not on this machine")
+        subprocess.run([base, "-m", "venv", str(folder)], check=True)
     if not stamp.exists() or stamp.read_text() != pins:
         subprocess.run([str(python), "-m", "pip", "install", "--disable-pip-version-check", "-q", *LEGS[version]], check=True)
         stamp.write_text(pins)
@@ -63,7 +87,10 @@ def linux_zip() -> Path:
 
 
 def run_leg(version: str, archive: Path) -> dict:
-    python = leg_python(version)
+    try:
+        python = leg_python(version)
+    except RuntimeError as exc:
+        return {"install": f"skipped: {exc}", "blender": version}
     result = subprocess.run([str(python), str(ROOT / "tools" / "install_check.py"), str(archive)],
                             capture_output=True, text=True, timeout=900)
     for line in result.stdout.splitlines():
@@ -87,6 +114,9 @@ def main(argv: list[str]) -> int:
     archive = linux_zip()
     results = {version: run_leg(version, archive) for version in versions}
     print(table(results))
+    skipped = [v for v, outcome in results.items() if str(outcome.get("install", "")).startswith("skipped:")]
+    for version in skipped:
+        print(f"\n{version} {results.pop(version)['install']}")
     failures = {v: {k: r for k, r in outcome.items() if k in STEPS and r != "ok"} for v, outcome in results.items()}
     for version, failed in failures.items():
         for step, reason in failed.items():
