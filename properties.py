@@ -105,20 +105,43 @@ class MeshsmithMeshySettings(PropertyGroup):
         name="Keep Original UVs", default=True,
         description="Paint onto this mesh's own UVs and put the maps on it; off: a new textured object replaces it in view")
     enable_pbr: BoolProperty(name="PBR Maps", description="Metallic, roughness and normal maps as well as colour", default=True)
-    ai_model: EnumProperty(name="AI Model", items=[("latest", "Latest", ""), ("meshy-6", "Meshy 6", ""), ("meshy-5", "Meshy 5", "")],
-                           default="latest")
-    hd_texture: BoolProperty(name="HD Texture", description="4K base colour (Meshy 6)", default=False)
-    remove_lighting: BoolProperty(name="Remove Lighting", description="Remove baked-in highlights and shadows (Meshy 6)", default=True)
+    # Explicit numbers: a .blend stores the number, so an item keeps its number for ever. 2 was Meshy 5,
+    # retired on 2026-10-10: a file saved with it reads as no model, which is sent as Latest with a note.
+    ai_model: EnumProperty(
+        name="AI Model",
+        description="Meshy's texturing model (pin one by name for results that do not change when Meshy ships a new one)",
+        items=[("latest", "Latest (Meshy 7)", "Meshy's newest retexture model, today Meshy 7", 0),
+               ("meshy-7", "Meshy 7", "Style from text, an image or several views", 3),
+               ("meshy-6", "Meshy 6", "", 1),
+               ("meshy-6-lite", "Meshy 6 Lite", "Faster; 2K textures only", 4),
+               ("meshy-n1", "Meshy N1", "From a style image or views only; base colour at 2K, no PBR maps", 5)],
+        default="latest")
+    texture_resolution: EnumProperty(
+        name="Texture Resolution",
+        description="Size of the texture maps (8K costs 15 credits instead of 10; Meshy 6 Lite and N1 make 2K only)",
+        items=[("2k", "2K", "10 credits"), ("4k", "4K", "10 credits"), ("8k", "8K", "15 credits")],
+        default="2k")
+    remove_lighting: BoolProperty(name="Remove Lighting", description="Remove baked-in highlights and shadows (Meshy 6 and 7)", default=True)
+    style_views: StringProperty(
+        name="Style Views", subtype="NONE",
+        description="Up to four images of the object to copy the style from, front first, separated by ';' "
+                    "(Meshy 7 or N1; used instead of the style text and image)")
     art_style: EnumProperty(name="Art Style", items=ART_STYLE_ITEMS, default="realistic")
     resolution: EnumProperty(name="Resolution", items=[("1024", "1024", ""), ("2048", "2048", ""), ("4096", "4096", "")],
                              default="1024")
     negative_prompt: StringProperty(name="Avoid", description="What the texture should not have (Text to Texture)")
 
+    @property
+    def retired_model(self) -> bool:
+        """The file was saved with a model Meshy has retired (Meshy 5): Latest is sent instead."""
+        return self.ai_model == ""
+
     def as_params(self) -> dict:
         return {
             "endpoint": self.endpoint, "enable_original_uv": self.enable_original_uv, "enable_pbr": self.enable_pbr,
-            "ai_model": self.ai_model, "hd_texture": self.hd_texture, "remove_lighting": self.remove_lighting,
-            "art_style": self.art_style, "resolution": self.resolution, "negative_prompt": self.negative_prompt,
+            "ai_model": self.ai_model or "latest", "texture_resolution": self.texture_resolution,
+            "remove_lighting": self.remove_lighting, "art_style": self.art_style, "resolution": self.resolution,
+            "negative_prompt": self.negative_prompt,
         }
 
 

@@ -41,7 +41,7 @@ from ..providers.base import Provider
 from ..providers.files import safe_filename
 from ..providers.gltf_guard import check_model_file
 from ..providers.log_redaction import install_log_redaction
-from ..providers.models import AssetRole, JobStatus, RemoteJob
+from ..providers.models import AssetRef, AssetRole, JobStatus, RemoteJob
 from .journal import Journal
 from .ownership import JobLocks
 from .records import JobRecord, JobState
@@ -57,6 +57,14 @@ POLL_SCHEDULE = ((60.0, 1.0), (300.0, 2.0), (float("inf"), 4.0))
 STALL_LIMIT_S = 5 * 60.0
 # A garbled status answer (a proxy hiccup) is tolerated this many times in a row before the job fails.
 MAX_BAD_ANSWERS = 3
+# A 429 on the creating request proves the service made nothing: it is sent again after the wait the answer
+# asks for (capped), this many times, so a batch of fifty images does not fail on a busy minute.
+CREATE_RATE_LIMIT_RETRIES = 5
+CREATE_RETRY_CAP_S = 60.0
+# A job whose creating answer was lost is looked for in the service's job list for this long (a new job may
+# take a moment to be listed), every so many seconds, before Meshsmith says it was not found.
+RECONCILE_WINDOW_S = 90.0
+RECONCILE_STEP_S = 10.0
 # How often jobs running in another Blender are looked at again, and failed journal writes retried.
 HOUSEKEEPING_INTERVAL_S = 2.0
 RUNNING_ELSEWHERE = "Running in another Blender"
@@ -546,6 +554,11 @@ class JobEngine:
                         remote = self._reconcile(job_id, provider, event)
                 if remote is None:
                     return
+            elif record.state is JobState.DOWNLOADING and record.downloads:
+                # The service said it was done before the restart: fetch the files from the addresses it gave.
+                remote = RemoteJob(remote_id=record.remote_id, status=JobStatus.SUCCEEDED, assets=tuple(
+                    AssetRef(role=AssetRole(item["role"]), filename=item["filename"], url=item["url"])
+                    for item in record.downloads))
             else:
                 remote = self._poll(job_id, provider, event, first=None)
             if remote.status is not JobStatus.SUCCEEDED:
@@ -562,8 +575,12 @@ class JobEngine:
     def _submit(self, job_id: str, provider: Provider, event: threading.Event) -> RemoteJob:
         record = self._require(job_id)
         request = provider.prepare(record.params, record.inputs)
-        params = request.model_dump(mode="json", exclude={"image", "model_url", "image_style_url", "mesh"}, exclude_none=True)
-        seed = params.get("seed")
+        seed = getattr(request, "seed", None)  # made concrete by prepare() when the artist asked for a random one
+        try:
+            request = provider.stage(request, event)  # uploads: free, retried, never a job that "may exist"
+        except E.TransportError as exc:
+            raise E.TransportError(f"Could not upload the inputs to {provider.label} ({exc}). Nothing was created "
+                                   "or billed; Submit Again is safe.") from None
         # Journaled before the request leaves: a crash from here on is reconciled, never resent.
         self._commit(job_id, event, state=JobState.SUBMITTING, message=f"Sending to {provider.label}",
                      params={**record.params, **({"seed": seed} if seed is not None else {})},
@@ -575,7 +592,7 @@ class JobEngine:
                 self._store(record_now.evolve(remote_id=remote_id))
 
         try:
-            remote = provider.submit(request, on_created)
+            remote = self._create(job_id, provider, request, on_created, event)
         except (E.TransportError, E.BadResponseError, E.RefusedAnswerError) as exc:
             record = self._require(job_id)
             if record.remote_id:
@@ -588,22 +605,51 @@ class JobEngine:
         self._commit(job_id, event, cost=remote.cost if remote.cost is not None else self._require(job_id).cost)
         return remote
 
+    def _create(self, job_id: str, provider: Provider, request: object, on_created: Callable[[str], None],
+                event: threading.Event) -> RemoteJob:
+        """The creating request; sent again only after a 429, which proves the service made nothing."""
+        attempt = 0
+        while True:
+            try:
+                return provider.submit(request, on_created)
+            except E.RateLimitError as exc:
+                attempt += 1
+                if self._require(job_id).remote_id or attempt > CREATE_RATE_LIMIT_RETRIES:
+                    raise
+                delay = min(exc.retry_after if exc.retry_after is not None else 5.0 * 2 ** (attempt - 1), CREATE_RETRY_CAP_S)
+                self._commit(job_id, event, message=f"{provider.label} is busy (rate limit); sending again in {delay:.0f} s")
+                if event.wait(delay):
+                    raise _Stop() from None
+
     def _reconcile(self, job_id: str, provider: Provider, event: threading.Event) -> RemoteJob | None:
-        """Find the job a lost creating request made, by asking the service; never resend."""
+        """Find the job a lost creating request made, by asking the service for a while; never resend."""
         record = self._require(job_id)
-        self._commit(job_id, event, state=JobState.UNKNOWN, message=f"Looking for the job on {provider.label}")
-        try:
-            request = provider.prepare(record.params, record.inputs)
-            found = provider.find_lost_submission(request, record.submitted_at or record.created_at)
-        except E.MeshsmithError as exc:
-            log.info("reconcile %s failed: %s", job_id, exc)
-            found = None
+        self._commit(job_id, event, state=JobState.UNKNOWN, message=f"Looking for the job on {provider.label}",
+                     finished_at=None)
+        give_up_at = self._clock() + (RECONCILE_WINDOW_S if provider.supports_lookup else 0.0)
+        while True:
+            try:
+                request = provider.prepare(record.params, record.inputs)
+                found = provider.find_lost_submission(request, record.submitted_at or record.created_at)
+            except E.MeshsmithError as exc:
+                log.info("reconcile %s failed: %s", job_id, exc)
+                found = None
+            if found is not None or self._clock() >= give_up_at:
+                break
+            if event.wait(RECONCILE_STEP_S):
+                raise _Stop()
         if found is None:
+            if provider.supports_lookup:
+                error = (f"The answer from {provider.label} to the creating request was lost, and the job is not in "
+                         f"{provider.label}'s job list after {int(RECONCILE_WINDOW_S)} seconds of looking: it was most "
+                         "likely never created, so Submit Again is safe. If you see it on your account, Dismiss instead.")
+            else:
+                error = (f"The answer from {provider.label} to the creating request was lost, so the job may exist and "
+                         f"may be billed. {provider.label} cannot be asked for its jobs, so Meshsmith did not send it "
+                         f"again. Check your {provider.label} account, then Submit Again or Dismiss.")
             self._commit(job_id, event, state=JobState.UNKNOWN, finished_at=self._clock(),
                          message="Not found on the service. Check the service, then Submit Again or Dismiss.",
-                         error=f"The answer from {provider.label} to the creating request was lost, so the job may exist "
-                               "and may be billed. Meshsmith did not send it again and could not find it by looking it up. "
-                               f"Check your {provider.label} account, then Submit Again or Dismiss.")
+                         error=error)
             return None
         self._commit(job_id, event, remote_id=found.remote_id, state=_REMOTE_TO_LOCAL.get(found.status, JobState.RUNNING),
                      error="", message="Found the job on the service")
@@ -683,7 +729,9 @@ class JobEngine:
 
     def _download(self, job_id: str, provider: Provider, event: threading.Event, remote: RemoteJob) -> None:
         record = self._require(job_id)
-        self._commit(job_id, event, state=JobState.DOWNLOADING, progress=max(record.progress, 0.96),
+        downloads = [{"role": asset.role.value, "filename": asset.filename, "url": asset.url}
+                     for asset in remote.assets if asset.url]
+        self._commit(job_id, event, state=JobState.DOWNLOADING, progress=max(record.progress, 0.96), downloads=downloads,
                      message="Downloading the result", cost=remote.cost if remote.cost is not None else record.cost)
         paths: dict[str, str] = {}
         # The model and maps first; previews last, and a broken preview never costs the artist the model.
@@ -713,7 +761,7 @@ class JobEngine:
             thumbnail = write_thumbnail(Path(paths[AssetRole.MODEL.value]), Path(record.output_dir))
             if thumbnail is not None:
                 paths[AssetRole.PREVIEW.value] = str(thumbnail)
-        self._commit(job_id, event, state=JobState.READY, result_paths=paths, progress=1.0,
+        self._commit(job_id, event, state=JobState.READY, result_paths=paths, progress=1.0, downloads=[],
                      message="Ready to import", error="")
         if render and record.render_preview and self._previews is not None:
             self._previews.request(job_id, Path(paths[AssetRole.MODEL.value]), Path(record.output_dir))

@@ -1,7 +1,8 @@
 """The job record: one generation or retexture from the click on Generate to the object in the scene.
 
 Records are immutable snapshots (pydantic, frozen); every change makes a new one, which is written to
-the journal and handed to the main thread. A record never holds a key, a signed URL or image bytes.
+the journal and handed to the main thread. A record never holds a key or image bytes, and holds a result's download address only
+until the file is downloaded (``downloads``).
 """
 
 from __future__ import annotations
@@ -60,6 +61,10 @@ class JobRecord(BaseModel):
     seed: int | None = None
     cost: float | None = None
     """What the job cost, in the provider's unit."""
+    downloads: list[dict[str, str]] = Field(default_factory=list)
+    """The result files (role, filename, url) from when the service said the job was done until they are on disk:
+    a download resumed after a restart uses them (Segmind forgets a job's record within about an hour, long before
+    its files). Emptied once the files are downloaded."""
     result_paths: dict[str, str] = Field(default_factory=dict)
     """Downloaded files by role ('MODEL', 'BASE_COLOR', ...)."""
     imported_objects: list[str] = Field(default_factory=list)

@@ -66,9 +66,17 @@ def finish_blocking(operator: Operator, context: bpy.types.Context, job_id: str)
         if record.state is JobState.READY and not runtime.may_import_by_itself(job_id):
             operator.report({"ERROR"}, translate_message(engine.journal_error or "The result is ready; import it from the job list."))
             return {"CANCELLED"}
-        if record.state in (JobState.FAILED, JobState.CANCELED, JobState.UNKNOWN):
+        if has_ended(record):
             operator.report({"ERROR"}, translate_message(record.error or record.message or record.state.value.title()))
             return {"CANCELLED"}
+
+
+def has_ended(record: JobRecord) -> bool:
+    """Failed, canceled, or lost for good. A job whose creating answer was lost is still being looked for in the
+    service's job list until the engine gives up (``finished_at``): found, it goes on and is imported."""
+    if record.state is JobState.UNKNOWN:
+        return record.finished_at is not None
+    return record.state in (JobState.FAILED, JobState.CANCELED)
 
 
 def done_message(record: JobRecord) -> str:
@@ -125,7 +133,7 @@ class JobOperatorMixin:
         if record.state is JobState.IMPORTED:
             self.report({"INFO"}, done_message(record))
             return self._end(context, {"FINISHED"})
-        if record.state in (JobState.FAILED, JobState.CANCELED, JobState.UNKNOWN) or (record.state is JobState.READY and record.error):
+        if has_ended(record) or (record.state is JobState.READY and record.error):
             self.report({"ERROR"}, translate_message(record.error or record.message))
             return self._end(context, {"CANCELLED"})
         if record.state is JobState.READY and not runtime.may_import_by_itself(record.id):

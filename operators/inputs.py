@@ -131,8 +131,13 @@ def build_generate_job(context: bpy.types.Context, provider_name: str, image_pat
     """A checked job record for the generate operator. Raises ``MeshsmithError`` with what to fix."""
     from ..jobs.records import JobRecord
     from ..mesh_io.importer import object_name_for
+    from ..providers.registry import info
 
-    prompt = prompt or context.scene.meshsmith.prompt
+    if not info(provider_name).takes_prompt:
+        if prompt:
+            raise E.InvalidInputError(f"{info(provider_name).label}'s model takes no prompt; leave it empty.")
+        prompt = ""  # the sidebar's prompt belongs to another service
+    prompt = prompt or (context.scene.meshsmith.prompt if info(provider_name).takes_prompt else "")
     if len(prompt) > MAX_PROMPT_CHARS:
         raise E.InvalidInputError(f"The prompt is {len(prompt)} characters; the limit is {MAX_PROMPT_CHARS}.")
     params = generation_params(context, provider_name)

@@ -184,10 +184,11 @@ class MESHSMITH_OT_refresh_credits(Operator):
         except E.MeshsmithError as exc:
             self.report({"ERROR"}, translate_message(str(exc)))
             return {"CANCELLED"}
-        field = {"SEGMIND": "segmind_credits", "MESHY": "meshy_balance"}[self.provider]
+        which = self.provider  # copied here: the worker must not read the operator (it may be freed by then)
+        field = {"SEGMIND": "segmind_credits", "MESHY": "meshy_balance"}[which]
 
         def work():
-            balance = provider.credits() if self.provider == "SEGMIND" else provider.balance()
+            balance = provider.credits() if which == "SEGMIND" else provider.balance()
 
             def apply() -> None:
                 setattr(bpy.context.window_manager.meshsmith, field, f"{balance:g}")
@@ -229,9 +230,10 @@ class MESHSMITH_OT_fetch_meshy_tasks(Operator):
             self.report({"ERROR"}, translate_message(str(exc)))
             return {"CANCELLED"}
         root = runtime.results_dir(context)
+        count = self.count  # copied here: the worker must not read the operator (it may be freed by then)
 
         def work():
-            tasks = provider.list_tasks(page_size=self.count)
+            tasks = provider.list_tasks(page_size=count)
 
             def apply() -> None:
                 added = 0
@@ -261,18 +263,23 @@ class MESHSMITH_OT_estimate_cost(Operator):
     bl_options = {"INTERNAL"}
 
     def execute(self, context):
-        from .inputs import generation_params
+        from .inputs import generation_params, resolve_image
 
         try:
             params = generation_params(context, "SCENARIO")
             provider = runtime.make_provider("SCENARIO", context)
+            # Scenario prices the complete body, image included: the image is uploaded first (free) and the
+            # job that follows reuses the upload when the image has not changed.
+            folder = runtime.results_dir(context) / "estimates"
+            inputs = {"image_path": resolve_image(context, "", folder), "work_dir": str(folder),
+                      "blender_binary": bpy.app.binary_path}
         except E.MeshsmithError as exc:
             self.report({"ERROR"}, translate_message(str(exc)))
             return {"CANCELLED"}
         key = estimate_key(params)
 
         def work():
-            cost = provider.estimate(params)
+            cost = provider.estimate(params, inputs)
 
             def apply() -> None:
                 state = bpy.context.window_manager.meshsmith
@@ -299,6 +306,18 @@ class MESHSMITH_OT_enable_online_access(Operator):
 
     def execute(self, context):
         context.preferences.system.use_online_access = True
+        return {"FINISHED"}
+
+
+class MESHSMITH_OT_use_meshy_retexture(Operator):
+    """Texture with Meshy's Retexture endpoint (the one Meshy offers today)"""
+
+    bl_idname = "meshsmith.use_meshy_retexture"
+    bl_label = "Switch to Retexture"
+    bl_options = {"INTERNAL", "UNDO"}
+
+    def execute(self, context):
+        context.scene.meshsmith.meshy.endpoint = "RETEXTURE"
         return {"FINISHED"}
 
 
@@ -331,6 +350,7 @@ classes = (
     MESHSMITH_OT_estimate_cost,
     MESHSMITH_OT_fetch_meshy_tasks,
     MESHSMITH_OT_enable_online_access,
+    MESHSMITH_OT_use_meshy_retexture,
     MESHSMITH_OT_open_preferences,
 )
 

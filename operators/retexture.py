@@ -57,7 +57,15 @@ def build_retexture_job(context: bpy.types.Context, provider_name: str, style_pr
     if settings.style_image is not None and settings.endpoint == "RETEXTURE":
         style_image = bpy.path.abspath(settings.style_image.filepath)
         check_image_file(Path(style_image), 10 * 1024 * 1024)
-    if not style_prompt and not style_image:
+    views = [bpy.path.abspath(view.strip()) for view in settings.style_views.split(";") if view.strip()]
+    if views and settings.endpoint == "RETEXTURE":
+        if len(views) > 4:
+            raise E.InvalidInputError(f"Meshy takes at most 4 views of the object; {len(views)} were given.")
+        for view in views:
+            check_image_file(Path(view), 10 * 1024 * 1024)
+    else:
+        views = []
+    if not style_prompt and not style_image and not views:
         raise E.InvalidInputError("Describe the style to paint (or choose a style image).")
     if settings.endpoint == "TEXT_TO_TEXTURE" and not object_prompt:
         raise E.InvalidInputError("Text to Texture also needs a short description of the object.")
@@ -73,6 +81,8 @@ def build_retexture_job(context: bpy.types.Context, provider_name: str, style_pr
     inputs = {"mesh_path": str(mesh), "style_prompt": style_prompt, "object_prompt": object_prompt}
     if style_image:
         inputs["style_image_path"] = style_image
+    if views:
+        inputs["style_views"] = ";".join(views)
     label = f"{obj.name}: {(style_prompt or 'style image')[:40]}"
     return JobRecord(id=job_id, provider=provider_name, kind=JobKind.RETEXTURE, label=label, params=params,
                      inputs=inputs, output_dir=str(job_dir), target_object=obj.name, target_uid=target_id(obj),

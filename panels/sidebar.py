@@ -10,6 +10,7 @@ from bpy.types import Panel, UIList
 
 from .. import preferences
 from ..operators.generate import blocker
+from ..providers import registry
 from ..translations import translate_message
 
 _STATE_ICONS = {
@@ -26,6 +27,8 @@ def draw_fix(layout: bpy.types.UILayout, fix: str) -> None:
         layout.operator("meshsmith.enable_online_access", icon="WORLD")
     elif fix == "OPEN_PREFERENCES":
         layout.operator("meshsmith.open_preferences", icon="PREFERENCES")
+    elif fix == "SWITCH_TO_RETEXTURE":
+        layout.operator("meshsmith.use_meshy_retexture", icon="BRUSH_DATA")
 
 
 def draw_blocker(layout: bpy.types.UILayout, reason: str) -> None:
@@ -86,7 +89,8 @@ class VIEW3D_PT_meshsmith_generate(Panel):
             col.prop(settings, "image_path", text="")
         elif settings.image.preview is not None:
             col.template_icon(icon_value=settings.image.preview.icon_id, scale=5.0)
-        layout.prop(settings, "prompt")
+        if registry.info(settings.provider).takes_prompt:  # only what the chosen service uses
+            layout.prop(settings, "prompt")
 
         if settings.provider == "SEGMIND":
             draw_segmind_parameters(layout, settings.segmind)
@@ -135,25 +139,38 @@ class VIEW3D_PT_meshsmith_retexture(Panel):
         layout.label(text=iface_("Mesh: {}").format(obj.name) if obj is not None and obj.type == "MESH"
                      else iface_("Select a mesh object"), icon="MESH_DATA", translate=False)
         layout.prop(meshy, "endpoint", text="")
-        layout.prop(meshy, "style_prompt")
-        if meshy.endpoint == "RETEXTURE":
+        retexture = meshy.endpoint == "RETEXTURE"
+        if not (retexture and meshy.ai_model == "meshy-n1"):  # N1 paints from images only
+            layout.prop(meshy, "style_prompt")
+        if retexture:
             layout.template_ID(meshy, "style_image", open="image.open")
+            if meshy.ai_model in ("latest", "meshy-7", "meshy-n1"):
+                layout.prop(meshy, "style_views")
         else:
             layout.prop(meshy, "object_prompt")
             layout.prop(meshy, "negative_prompt")
+        if retexture and meshy.retired_model:
+            draw_blocker(layout, "Meshy 5 was retired on 2026-10-10; this file asked for it, so Latest (Meshy 7) is used.")
         header, body = layout.panel("meshsmith_meshy_options", default_closed=True)
         header.label(text="Options")
         if body is not None:
             col = body.column(align=True)
             col.prop(meshy, "enable_original_uv")
-            col.prop(meshy, "enable_pbr")
-            if meshy.endpoint == "RETEXTURE":
+            if not (retexture and meshy.ai_model == "meshy-n1"):
+                col.prop(meshy, "enable_pbr")
+            if retexture:
                 col.prop(meshy, "ai_model")
-                col.prop(meshy, "hd_texture")
-                col.prop(meshy, "remove_lighting")
+                if meshy.ai_model not in ("meshy-6-lite", "meshy-n1"):
+                    col.prop(meshy, "texture_resolution")
+                if meshy.ai_model in ("latest", "meshy-7", "meshy-6"):
+                    col.prop(meshy, "remove_lighting")
             else:
                 col.prop(meshy, "art_style")
                 col.prop(meshy, "resolution")
+        if retexture:
+            price = registry.info("MESHY").credits.get(
+                "2k" if meshy.ai_model in ("meshy-6-lite", "meshy-n1") else meshy.texture_resolution, 10)
+            layout.label(text=iface_("Cost: {} credits").format(f"{price:g}"), icon="FUND", translate=False)
         reason = retexture_blocker(context)
         row = layout.row()
         row.scale_y = 1.5

@@ -56,6 +56,8 @@ class Provider(ABC):
     """The per-job deadline: past it, the job stops polling and says so (it can be resumed)."""
     supports_stream: bool = False
     """True when ``watch`` follows a job live (server-sent events) instead of polling."""
+    supports_lookup: bool = False
+    """True when ``find_lost_submission`` can find a job in the service's job list (Segmind has no list)."""
 
     def __init__(self, http: HttpClient) -> None:
         self.http = http
@@ -63,6 +65,12 @@ class Provider(ABC):
     @abstractmethod
     def prepare(self, params: Mapping[str, Any], inputs: Mapping[str, str]) -> BaseModel:
         """Build the validated request from parameters and input files (worker thread: may read files)."""
+
+    def stage(self, request: BaseModel, cancel: Any = None) -> BaseModel:
+        """Send what must reach the service before the job can be created (uploads), and return the request
+        ready to submit. Nothing here is billed, so it is retried like a read and a failure is a plain error,
+        never a job that "may exist"; the engine journals the job as being sent only after this returns."""
+        return request
 
     @abstractmethod
     def submit(self, request: BaseModel, on_created: Callable[[str], None]) -> RemoteJob:

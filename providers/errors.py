@@ -23,6 +23,7 @@ class Fix(str, Enum):
     TOP_UP_CREDITS = "TOP_UP_CREDITS"
     RETRY_LATER = "RETRY_LATER"
     CHECK_INPUT = "CHECK_INPUT"
+    SWITCH_TO_RETEXTURE = "SWITCH_TO_RETEXTURE"
 
 
 class MeshsmithError(Exception):
@@ -55,6 +56,10 @@ class OfflineError(ConfigurationError):
     """Blender's "Allow Online Access" is off."""
 
     fix = Fix.ENABLE_ONLINE_ACCESS
+
+
+class EndpointRetiredError(ConfigurationError):
+    """The service no longer offers the endpoint the settings name (nothing was created or billed)."""
 
 
 class InvalidInputError(ConfigurationError):
@@ -112,6 +117,10 @@ class NotFoundError(HTTPStatusError):
 
 class MethodNotAllowedError(HTTPStatusError):
     """The endpoint exists but not for this method (HTTP 405): the service's API has changed."""
+
+
+class GoneError(HTTPStatusError):
+    """The service retired what was asked for (HTTP 410): nothing was created or billed."""
 
 
 class InsufficientCreditsError(HTTPStatusError):
@@ -212,7 +221,16 @@ def error_for_status(
     never trusted as a format string.
     """
     detail = (detail or "no details given").strip().rstrip(".")
-    if status_code in _STATUS_MESSAGES:
+    if status_code == 406 and _names_content_type(detail):
+        cls, message = BadRequestError, (f"{service} refused the request's format ({detail}). Meshsmith may need an "
+                                         "update; nothing was billed.")
+    elif status_code == 406 and _names_spend_limit(detail):
+        cls, message = InsufficientCreditsError, (f"Your {service} team has reached its spend limit ({detail}). Ask "
+                                                  "the team's owner to raise it; nothing was billed.")
+    elif status_code == 410:
+        cls, message = GoneError, (f"{service} has retired this model or endpoint ({detail}); nothing was billed. "
+                                   "Meshsmith may need an update.")
+    elif status_code in _STATUS_MESSAGES:
         cls, template = _STATUS_MESSAGES[status_code]
         message = template.format(service=service, detail=detail)
     elif 500 <= status_code < 600:
@@ -222,6 +240,18 @@ def error_for_status(
     if cls is RateLimitError:
         return RateLimitError(message, status_code=status_code, retry_after=retry_after)
     return cls(message, status_code=status_code)
+
+
+def _names_content_type(detail: str) -> bool:
+    """Segmind's 406 for a request without ``Content-Type: application/json`` names the type, not credits."""
+    text = detail.lower()
+    return "content-type" in text or "content type" in text or "application/json" in text
+
+
+def _names_spend_limit(detail: str) -> bool:
+    """Segmind's 406 for a team over its spend limit."""
+    text = detail.lower()
+    return "spend limit" in text or "spending limit" in text or "limit exceeded" in text
 
 
 # Patterns of credentials that must never reach a message or a log line.

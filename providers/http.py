@@ -112,6 +112,28 @@ def parse_retry_after(value: str | None) -> float | None:
         return None
 
 
+def parse_reset_at(value: str | None) -> float | None:
+    """Seconds until an instant given as an ISO 8601 UTC time or epoch seconds (a rate-limit reset), or None."""
+    if not value:
+        return None
+    value = value.strip()
+    try:
+        instant = float(value)
+    except ValueError:
+        from datetime import datetime
+
+        try:
+            moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            return None
+        if moment.tzinfo is None:
+            from datetime import UTC
+
+            moment = moment.replace(tzinfo=UTC)  # the header's name says UTC
+        instant = moment.timestamp()
+    return max(0.0, instant - time.time())
+
+
 def backoff_delay(attempt: int, retry_after: float | None = None, *, rng: random.Random | None = None) -> float:
     """Seconds to wait before retry number ``attempt`` (1-based).
 
@@ -521,6 +543,9 @@ def error_from_response(service: str, response: requests.Response) -> E.HTTPStat
             "server. Your key was not checked; if this persists, the service's address may be wrong.",
             status_code=response.status_code)
     retry_after = parse_retry_after(response.headers.get("Retry-After"))
+    if retry_after is None and response.status_code == 429:
+        # Segmind says when its window resets instead of how long to wait.
+        retry_after = parse_reset_at(response.headers.get("x-rate-limit-reset-at-utc"))
     if retry_after is None and response.status_code == 429:
         try:
             body = response.json()

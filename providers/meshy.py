@@ -12,6 +12,18 @@ Follows ../shared/reference/provider_apis.md section 3, not the seed document wh
   the terminal event carries the full task; if the stream breaks, the engine falls back to polling;
 - 402 is "insufficient credits"; 429 says ``RateLimitExceeded`` or ``NoMoreConcurrentTasks``;
   a failed task carries ``task_error`` with a ``code`` such as ``model_missing_uv``.
+
+As of December 2026 (Meshy's deprecation notes and its own clients, meshy-cli and meshy-mcp-server):
+- ``meshy-5`` was retired on 2026-10-10; retexture takes ``latest`` (= Meshy 7), ``meshy-7``, ``meshy-6``,
+  ``meshy-6-lite`` and ``meshy-n1``; ``remove_lighting`` is sent only to Meshy 6 and 7; N1 takes images
+  only, no PBR, 2K only; Meshy 6 Lite makes 2K only;
+- ``hd_texture`` is deprecated: ``texture_resolution`` (``2k``, ``4k``, ``8k``) replaces it; 8K costs 15
+  credits instead of 10;
+- exactly one style input is sent: ``text_style_prompt``, ``image_style_url`` or ``multiview_image_urls``
+  (1 to 4 views, front first), and several views need ``ai_model: "meshy-7"`` named explicitly;
+- Text to Texture is no longer routed to by Meshy's clients: a 404 or 410 when creating such a task says
+  so and offers Retexture (nothing is billed, nothing is retried);
+- a 401 with the public test-mode key means the test mode is unavailable, not that a key is wrong.
 """
 
 from __future__ import annotations
@@ -24,10 +36,10 @@ from enum import Enum
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from . import errors as E
-from .base import Provider, normalise_base_url, status_from_table
+from .base import Provider, normalise_base_url, status_from_table, validation_message
 from .files import GLB_MAGIC, sniff_image
 from .http import HttpClient, parse_json
 from .models import AssetRef, AssetRole, JobStatus, RemoteJob
@@ -60,7 +72,14 @@ class Endpoint(str, Enum):
 
 ART_STYLES = ("realistic", "fake-3d-cartoon", "japanese-anime", "cartoon-line-art", "realistic-hand-drawn",
               "fake-3d-hand-drawn", "oriental-comic-ink")
-AI_MODELS = ("meshy-5", "meshy-6", "latest")
+AI_MODELS = ("latest", "meshy-7", "meshy-6", "meshy-6-lite", "meshy-n1")
+"""Retexture models Meshy accepts (December 2026); ``latest`` is Meshy 7 for retexture."""
+RETIRED_MODELS = {"meshy-5": "2026-10-10", "meshy-4": "", "meshy-t1": ""}
+REMOVES_LIGHTING = frozenset({"latest", "meshy-7", "meshy-6"})
+TWO_K_ONLY = frozenset({"meshy-6-lite", "meshy-n1"})
+MULTIVIEW_MODELS = frozenset({"meshy-7", "meshy-n1"})
+TEXTURE_RESOLUTIONS = ("2k", "4k", "8k")
+MAX_VIEWS = 4
 
 STATUS_TABLE: dict[str, JobStatus] = {
     "PENDING": JobStatus.QUEUED,
@@ -101,13 +120,42 @@ class MeshyParams(BaseModel):
     enable_pbr: bool = True
     """Metallic, roughness and normal maps as well as base colour."""
     # Retexture
-    ai_model: str = Field("latest", pattern="^(meshy-5|meshy-6|latest)$")
-    hd_texture: bool = False
+    ai_model: str = "latest"
+    texture_resolution: str = "2k"
     remove_lighting: bool = True
     # Text to Texture
     art_style: str = Field("realistic", pattern="^(" + "|".join(ART_STYLES) + ")$")
     resolution: str = Field("1024", pattern="^(1024|2048|4096)$")
     negative_prompt: str = Field("", max_length=MAX_PROMPT_CHARS)
+
+    @field_validator("ai_model")
+    @classmethod
+    def _current_model(cls, value: str) -> str:
+        if value in RETIRED_MODELS:
+            when = f" on {RETIRED_MODELS[value]}" if RETIRED_MODELS[value] else ""
+            raise ValueError(f"{value} was retired by Meshy{when}; choose Latest (Meshy 7), Meshy 7, Meshy 6, "
+                             "Meshy 6 Lite or Meshy N1")
+        if value not in AI_MODELS:
+            raise ValueError(f"unknown model '{value}'; Meshy retextures with {', '.join(AI_MODELS)}")
+        return value
+
+    @field_validator("texture_resolution")
+    @classmethod
+    def _known_resolution(cls, value: str) -> str:
+        if value not in TEXTURE_RESOLUTIONS:
+            raise ValueError("texture resolution must be 2k, 4k or 8k")
+        return value
+
+    @model_validator(mode="after")
+    def _fits_the_model(self) -> MeshyParams:
+        if self.endpoint is Endpoint.RETEXTURE and self.ai_model in TWO_K_ONLY and self.texture_resolution != "2k":
+            raise ValueError(f"{model_label(self.ai_model)} makes 2K textures only; choose 2K or another model")
+        return self
+
+
+def model_label(ai_model: str) -> str:
+    return {"latest": "Latest (Meshy 7)", "meshy-7": "Meshy 7", "meshy-6": "Meshy 6", "meshy-6-lite": "Meshy 6 Lite",
+            "meshy-n1": "Meshy N1"}.get(ai_model, ai_model)
 
 
 class MeshyRequest(MeshyParams):
@@ -116,15 +164,38 @@ class MeshyRequest(MeshyParams):
     style_prompt: str = Field("", max_length=MAX_PROMPT_CHARS)
     object_prompt: str = Field("", max_length=MAX_PROMPT_CHARS)
     image_style_url: str = Field("", repr=False)
+    multiview_image_urls: list[str] = Field(default_factory=list, repr=False, max_length=MAX_VIEWS)
+    """Views of the object to copy the style from, front first (data URIs)."""
+
+    @model_validator(mode="after")
+    def _one_style(self) -> MeshyRequest:
+        if self.endpoint is not Endpoint.RETEXTURE:
+            return self
+        if self.multiview_image_urls and self.sent_model not in MULTIVIEW_MODELS:
+            raise ValueError(f"style from several views needs Meshy 7 or Meshy N1, not {model_label(self.ai_model)}")
+        if self.ai_model == "meshy-n1" and not (self.image_style_url or self.multiview_image_urls):
+            raise ValueError("Meshy N1 paints from images only: choose a style image or views")
+        return self
+
+    @property
+    def sent_model(self) -> str:
+        """The model named in the request: several views need ``meshy-7`` by name, and ``latest`` is Meshy 7 here."""
+        return "meshy-7" if self.multiview_image_urls and self.ai_model == "latest" else self.ai_model
 
     def body(self) -> dict[str, Any]:
         if self.endpoint is Endpoint.RETEXTURE:
+            model = self.sent_model
             body: dict[str, Any] = {
-                "model_url": self.model_url, "ai_model": self.ai_model, "enable_original_uv": self.enable_original_uv,
-                "enable_pbr": self.enable_pbr, "hd_texture": self.hd_texture, "remove_lighting": self.remove_lighting,
+                "model_url": self.model_url, "ai_model": model, "enable_original_uv": self.enable_original_uv,
+                # N1 accepts only false; it returns a base colour map alone.
+                "enable_pbr": self.enable_pbr and model != "meshy-n1", "texture_resolution": self.texture_resolution,
                 "target_formats": ["glb"],
             }
-            if self.image_style_url:
+            if model in REMOVES_LIGHTING:
+                body["remove_lighting"] = self.remove_lighting
+            if self.multiview_image_urls:  # exactly one style input is sent
+                body["multiview_image_urls"] = list(self.multiview_image_urls)
+            elif self.image_style_url:
                 body["image_style_url"] = self.image_style_url
             else:
                 body["text_style_prompt"] = self.style_prompt
@@ -195,6 +266,7 @@ class MeshyProvider(Provider):
     poll_interval = 3.0
     typical_duration_s = 90.0
     supports_stream = True
+    supports_lookup = True
 
     def __init__(self, http: HttpClient, api_key: str, *, base_url: str = DEFAULT_BASE_URL,
                  poll_interval: float | None = None, endpoint: Endpoint = Endpoint.RETEXTURE) -> None:
@@ -204,6 +276,7 @@ class MeshyProvider(Provider):
                 "No Meshy API key. Add it in Edit > Preferences > Add-ons > Meshsmith, set MESHSMITH_MESHY_API_KEY, "
                 "or turn on 'Try Meshy Without Credits'.")
         E.register_secret(api_key)
+        self.test_mode = api_key == TEST_MODE_KEY
         self._headers = {"Authorization": f"Bearer {api_key}"}
         self.base_url = normalise_base_url(base_url, service=SERVICE)
         self.endpoint = endpoint
@@ -223,8 +296,15 @@ class MeshyProvider(Provider):
         body["object_prompt"] = inputs.get("object_prompt", "")
         if inputs.get("style_image_path"):
             body["image_style_url"] = image_data_uri(Path(inputs["style_image_path"]))
-        request = MeshyRequest.model_validate(body)
-        if not request.style_prompt and not request.image_style_url:
+        views = [view for view in inputs.get("style_views", "").split(";") if view]
+        if len(views) > MAX_VIEWS:
+            raise E.InvalidInputError(f"Meshy takes at most {MAX_VIEWS} views of the object; {len(views)} were given.")
+        body["multiview_image_urls"] = [image_data_uri(Path(view)) for view in views]
+        try:
+            request = MeshyRequest.model_validate(body)
+        except ValueError as exc:
+            raise E.InvalidInputError(validation_message(SERVICE, exc)) from None
+        if not request.style_prompt and not request.image_style_url and not request.multiview_image_urls:
             raise E.InvalidInputError("Describe the style to paint (or choose a style image).")
         self.endpoint = request.endpoint
         return request
@@ -235,7 +315,15 @@ class MeshyProvider(Provider):
     def submit(self, request: BaseModel, on_created: Callable[[str], None]) -> RemoteJob:
         assert isinstance(request, MeshyRequest)
         self.endpoint = request.endpoint
-        response = self._send("POST", self._url(), json=request.body())
+        try:
+            response = self._send("POST", self._url(), json=request.body())
+        except E.HTTPStatusError as exc:
+            if request.endpoint is Endpoint.TEXT_TO_TEXTURE and exc.status_code in (404, 410):
+                raise E.EndpointRetiredError(
+                    f"{SERVICE} no longer offers Text to Texture (HTTP {exc.status_code}); nothing was billed. "
+                    "Switch the endpoint to Retexture, Meshy's current texturing endpoint, and try again.",
+                    fix=E.Fix.SWITCH_TO_RETEXTURE) from None
+            raise
         body = parse_json(response, service=SERVICE)
         task_id = body.get("result") if isinstance(body, dict) else None
         if not isinstance(task_id, str) or not task_id:
@@ -246,6 +334,12 @@ class MeshyProvider(Provider):
     def _send(self, method: str, url: str, **kwargs: Any):
         try:
             return self.http.request(method, url, service=SERVICE, headers=self._headers, **kwargs)
+        except E.AuthenticationError as exc:
+            if self.test_mode and exc.status_code == 401:
+                raise E.AuthenticationError(
+                    f"{SERVICE}'s test mode is unavailable right now (its public test key was refused). Turn off "
+                    "'Try Meshy Without Credits' and use your own key, or try again later.", status_code=401) from None
+            raise
         except E.RateLimitError as exc:
             if "NoMoreConcurrentTasks" in str(exc):
                 raise E.RateLimitError(f"{SERVICE}'s queue for your account is full (too many tasks at once). "
@@ -337,13 +431,25 @@ class MeshyProvider(Provider):
         self.endpoint = request.endpoint
         response = self._send("GET", self._url(), params={"page_num": 1, "page_size": 50, "sort_by": "-created_at"})
         body = parse_json(response, service=SERVICE)
-        wanted = request.style_prompt
-        for item in body if isinstance(body, list) else []:
-            if not isinstance(item, dict) or item.get("created_at", 0) < (submitted_at - 60) * 1000:
-                continue
-            echoed = item.get("text_style_prompt", item.get("style_prompt", ""))
-            if wanted and echoed == wanted:
+        wanted = request.style_prompt if not (request.image_style_url or request.multiview_image_urls) else ""
+        recent = [item for item in (body if isinstance(body, list) else [])
+                  if isinstance(item, dict) and isinstance(item.get("created_at"), (int, float))
+                  and item["created_at"] >= (submitted_at - 60) * 1000]
+        if wanted:
+            matches = [item for item in recent if item.get("text_style_prompt", item.get("style_prompt", "")) == wanted]
+        else:
+            # A style from images: Meshy echoes no prompt. The same image URL is proof; else the one recent task
+            # without a text prompt made with the same model settings (never a guess among several).
+            same = [item for item in recent if request.image_style_url and item.get("image_style_url") == request.image_style_url]
+            matches = same or [item for item in recent if not item.get("text_style_prompt") and not item.get("style_prompt")
+                               and item.get("ai_model", request.sent_model) == request.sent_model]
+            if len(matches) > 1 and not same:
+                return None
+        for item in matches[:1]:
+            try:
                 return self.task_to_remote(item)
+            except E.MeshsmithError:
+                return None
         return None
 
     def list_tasks(self, page_size: int = 20, page_num: int = 1) -> list[RemoteJob]:
@@ -353,7 +459,13 @@ class MeshyProvider(Provider):
         body = parse_json(response, service=SERVICE)
         if not isinstance(body, list):
             raise E.BadResponseError(f"{SERVICE} sent a task list that is not a list.")
-        return [self.task_to_remote(item) for item in body]
+        tasks = []
+        for item in body:  # one odd entry (an unknown status, a success without files) must not hide the rest
+            try:
+                tasks.append(self.task_to_remote(item))
+            except E.DataError:
+                continue
+        return tasks
 
     def balance(self) -> float:
         response = self._send("GET", f"{self.base_url}/openapi/v1/balance")

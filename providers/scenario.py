@@ -12,13 +12,23 @@ Follows ../shared/reference/provider_apis.md section 2, not the guide where the 
 - asset URLs are signed CDN URLs: downloaded without the Authorization header, query untouched;
 - ``?dryRun=true`` answers HTTP 269 with ``creativeUnitsCost``: an estimate that spends nothing;
 - cancel is best effort: most generation jobs refuse it (400 "Cannot cancel this type of job").
+
+As of December 2026: a dry run prices the complete body, so the cost estimate uploads the image first
+(an upload is free) and sends the same body the job will; the job reuses that upload when the image has
+not changed. Uploads are retried like reads and never make a job "unknown": only the creating request
+can. Separate maps come typed ``3d-texture-albedo`` / ``-metallic`` / ``-normal`` / ``-roughness`` or just
+``3d-texture`` (then the file name says which map). A base URL typed with ``/v1`` or an API path after it
+is cut back to the host.
 """
 
 from __future__ import annotations
 
 import base64
+import hashlib
 import mimetypes
 import random
+import re
+import threading
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
@@ -59,14 +69,20 @@ _STATUS_MESSAGES = {
     "processing": "Generating", "finalizing": "Finalizing",
 }
 
-# Scenario asset metadata.type values for separate PBR maps, and what each is.
+# Scenario asset metadata.type values for separate PBR maps, and what each is. A plain ``3d-texture`` is a map
+# too: its file name says which. ``3d-texture-mtl`` is an OBJ material file, not a picture.
 TEXTURE_TYPES: dict[str, AssetRole] = {
     "3d-texture-albedo": AssetRole.BASE_COLOR,
-    "3d-texture-basecolor": AssetRole.BASE_COLOR,
     "3d-texture-metallic": AssetRole.METALLIC,
     "3d-texture-roughness": AssetRole.ROUGHNESS,
     "3d-texture-normal": AssetRole.NORMAL,
 }
+GENERIC_TEXTURE_TYPE = "3d-texture"
+# Uploads this session made, by (server, project, image digest): the estimate's upload serves the job that
+# follows. Small and bounded; an asset id is not a secret.
+_UPLOADS: dict[tuple[str, str, str], str] = {}
+_UPLOADS_LOCK = threading.Lock()
+MAX_REMEMBERED_UPLOADS = 32
 
 
 def map_status(raw: str) -> JobStatus:
@@ -104,6 +120,8 @@ class ScenarioRequest(ScenarioParams):
     image_name: str = "reference.png"
     image_data_url: str = Field("", repr=False)
     """The input image as a data URL; uploaded as an asset just before the job is created."""
+    image_asset_id: str = ""
+    """The uploaded image's asset id, once ``stage`` has uploaded it."""
 
     def with_seed_resolved(self, rng: random.Random | None = None) -> ScenarioRequest:
         if self.seed != -1:
@@ -156,6 +174,14 @@ def asset_role(asset: _Asset) -> AssetRole | None:
     kind_type = str(asset.metadata.get("type", "")).lower()
     if kind_type in TEXTURE_TYPES:
         return TEXTURE_TYPES[kind_type]
+    if kind_type == GENERIC_TEXTURE_TYPE:
+        from .channels import resolve_channel
+
+        name = str(asset.metadata.get("name") or asset.url.split("?", 1)[0].rsplit("/", 1)[-1])
+        channel = resolve_channel("", name)
+        return AssetRole(channel.value) if channel is not None else None
+    if kind_type.startswith(GENERIC_TEXTURE_TYPE):
+        return None  # another kind of texture file (an .mtl): not a map to wire
     mime = asset.mimeType.lower()
     if mime == "model/gltf-binary" or (asset.kind == "3d" and mime in ("", "application/octet-stream")):
         return AssetRole.MODEL
@@ -179,6 +205,7 @@ class ScenarioProvider(Provider):
     label = SERVICE
     poll_interval = 3.0
     typical_duration_s = 120.0
+    supports_lookup = True
 
     def __init__(self, http: HttpClient, api_key: str, api_secret: str, *, project_id: str = "",
                  base_url: str = DEFAULT_BASE_URL, poll_interval: float | None = None) -> None:
@@ -192,7 +219,8 @@ class ScenarioProvider(Provider):
             E.register_secret(secret)
         self._headers = {"Authorization": f"Basic {token}"}
         self._query = {"projectId": project_id} if project_id else {}
-        self.base_url = normalise_base_url(base_url, service=SERVICE) + "/v1"
+        # "https://api.cloud.scenario.com/v1" or a whole API path pasted: the host is what is meant.
+        self.base_url = re.sub(r"/v1(/.*)?$", "", normalise_base_url(base_url, service=SERVICE)) + "/v1"
         if poll_interval is not None:
             self.poll_interval = poll_interval
 
@@ -218,21 +246,47 @@ class ScenarioProvider(Provider):
 
     # --- the job -------------------------------------------------------------------------------------------------
     def upload_image(self, name: str, data_url: str) -> str:
-        """Upload the reference image as an asset and return its id (``POST /v1/assets``)."""
+        """Upload the reference image as an asset and return its id (``POST /v1/assets``).
+
+        An upload creates nothing that is billed, so it is retried like a read; an image this session has
+        already uploaded to this server is not sent again.
+        """
+        key = (self.base_url, self._query.get("projectId", ""), hashlib.sha256(data_url.encode("ascii")).hexdigest())
+        with _UPLOADS_LOCK:
+            known = _UPLOADS.get(key)
+        if known:
+            try:
+                self._get(f"/assets/{known}")  # still there? (a read: cheaper than sending the image again)
+                return known
+            except E.NotFoundError:
+                with _UPLOADS_LOCK:
+                    _UPLOADS.pop(key, None)
         response = self.http.request("POST", f"{self.base_url}/assets", service=SERVICE, headers=self._headers,
-                                     params=self._query, json={"image": data_url, "name": name})
+                                     params=self._query, json={"image": data_url, "name": name}, retry=True)
         body = parse_json(response, service=SERVICE)
         asset = body.get("asset", body) if isinstance(body, dict) else None
         if not isinstance(asset, dict) or not asset.get("id"):
             raise E.BadResponseError(f"{SERVICE} accepted the image but gave no asset id.")
+        with _UPLOADS_LOCK:
+            if len(_UPLOADS) >= MAX_REMEMBERED_UPLOADS:
+                _UPLOADS.pop(next(iter(_UPLOADS)))
+            _UPLOADS[key] = str(asset["id"])
         return str(asset["id"])
 
-    def estimate(self, params: Mapping[str, Any]) -> float:
-        """The cost in creative units of a job with these parameters (``?dryRun=true``: nothing is spent)."""
-        request = ScenarioParams.model_validate(dict(params))
+    def stage(self, request: BaseModel, cancel: Any = None) -> ScenarioRequest:
+        """Upload the reference image (before the job is journaled as being sent: a failure here bills nothing)."""
+        assert isinstance(request, ScenarioRequest)
+        if request.image_asset_id:
+            return request
+        return request.model_copy(update={"image_asset_id": self.upload_image(request.image_name, request.image_data_url)})
+
+    def estimate(self, params: Mapping[str, Any], inputs: Mapping[str, str]) -> float:
+        """The cost in creative units of a job with these parameters and this image (``?dryRun=true``: nothing
+        is spent). Scenario prices the complete body, so the image is uploaded first, as the job will."""
+        request = self.stage(self.prepare(params, inputs))
         response = self.http.request("POST", f"{self.base_url}/generate/custom/{MODEL_ID}", service=SERVICE,
                                      headers=self._headers, params={**self._query, "dryRun": "true"},
-                                     json=request.body(None), ok_statuses=frozenset({DRY_RUN_STATUS}))
+                                     json=request.body(request.image_asset_id), ok_statuses=frozenset({DRY_RUN_STATUS}))
         body = parse_json(response, service=SERVICE)
         try:
             return float(body["creativeUnitsCost"])
@@ -241,9 +295,9 @@ class ScenarioProvider(Provider):
 
     def submit(self, request: BaseModel, on_created: Callable[[str], None]) -> RemoteJob:
         assert isinstance(request, ScenarioRequest)
-        asset_id = self.upload_image(request.image_name, request.image_data_url)
+        request = self.stage(request)  # staged already by the engine; kept for direct callers
         response = self.http.request("POST", f"{self.base_url}/generate/custom/{MODEL_ID}", service=SERVICE,
-                                     headers=self._headers, params=self._query, json=request.body(asset_id))
+                                     headers=self._headers, params=self._query, json=request.body(request.image_asset_id))
         body = parse_json(response, service=SERVICE)
         try:
             job = _Job.model_validate(body["job"])

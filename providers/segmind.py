@@ -8,7 +8,11 @@ Follows ../shared/reference/provider_apis.md section 1, not the model page where
 - a FAILED queue job is sent with HTTP 422 and a ``{"status": "FAILED"}`` body, so the body is read
   before the status code is treated as an error;
 - "not enough credits" is HTTP 406, not 402;
-- ``octree_resolution`` is sent as a string, as the official example does.
+- ``octree_resolution`` is sent as a string, as the official example does;
+- (December 2026) 406 has three causes (no JSON content type, not enough credits, a team spend limit) and
+  the message says which; 410 is a retired model; 429 carries ``x-rate-limit-reset-at-utc``; request
+  records expire after about an hour, long before the outputs (about 7 days), so a job resumed later says
+  so plainly (the engine keeps the output URL once it is known and downloads from it).
 Status and result URLs are built from the configured base URL, never taken from a response, so the
 key is only ever sent to the host the artist configured.
 """
@@ -268,8 +272,13 @@ class SegmindProvider(Provider):
     def status(self, remote_id: str) -> RemoteJob:
         if remote_id.startswith("sync-"):
             raise E.JobFailedError("This job used Segmind's synchronous API, whose result cannot be fetched again. Generate again.")
-        response = self.http.request("GET", f"{self.base_url}/v2/requests/{remote_id}/status", service=SERVICE,
-                                     headers=self._headers, ok_statuses=frozenset({422}))
+        try:
+            response = self.http.request("GET", f"{self.base_url}/v2/requests/{remote_id}/status", service=SERVICE,
+                                         headers=self._headers, ok_statuses=frozenset({422}))
+        except E.NotFoundError:
+            raise E.JobFailedError(
+                f"{SERVICE} no longer has a record of this job: it keeps request records for about an hour, and the "
+                "result was not fetched in that time. It cannot be fetched now; Generate again.") from None
         answer = self._parse_status(response)
         status = map_status(answer.status)
         if status is JobStatus.SUCCEEDED:

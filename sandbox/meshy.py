@@ -29,6 +29,11 @@ BROKE_KEY = "msy_sandbox_broke_0123456789"
 TEST_MODE_KEY = "msy_dummy_api_key_for_test_mode_12345678"
 ENDPOINTS = {"retexture": "retexture", "text-to-texture": "text-to-texture"}
 COST = 10
+COST_8K = 15
+RETEXTURE_MODELS = {"latest", "meshy-7", "meshy-6", "meshy-6-lite", "meshy-n1"}
+RETIRED_MODELS = {"meshy-5", "meshy-4", "meshy-t1"}
+ART_STYLES = {"realistic", "fake-3d-cartoon", "japanese-anime", "cartoon-line-art", "realistic-hand-drawn",
+              "fake-3d-hand-drawn", "oriental-comic-ink"}
 _STEPS = [("PENDING", 0, 2), ("PENDING", 0, 1), ("PENDING", 0, 0), ("IN_PROGRESS", 10, 0), ("IN_PROGRESS", 45, 0),
           ("IN_PROGRESS", 80, 0), ("IN_PROGRESS", 95, 0), ("SUCCEEDED", 100, 0)]
 
@@ -64,6 +69,14 @@ class MeshyConfig:
     stream_step_s: float = 0.02
     texture_size: int = 128
     balance: int = 1000
+    text_to_texture_gone: bool = False
+    """Text to Texture answers 404, as it may once Meshy removes it."""
+    test_mode_unavailable: bool = False
+    """The public test-mode key is refused with 401 (one report, September 2026)."""
+    rate_limit_next: int = 0
+    """The next N creating requests are refused with 429 RateLimitExceeded (nothing is created)."""
+    odd_list_entries: bool = False
+    """The task list carries an entry with an unknown status and a success without any file."""
 
 
 class MeshySimulator:
@@ -90,7 +103,7 @@ class MeshySimulator:
         key = header[7:] if header.startswith("Bearer ") else ""
         if key == BROKE_KEY:
             return key, Response.json({"message": "Insufficient credits"}, 402, {"x-api-version": "2"})
-        if key not in (VALID_KEY, TEST_MODE_KEY):
+        if key not in (VALID_KEY, TEST_MODE_KEY) or (key == TEST_MODE_KEY and self.config.test_mode_unavailable):
             return key, Response.json({"message": "Invalid API key"}, 401, {"x-api-version": "2"})
         return key, None
 
@@ -108,8 +121,10 @@ class MeshySimulator:
             "created_at": task.created_at, "started_at": task.created_at + 1000 if status != "PENDING" else 0,
             "finished_at": task.created_at + 30000 if status in ("SUCCEEDED", "FAILED") else 0,
             "expires_at": task.created_at + 259200000, "model_urls": {}, "texture_urls": [],
-            "task_error": {"message": ""}, "consumed_credits": 0 if status == "FAILED" else COST,
-            "text_style_prompt": task.body.get("text_style_prompt", ""), "image_style_url": "",
+            "task_error": {"message": ""},
+            "consumed_credits": 0 if status == "FAILED" else (COST_8K if task.body.get("texture_resolution") == "8k" else COST),
+            "text_style_prompt": task.body.get("text_style_prompt", ""), "image_style_url": task.body.get("image_style_url", ""),
+            "ai_model": task.body.get("ai_model", ""),
             "style_prompt": task.body.get("style_prompt", ""), "object_prompt": task.body.get("object_prompt", ""),
         }
         if status == "SUCCEEDED":
@@ -162,19 +177,59 @@ class MeshySimulator:
                 return f"{name} must be at most 600 characters", b""
         if kind == "text-to-texture" and not (body.get("object_prompt") and body.get("style_prompt")):
             return "object_prompt and style_prompt are required", b""
-        if kind == "retexture" and not (body.get("text_style_prompt") or body.get("image_style_url")):
-            return "One of text_style_prompt or image_style_url is required", b""
+        if kind == "retexture":
+            problem = MeshySimulator.validate_retexture(body)
+            if problem:
+                return problem, b""
+        elif body.get("art_style", "realistic") not in ART_STYLES:
+            return f"art_style must be one of {', '.join(sorted(ART_STYLES))}", b""
         return None, model
+
+    @staticmethod
+    def validate_retexture(body: dict[str, Any]) -> str | None:
+        """What Meshy's Retexture refuses (December 2026)."""
+        styles = [name for name in ("text_style_prompt", "image_style_url", "multiview_image_urls") if body.get(name)]
+        if len(styles) != 1:
+            return "Exactly one of text_style_prompt, image_style_url or multiview_image_urls is required"
+        model = body.get("ai_model", "latest")
+        if model in RETIRED_MODELS:
+            return f"{model} has been retired. Use latest, meshy-7, meshy-6, meshy-6-lite or meshy-n1"
+        if model not in RETEXTURE_MODELS:
+            return f"Invalid ai_model: {model}"
+        resolution = body.get("texture_resolution", "2k")
+        if resolution not in ("2k", "4k", "8k"):
+            return "texture_resolution must be one of 2k, 4k, 8k"
+        if model in ("meshy-6-lite", "meshy-n1") and resolution != "2k":
+            return f"{model} supports 2k textures only"
+        if "multiview_image_urls" in styles:
+            views = body["multiview_image_urls"]
+            if not isinstance(views, list) or not 1 <= len(views) <= 4:
+                return "multiview_image_urls takes 1 to 4 images"
+            if model not in ("meshy-7", "meshy-n1"):
+                return "multiview_image_urls requires ai_model meshy-7"
+        if model == "meshy-n1":
+            if "text_style_prompt" in styles:
+                return "meshy-n1 does not accept text_style_prompt"
+            if body.get("enable_pbr"):
+                return "meshy-n1 does not support enable_pbr"
+            if "remove_lighting" in body:
+                return "meshy-n1 does not support remove_lighting"
+        return None
 
     # --- routes ----------------------------------------------------------------------------------------------
     def create(self, request: Request, kind: str) -> Response:
         _key, refused = self._auth(request)
         if refused:
             return refused
+        if kind == "text-to-texture" and self.config.text_to_texture_gone:
+            return Response.json({"message": "Not Found"}, 404)
         try:
             body = request.json()
         except ValueError:
             return Response.json({"message": "Malformed JSON"}, 400)
+        if self.config.rate_limit_next > 0:
+            self.config.rate_limit_next -= 1
+            return Response.json({"message": "RateLimitExceeded"}, 429, {"Retry-After": "1"})
         problem, model = self.validate(kind, body)
         if problem:
             return Response.json({"message": problem}, 400)
@@ -241,12 +296,19 @@ class MeshySimulator:
         _key, refused = self._auth(request)
         if refused:
             return refused
-        size = min(int(request.query.get("page_size", "10")), 50)
+        size = int(request.query.get("page_size", "10"))
+        if not 1 <= size <= 50:
+            return Response.json({"message": "page_size must be between 1 and 50"}, 400)
         page = max(int(request.query.get("page_num", "1")), 1)
         tasks = [t for t in self.tasks.values() if t.kind == kind]
         tasks.sort(key=lambda t: t.created_at, reverse=request.query.get("sort_by", "-created_at").startswith("-"))
-        chosen = tasks[(page - 1) * size: page * size]
-        return Response.json([self.task_json(t) for t in chosen])
+        chosen = [self.task_json(t) for t in tasks[(page - 1) * size: page * size]]
+        if self.config.odd_list_entries:
+            now = int(time.time() * 1000)
+            chosen[:0] = [{"id": str(uuid.uuid4()), "status": "ARCHIVED", "progress": 100, "created_at": now},
+                          {"id": str(uuid.uuid4()), "status": "SUCCEEDED", "progress": 100, "created_at": now,
+                           "model_urls": {}, "texture_urls": []}]
+        return Response.json(chosen)
 
     def balance(self, request: Request) -> Response:
         _key, refused = self._auth(request)

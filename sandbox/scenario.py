@@ -75,6 +75,13 @@ class ScenarioConfig:
     """The next N status answers carry a status word Scenario does not document."""
     url_ttl_s: float = 3600.0
     """Lifetime of signed CDN URLs; 0 makes every URL already expired."""
+    rate_limit_next: int = 0
+    """The next N creating requests are refused with 429 and ``remainingSeconds`` (nothing is created)."""
+    rate_limit_seconds: float = 1.0
+    generic_texture_type: bool = False
+    """Separate maps typed plain ``3d-texture`` (the file name says which map) and an ``.mtl`` asset beside them."""
+    fail_uploads: int = 0
+    """The next N image uploads answer 503."""
 
 
 class ScenarioSimulator:
@@ -85,6 +92,7 @@ class ScenarioSimulator:
         self.jobs: dict[str, ScenarioJob] = {}
         self.creating_posts = 0
         self.dry_runs = 0
+        self.uploads = 0
         self._lock = threading.Lock()
         sandbox.route("POST", r"/v1/assets", self.upload)
         sandbox.route("GET", r"/v1/assets/(?P<id>[\w-]+)", self.get_asset)
@@ -116,7 +124,7 @@ class ScenarioSimulator:
             "source": "img23d" if asset.kind == "3d" else "uploaded", "status": "success", "privacy": "private",
             "authorId": "user_sandbox", "ownerId": "proj_sandbox", "collectionIds": [], "tags": [], "editCapabilities": [],
             "createdAt": _now_iso(), "updatedAt": _now_iso(),
-            "metadata": {"kind": asset.kind, "type": asset.type, "modelId": MODEL_ID},
+            "metadata": {"kind": asset.kind, "type": asset.type, "modelId": MODEL_ID, "name": asset.name},
             "properties": {"size": len(asset.data)},
         }
 
@@ -127,6 +135,10 @@ class ScenarioSimulator:
             return refused
         if len(request.body) > _MAX_UPLOAD:
             return Response.json({"reason": "Payload too large"}, 413)
+        if self.config.fail_uploads > 0:
+            self.config.fail_uploads -= 1
+            return Response.json({"reason": "Service Unavailable"}, 503)
+        self.uploads += 1
         try:
             body = request.json()
             image = body["image"]
@@ -151,10 +163,16 @@ class ScenarioSimulator:
             return Response.json({"reason": "Asset not found"}, 404)
         return Response.json({"asset": self._record(asset)})
 
-    @staticmethod
-    def validate(body: Any) -> str | None:
+    INPUTS = {"image", "paint", "steps", "guidanceScale", "targetFaceNum", "seed"}
+    """model_hunyuan-3d-v2-1's inputs, in Scenario's camelCase: anything else (snake_case included) is refused."""
+
+    @classmethod
+    def validate(cls, body: Any) -> str | None:
         if not isinstance(body, dict):
             return "body must be an object"
+        unknown = sorted(set(body) - cls.INPUTS)
+        if unknown:
+            return f"Unknown input(s) for {MODEL_ID}: {', '.join(unknown)}"
         checks = [("steps", 10, 100), ("guidanceScale", 1, 10), ("targetFaceNum", 100, 1_000_000), ("seed", 0, 2_147_483_647)]
         for name, low, high in checks:
             if name in body and (not isinstance(body[name], (int, float)) or not low <= body[name] <= high):
@@ -176,12 +194,16 @@ class ScenarioSimulator:
         problem = self.validate(body)
         if problem:
             return Response.json({"reason": problem}, 400)
+        # A dry run checks the complete body like a real job: the image is required there too.
+        if body.get("image") not in self.assets:
+            return Response.json({"reason": "image must be the id of an uploaded asset"}, 400)
         if request.query.get("dryRun") in ("true", "api"):
             self.dry_runs += 1
             return Response.json({"creativeUnitsCost": COST, "creativeUnitsDiscount": 0,
                                   "costDetails": {"custom-generation": COST}}, 269)
-        if body.get("image") not in self.assets:
-            return Response.json({"reason": "image must be the id of an uploaded asset"}, 400)
+        if self.config.rate_limit_next > 0:
+            self.config.rate_limit_next -= 1
+            return Response.json({"reason": "Too many requests", "remainingSeconds": self.config.rate_limit_seconds}, 429)
         with self._lock:
             self.creating_posts += 1
             job = ScenarioJob(_id("job"), body, _now_iso())
@@ -227,7 +249,11 @@ class ScenarioSimulator:
             made.append(ScenarioAsset(_id("asset"), glb, "model/gltf-binary", "3d", "img23d", "model.glb"))
             for kind, data in (("albedo", maps.base_color), ("metallic", maps.metallic),
                                ("roughness", maps.roughness), ("normal", maps.normal)):
-                made.append(ScenarioAsset(_id("asset"), data, "image/png", "image", f"3d-texture-{kind}", f"{kind}.png"))
+                kind_type = "3d-texture" if self.config.generic_texture_type else f"3d-texture-{kind}"
+                made.append(ScenarioAsset(_id("asset"), data, "image/png", "image", kind_type, f"texture_{kind}.png"))
+            if self.config.generic_texture_type:
+                made.append(ScenarioAsset(_id("asset"), b"newmtl material_0\n", "text/plain", "3d", "3d-texture-mtl",
+                                          "material.mtl"))
         else:
             glb = make_model_glb(seed, face_count=faces, texture=paint, texture_size=self.config.texture_size)
             made.append(ScenarioAsset(_id("asset"), glb, "model/gltf-binary", "3d", "img23d", "model.glb"))

@@ -51,6 +51,12 @@ class SegmindConfig:
     credits: float = 9.5
     complete_after_s: float | None = None
     """When set, jobs finish this many seconds after creation (wall clock) instead of after a number of polls."""
+    record_ttl_s: float | None = None
+    """When set, request records vanish this many seconds after creation (Segmind keeps them about an hour); the
+    output files stay."""
+    rate_limit_next: int = 0
+    """The next N creating requests are refused with 429 and ``x-rate-limit-reset-at-utc`` (nothing is created)."""
+    rate_limit_reset_s: float = 1.0
     result_glb: bytes | None = None
     """When set, every job answers these bytes as its model (hostile-result tests: a GLB pointing outside itself)."""
     jobs: dict[str, SegmindJob] = field(default_factory=dict)
@@ -109,6 +115,13 @@ class SegmindSimulator:
         refused = self._auth(request)
         if refused:
             return None, refused
+        if request.header("content-type").split(";")[0].strip().lower() != "application/json":
+            # Segmind's 406 covers this as well as missing credits and a team spend limit.
+            return None, Response.json({"error": "Invalid Content-Type: expected application/json"}, 406)
+        if self.config.rate_limit_next > 0:
+            self.config.rate_limit_next -= 1
+            reset = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + self.config.rate_limit_reset_s))
+            return None, Response.json({"error": "Rate limit exceeded"}, 429, {"x-rate-limit-reset-at-utc": reset})
         try:
             body = request.json()
         except ValueError:
@@ -176,13 +189,20 @@ class SegmindSimulator:
             return "PROCESSING"
         return "FAILED" if job.fail_with else "COMPLETED"
 
+    def _record(self, request: Request) -> SegmindJob | None:
+        """The request record, unless it has expired (the output file outlives it)."""
+        job = self.config.jobs.get(request.match["id"])
+        if job is not None and self.config.record_ttl_s is not None and time.time() - job.created > self.config.record_ttl_s:
+            return None
+        return job
+
     def status(self, request: Request) -> Response:
         refused = self._auth(request)
         if refused:
             return refused
-        job = self.config.jobs.get(request.match["id"])
+        job = self._record(request)
         if job is None:
-            return Response.json({"error": "Request not found or expired"}, 404)
+            return Response.json({"error": f"Request {request.match['id']} not found"}, 404)
         with self._lock:
             job.polls += 1
             state = self._job_state(job)
@@ -195,9 +215,9 @@ class SegmindSimulator:
         refused = self._auth(request)
         if refused:
             return refused
-        job = self.config.jobs.get(request.match["id"])
+        job = self._record(request)
         if job is None:
-            return Response.json({"error": "Request not found or expired"}, 404)
+            return Response.json({"error": f"Request {request.match['id']} not found"}, 404)
         state = self._job_state(job)
         if state == "FAILED":
             return Response.json({"status": "FAILED", "error": job.fail_with}, 422)

@@ -113,10 +113,10 @@ def main(argv: list[str]) -> int:
     versions = argv or list(LEGS)
     archive = linux_zip()
     results = {version: run_leg(version, archive) for version in versions}
+    skipped = {v: results.pop(v)["install"] for v in list(results) if str(results[v].get("install", "")).startswith("skipped:")}
     print(table(results))
-    skipped = [v for v, outcome in results.items() if str(outcome.get("install", "")).startswith("skipped:")]
-    for version in skipped:
-        print(f"\n{version} {results.pop(version)['install']}")
+    for version, reason in skipped.items():
+        print(f"\n{version} {reason}")
     failures = {v: {k: r for k, r in outcome.items() if k in STEPS and r != "ok"} for v, outcome in results.items()}
     for version, failed in failures.items():
         for step, reason in failed.items():

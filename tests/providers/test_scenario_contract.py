@@ -125,9 +125,52 @@ def test_an_unknown_status_fails_loudly_over_http(client, sandbox, png_file):
         _run(client, png_file)
 
 
-def test_dry_run_estimates_without_spending(client, sandbox):
-    assert client.estimate({"steps": 30}) == 20
-    assert sandbox.scenario.dry_runs == 1 and sandbox.scenario.creating_posts == 0
+def test_dry_run_estimates_with_the_complete_body_without_spending(client, sandbox, png_file):
+    assert client.estimate({"steps": 30}, {"image_path": str(png_file)}) == 20
+    assert sandbox.scenario.dry_runs == 1 and sandbox.scenario.creating_posts == 0 and sandbox.scenario.uploads == 1
+    dry = sandbox.requests_matching("POST", "/generate/custom")[-1]
+    assert "dryRun=true" in dry[1]
+
+
+def test_the_job_after_an_estimate_reuses_its_upload(client, sandbox, png_file):
+    client.estimate({"steps": 30}, {"image_path": str(png_file)})
+    job, _created, _walk = _run(client, png_file, steps=30)
+    assert job.status is JobStatus.SUCCEEDED and sandbox.scenario.uploads == 1
+
+
+def test_the_strict_sandbox_refuses_a_dry_run_without_an_image(client, sandbox):
+    with pytest.raises(E.BadRequestError, match="image must be the id of an uploaded asset"):
+        client.http.request("POST", f"{client.base_url}/generate/custom/model_hunyuan-3d-v2-1", service="Scenario",
+                            headers=client._headers, params={"dryRun": "true"}, json={"steps": 30})
+
+
+def test_the_strict_sandbox_refuses_snake_case_and_unknown_inputs(client, sandbox, png_file):
+    asset = client.stage(client.prepare({}, {"image_path": str(png_file)})).image_asset_id
+    for body in ({"image": asset, "guidance_scale": 5.0}, {"image": asset, "colour": "red"}):
+        with pytest.raises(E.BadRequestError, match="Unknown input"):
+            client.http.request("POST", f"{client.base_url}/generate/custom/model_hunyuan-3d-v2-1", service="Scenario",
+                                headers=client._headers, json=body)
+    assert sandbox.scenario.creating_posts == 0
+
+
+def test_an_upload_that_fails_once_is_retried_like_a_read(client, sandbox, png_file):
+    sandbox.scenario.config.fail_uploads = 1
+    job, _created, _walk = _run(client, png_file)
+    assert job.status is JobStatus.SUCCEEDED and len(sandbox.requests_matching("POST", "/v1/assets")) == 2
+
+
+@pytest.mark.parametrize("typed", ["https://{host}/v1", "https://{host}/v1/", "https://{host}/v1/generate/custom/model_x"])
+def test_a_base_url_with_the_api_path_is_not_doubled(typed):
+    provider = ScenarioProvider(HttpClient(), VALID_KEY, VALID_SECRET, base_url=typed.format(host="api.cloud.scenario.com"))
+    assert provider.base_url == "https://api.cloud.scenario.com/v1"
+
+
+def test_plain_3d_texture_maps_are_maps_and_an_mtl_is_not(client, sandbox, png_file):
+    sandbox.scenario.config.separate_maps = True
+    sandbox.scenario.config.generic_texture_type = True
+    job, _created, _walk = _run(client, png_file)
+    roles = sorted(asset.role.value for asset in job.assets)
+    assert roles == ["BASE_COLOR", "METALLIC", "MODEL", "NORMAL", "PREVIEW", "ROUGHNESS"]
 
 
 def test_cancel_is_refused_and_says_so(client, sandbox, png_file):
