@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 
 RETEXTURE_PROVIDERS = [("MESHY", "Meshy", "Meshy Retexture / Text to Texture")]
 MAX_PROMPT_CHARS = 600
+MAX_STYLE_VIEWS = 4  # Meshy's multiview_image_urls takes 1 to 4
 
 
 def retexture_blocker(context: bpy.types.Context) -> str:
@@ -59,8 +60,8 @@ def build_retexture_job(context: bpy.types.Context, provider_name: str, style_pr
         check_image_file(Path(style_image), 10 * 1024 * 1024)
     views = [bpy.path.abspath(view.strip()) for view in settings.style_views.split(";") if view.strip()]
     if views and settings.endpoint == "RETEXTURE":
-        if len(views) > 4:
-            raise E.InvalidInputError(f"Meshy takes at most 4 views of the object; {len(views)} were given.")
+        if len(views) > MAX_STYLE_VIEWS:
+            raise E.InvalidInputError(f"Meshy takes at most {MAX_STYLE_VIEWS} views of the object; {len(views)} were given.")
         for view in views:
             check_image_file(Path(view), 10 * 1024 * 1024)
     else:

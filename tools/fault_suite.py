@@ -28,6 +28,10 @@ from tools.blender_env import MODULE_NAME  # noqa: E402
 
 READ_TIMEOUT_S = 1.5
 CASE_DEADLINE_S = 45.0
+# A lost creating answer is looked for in the service's job list over a window (90 s in use); the suite
+# shortens it so that a job that was never made is declared not found well inside a case's deadline.
+LOOKUP_WINDOW_S = 4.0
+LOOKUP_STEP_S = 0.5
 PROVIDERS = ("SEGMIND", "SCENARIO", "MESHY")
 # Where each provider's traffic goes: (creating POST, status GET, result download).
 PATHS = {
@@ -47,6 +51,9 @@ class Fault:
     options: dict = field(default_factory=dict)
     transient: bool = True
     """True: the job must still succeed. False: it must end with a clear error."""
+    through_operator: bool = False
+    """Run the job with the blocking operator (as a script does): it must return FINISHED exactly when the job
+    is imported, and wait while a lost job is being looked for."""
 
 
 FAULTS = [
@@ -63,6 +70,8 @@ FAULTS = [
     Fault("server never answers", "stall", "create", {"stall_s": 20.0, "count": 1}),
     Fault("5xx on the creating request", "status", "create", {"status": 500, "count": 1}, transient=False),
     Fault("connection dropped before creating", "drop", "create", {"count": 1}, transient=False),
+    Fault("429 on the creating request", "retry_after", "create", {"retry_after": 0.2, "count": 1}),
+    Fault("creating answer lost, through the operator", "lose_answer", "create", {"count": 1}, through_operator=True),
 ]
 
 
@@ -80,7 +89,7 @@ class Outcome:
 
 
 def expected_state(provider: str, fault: Fault) -> str:
-    if fault.where == "create" and fault.kind in ("lose_answer", "stall"):
+    if fault.where == "create" and fault.kind in ("lose_answer", "stall") or fault.through_operator:
         # The job exists remotely; only a service with a job list can find it again.
         return "IMPORTED" if provider in LOOKUP_PROVIDERS else "UNKNOWN"
     return "IMPORTED" if fault.transient else "ERROR"
@@ -114,13 +123,27 @@ def _configure(bpy, box, keys: dict[str, str]) -> None:
 def _start_job(bpy, provider: str, image: Path):
     runtime = _module("runtime")
     inputs = _module("operators.inputs")
+    registry = _module("providers.registry")
     context = bpy.context
     if provider == "MESHY":
         retexture = _module("operators.retexture")
         record = retexture.build_retexture_job(context, provider, "weathered bronze", "")
     else:
-        record = inputs.build_generate_job(context, provider, str(image), f"{provider.lower()} fault test")
+        prompt = f"{provider.lower()} fault test" if registry.info(provider).takes_prompt else ""
+        record = inputs.build_generate_job(context, provider, str(image), prompt)
     return runtime.submit(record, runtime.make_provider(provider, context))
+
+
+def _run_operator(bpy, provider: str, image: Path) -> str:
+    """The blocking operator, as a script calls it: 'FINISHED', or the error it raised."""
+    try:
+        if provider == "MESHY":
+            result = bpy.ops.meshsmith.retexture(provider=provider, style_prompt="weathered bronze")
+        else:
+            result = bpy.ops.meshsmith.generate(provider=provider, image_path=str(image))
+    except RuntimeError as exc:
+        return f"error: {exc}"
+    return next(iter(result))
 
 
 def run_case(bpy, provider: str, fault: Fault, image: Path, keys: dict[str, str]) -> Outcome:
@@ -136,7 +159,13 @@ def run_case(bpy, provider: str, fault: Fault, image: Path, keys: dict[str, str]
         method = "POST" if fault.where == "create" else "GET"
         box.arm(fault.kind, path_contains=path, method=method, **fault.options)
         simulator = {"SEGMIND": box.segmind, "SCENARIO": box.scenario, "MESHY": box.meshy}[provider]
-        record = _start_job(bpy, provider, image)
+        operator_result = ""
+        if fault.through_operator:
+            known = {job.id for job in runtime.engine().jobs()}
+            operator_result = _run_operator(bpy, provider, image)
+            record = next(job for job in runtime.engine().jobs() if job.id not in known)
+        else:
+            record = _start_job(bpy, provider, image)
         deadline = time.monotonic() + CASE_DEADLINE_S
         final = {"IMPORTED", "FAILED", "CANCELED", "UNKNOWN"}
         current = record
@@ -158,6 +187,8 @@ def run_case(bpy, provider: str, fault: Fault, image: Path, keys: dict[str, str]
             correct = state == expected and (expected != "UNKNOWN" or "may be billed" in current.error)
         if correct and state == "IMPORTED":
             correct = all(Path(p).is_file() for p in current.result_paths.values())
+        if fault.through_operator:  # FINISHED exactly when imported; an error otherwise, never an early one
+            correct = correct and (operator_result == "FINISHED") == (state == "IMPORTED")
         lost = expected == "IMPORTED" and state != "IMPORTED"
         if hang:
             runtime.engine().cancel(record.id)
@@ -185,6 +216,9 @@ def run_suite(bpy, *, providers=PROVIDERS, faults=FAULTS, out: Path | None = Non
     previous = {name: os.environ.get(name) for name in ("MESHSMITH_HTTP_READ_TIMEOUT", "MESHSMITH_POLL_INTERVAL")}
     os.environ["MESHSMITH_HTTP_READ_TIMEOUT"] = str(READ_TIMEOUT_S)
     os.environ["MESHSMITH_POLL_INTERVAL"] = "0.1"
+    engine_module = _module("jobs.engine")
+    lookup = engine_module.RECONCILE_WINDOW_S, engine_module.RECONCILE_STEP_S
+    engine_module.RECONCILE_WINDOW_S, engine_module.RECONCILE_STEP_S = LOOKUP_WINDOW_S, LOOKUP_STEP_S
     capture = _Capture()
     root = logging.getLogger()
     old_level = root.level
@@ -215,6 +249,7 @@ def run_suite(bpy, *, providers=PROVIDERS, faults=FAULTS, out: Path | None = Non
             "custom properties": props.encode(),
         }, keys)
     finally:
+        engine_module.RECONCILE_WINDOW_S, engine_module.RECONCILE_STEP_S = lookup
         root.removeHandler(capture)
         root.setLevel(old_level)
         for name, value in previous.items():
@@ -226,10 +261,10 @@ def run_suite(bpy, *, providers=PROVIDERS, faults=FAULTS, out: Path | None = Non
 
 
 def format_table(rows: list[Outcome], secrets: dict[str, int]) -> str:
-    lines = [f"{'provider':<9} {'fault':<36} {'expected':<9} {'outcome':<9} {'POSTs':>5}  ok",
-             "-" * 78]
+    lines = [f"{'provider':<9} {'fault':<44} {'expected':<9} {'outcome':<9} {'POSTs':>5}  ok",
+             "-" * 86]
     for row in rows:
-        lines.append(f"{row.provider:<9} {row.fault:<36} {row.expected:<9} {row.state:<9} {row.creating_posts:>5}  "
+        lines.append(f"{row.provider:<9} {row.fault:<44} {row.expected:<9} {row.state:<9} {row.creating_posts:>5}  "
                      f"{'yes' if row.correct else 'NO'}")
     totals = {
         "faults injected": len(rows),
@@ -239,7 +274,7 @@ def format_table(rows: list[Outcome], secrets: dict[str, int]) -> str:
         "lost results": sum(row.lost for row in rows),
         "secrets found (.blend, journal, logs, messages, properties)": sum(secrets.values()),
     }
-    lines.append("-" * 78)
+    lines.append("-" * 86)
     lines += [f"{name:<60} {value:>5}" for name, value in totals.items()]
     return "\n".join(lines)
 

@@ -179,7 +179,7 @@ def test_a_resumed_job_is_imported_exactly_once(png_file, blender, sandbox_of_ad
 def test_scenario_generates_a_pbr_wired_object(png_file, sandbox_of_addon):
     scenario = bpy.context.scene.meshsmith.scenario
     scenario.steps, scenario.target_face_num, scenario.seed = 40, 20000, 31337
-    assert bpy.ops.meshsmith.generate(provider="SCENARIO", image_path=str(png_file), prompt="scenario pot") == {"FINISHED"}
+    assert bpy.ops.meshsmith.generate(provider="SCENARIO", image_path=str(png_file)) == {"FINISHED"}
     obj = bpy.context.active_object
     assert obj["meshsmith_provider"] == "SCENARIO" and obj["meshsmith_seed"] == 31337
     material = obj.material_slots[0].material
@@ -209,10 +209,19 @@ def test_scenario_separate_maps_are_wired_into_one_principled_bsdf(png_file, san
     assert bsdfs[0].inputs["Normal"].links[0].from_node.type == "NORMAL_MAP"
 
 
-def test_scenario_cost_estimate_spends_nothing(sandbox_of_addon):
+def test_scenario_cost_estimate_prices_the_whole_job_and_spends_nothing(png_file, sandbox_of_addon):
+    bpy.context.scene.meshsmith.image_path = str(png_file)
     assert bpy.ops.meshsmith.estimate_cost() == {"FINISHED"}
     assert bpy.context.window_manager.meshsmith.scenario_estimate == "20"
-    assert sandbox_of_addon.scenario.creating_posts == 0
+    assert sandbox_of_addon.scenario.creating_posts == 0 and sandbox_of_addon.scenario.uploads == 1
+    # The job that follows reuses the estimate's upload of the same image.
+    assert bpy.ops.meshsmith.generate(provider="SCENARIO") == {"FINISHED"}
+    assert sandbox_of_addon.scenario.uploads == 1 and sandbox_of_addon.scenario.creating_posts == 1
+
+
+def test_scenario_cost_estimate_without_an_image_says_so(sandbox_of_addon):
+    with pytest.raises(RuntimeError, match="Choose a reference image"):
+        bpy.ops.meshsmith.estimate_cost()
 
 
 def test_scenario_without_a_secret_is_refused(png_file, sandbox_of_addon):

@@ -120,8 +120,9 @@ def test_a_malformed_body_is_a_bad_response(client, sandbox, png_file):
         _run(client, png_file)
 
 
-def test_unknown_request_id_is_not_found(client):
-    with pytest.raises(E.NotFoundError):
+def test_unknown_request_id_is_a_job_segmind_no_longer_knows(client):
+    # Segmind answers an unknown and an expired request alike (404 "Request <id> not found").
+    with pytest.raises(E.JobFailedError, match="no longer has a record"):
         client.status("no-such-request")
 
 
@@ -162,3 +163,77 @@ def test_journal_never_holds_the_key(sandbox, png_file, tmp_path):
         engine.drain()
     assert engine.get(record.id).state is JobState.READY
     assert VALID_KEY not in (tmp_path / "jobs.jsonl").read_text()
+
+
+# --- December 2026: what Segmind's answers mean --------------------------------------------------------------------
+def test_a_request_without_a_json_content_type_is_refused_as_segmind_does(sandbox):
+    client = HttpClient(sleep=_no_wait)
+    with pytest.raises(E.BadRequestError, match="refused the request's format.*Content-Type") as caught:
+        client.request("POST", f"{sandbox.url}/v2/hunyuan-3d-2", service="Segmind",
+                       headers={"x-api-key": VALID_KEY, "Content-Type": "text/plain"}, json=None)
+    assert "credits" not in str(caught.value) and sandbox.segmind.creating_posts == 0
+    assert isinstance(E.error_for_status("Segmind", 406, "Not enough credits"), E.InsufficientCreditsError)
+    spend = E.error_for_status("Segmind", 406, "Team spend limit exceeded")
+    assert "spend limit" in str(spend) and "Top up" not in str(spend)
+
+
+def test_a_retired_model_is_410_and_billed_nothing():
+    error = E.error_for_status("Segmind", 410, "Model hunyuan-3d-2 has been deprecated")
+    assert isinstance(error, E.GoneError) and "retired" in str(error) and "nothing was billed" in str(error)
+
+
+def test_429_names_when_the_window_resets(sandbox, png_file):
+    sandbox.segmind.config.rate_limit_next, sandbox.segmind.config.rate_limit_reset_s = 1, 20.0
+    client = SegmindProvider(HttpClient(sleep=_no_wait), VALID_KEY, base_url=sandbox.url, poll_interval=0)
+    with pytest.raises(E.RateLimitError) as caught:
+        client.submit(client.prepare({}, {"image_path": str(png_file)}), lambda rid: None)
+    assert 17.0 <= caught.value.retry_after <= 20.0  # from x-rate-limit-reset-at-utc, not Retry-After
+
+
+def test_the_engine_sends_a_rate_limited_creating_request_again_and_makes_one_job(sandbox, png_file, tmp_path):
+    sandbox.segmind.config.rate_limit_next, sandbox.segmind.config.rate_limit_reset_s = 2, 0.2
+    provider = SegmindProvider(HttpClient(sleep=_no_wait), VALID_KEY, base_url=sandbox.url, poll_interval=0)
+    engine = JobEngine(Journal(tmp_path))
+    record = engine.submit(JobRecord(provider="SEGMIND", inputs={"image_path": str(png_file)},
+                                     output_dir=str(tmp_path / "out")), provider)
+    deadline = time.monotonic() + 20
+    while engine.get(record.id).state is not JobState.READY and time.monotonic() < deadline:
+        engine.wait_for_updates(0.05)
+        engine.drain()
+    assert engine.get(record.id).state is JobState.READY
+    assert len(sandbox.requests_matching("POST", "/v2/hunyuan-3d-2")) == 3 and sandbox.segmind.creating_posts == 1
+
+
+def test_a_job_whose_record_expired_says_so_plainly(client, sandbox, png_file):
+    sandbox.segmind.config.record_ttl_s = 0.0
+    job = client.submit(client.prepare({}, {"image_path": str(png_file)}), lambda rid: None)
+    with pytest.raises(E.JobFailedError, match="no longer has a record of this job.*about an hour"):
+        client.status(job.remote_id)
+
+
+def test_a_download_resumed_after_the_record_expired_uses_the_output_url_it_had(sandbox, png_file, tmp_path):
+    provider = SegmindProvider(HttpClient(sleep=_no_wait, max_retries=0), VALID_KEY, base_url=sandbox.url, poll_interval=0)
+    sandbox.arm("drop", path_contains="/meshes/", count=1)  # the first download breaks: the engine is "closed" then
+    engine = JobEngine(Journal(tmp_path))
+    record = engine.submit(JobRecord(provider="SEGMIND", inputs={"image_path": str(png_file)},
+                                     output_dir=str(tmp_path / "out")), provider)
+    deadline = time.monotonic() + 20
+    while engine.get(record.id).state not in (JobState.FAILED, JobState.READY) and time.monotonic() < deadline:
+        engine.wait_for_updates(0.05)
+        engine.drain()
+    engine.shutdown()
+    on_disk = Journal(tmp_path).load()[record.id]
+    assert on_disk.downloads and on_disk.downloads[0]["url"].endswith(".glb")
+    # As if Blender had closed in the middle of the download and come back two hours later:
+    Journal(tmp_path).append(on_disk.evolve(state=JobState.DOWNLOADING, error=""))
+    sandbox.segmind.config.record_ttl_s = 0.0
+    restarted = JobEngine(Journal(tmp_path))
+    restarted.resume(lambda name: SegmindProvider(HttpClient(sleep=_no_wait), VALID_KEY, base_url=sandbox.url,
+                                                  poll_interval=0))
+    deadline = time.monotonic() + 20
+    while restarted.get(record.id).state not in (JobState.READY, JobState.FAILED) and time.monotonic() < deadline:
+        restarted.wait_for_updates(0.05)
+        restarted.drain()
+    done = restarted.get(record.id)
+    assert done.state is JobState.READY and done.downloads == [], done.error
+    check_glb_header(open(done.result_paths["MODEL"], "rb").read(12), len(open(done.result_paths["MODEL"], "rb").read()))
