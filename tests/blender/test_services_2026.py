@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import bpy
 import pytest
+from test_register_and_panels import RecordingLayout
 
 from blender_helpers import submodule
-from test_register_and_panels import RecordingLayout
 
 
 def _cube():
