@@ -26,8 +26,36 @@ def test_register_and_unregister_twice():
             enable_addon()
 
 
+ICONS = frozenset(bpy.types.UILayout.bl_rna.functions["label"].parameters["icon"].enum_items.keys())
+_PROP_CALLS = {"prop", "prop_search", "prop_enum", "props_enum", "prop_menu_enum", "prop_tabs_enum", "template_ID"}
+
+
+def check_property(data, name: str) -> None:
+    """``name`` must be a property of ``data`` (RNA or custom), as Blender's layout.prop needs."""
+    known = set(data.bl_rna.properties.keys())
+    try:
+        known |= set(data.keys())  # custom properties, where the type has them
+    except (AttributeError, TypeError):
+        pass
+    assert name in known, f"{type(data).__name__} has no property '{name}'"
+
+
+def operator_properties(idname: str) -> set[str]:
+    """The properties of a registered operator; fails for an operator that does not exist."""
+    module, _, name = idname.partition(".")
+    try:
+        rna = getattr(getattr(bpy.ops, module), name).get_rna_type()
+    except (AttributeError, KeyError):
+        raise AssertionError(f"no operator '{idname}' is registered") from None
+    return set(rna.properties.keys())
+
+
 class RecordingLayout:
-    """Accepts every UILayout call and records the text it would show."""
+    """Stands in for UILayout: records the text it would show, and checks every name Blender would check.
+
+    Every ``prop`` names a real property of its data, every ``operator`` a registered operator (and every
+    property set on its button exists), every icon is one of Blender's, every list a registered UIList.
+    """
 
     def __init__(self, log: list[str]) -> None:
         self.log = log
@@ -36,21 +64,39 @@ class RecordingLayout:
 
     def __getattr__(self, name):
         def call(*args, **kwargs):
+            icon = kwargs.get("icon")
+            if icon:
+                assert icon in ICONS, f"unknown icon '{icon}'"
+            if name in _PROP_CALLS:
+                check_property(args[0], args[1])
+            if name == "template_list":
+                assert hasattr(bpy.types, args[0]), f"no UIList '{args[0]}'"
+                check_property(args[2], args[3])
+                check_property(args[4], args[5])
             if "text" in kwargs and kwargs["text"]:
                 self.log.append(str(kwargs["text"]))
             if name == "panel":
                 return RecordingLayout(self.log), RecordingLayout(self.log)
             if name == "operator":
+                properties = operator_properties(args[0])
                 if len(args) > 0 and kwargs.get("text") is None:
                     self.log.append(args[0])
-                return _Props()
+                return _Props(args[0], properties)
             return RecordingLayout(self.log)
 
         return call
 
 
 class _Props:
-    """Stands in for an operator button's properties (``op.job_id = ...``)."""
+    """Stands in for an operator button's properties (``op.job_id = ...``): only the operator's own names."""
+
+    def __init__(self, idname: str, properties: set[str]) -> None:
+        object.__setattr__(self, "_idname", idname)
+        object.__setattr__(self, "_properties", properties)
+
+    def __setattr__(self, name, value):
+        assert name in self._properties, f"operator '{self._idname}' has no property '{name}'"
+        object.__setattr__(self, name, value)
 
 
 def draw(panel_cls) -> list[str]:
@@ -154,9 +200,18 @@ def test_generate_panel_for_scenario_shows_a_fresh_estimate_on_the_button(sideba
 def test_preferences_say_where_keys_are_stored_and_offer_environment_variables():
     prefs = submodule("preferences")
     log: list[str] = []
-    fake = type("FakePrefs", (), {"layout": RecordingLayout(log), "segmind_api_key": "", "meshy_test_mode": False,
-                                  "use_sandbox": False})()
-    prefs.MeshsmithPreferences.draw(fake, bpy.context)
+    real = prefs.get()
+    real.use_sandbox = False
+
+    class DrawnPreferences:
+        """The real preferences, drawn into the checking layout (Blender sets ``layout`` only while drawing)."""
+
+        layout = RecordingLayout(log)
+
+        def __getattr__(self, name):
+            return getattr(real, name)
+
+    prefs.MeshsmithPreferences.draw(DrawnPreferences(), bpy.context)
     text = "\n".join(log)
     assert "plain text" in text and "never go into .blend scene files" in text
     for name in (prefs.ENV_SEGMIND_KEY, prefs.ENV_SCENARIO_KEY, prefs.ENV_SCENARIO_SECRET, prefs.ENV_MESHY_KEY):
