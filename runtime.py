@@ -345,8 +345,12 @@ def run_in_background(work: Callable[[], Callable[[], None] | None]) -> None:
     def runner() -> None:
         try:
             apply = work()
-        except E.MeshsmithError as exc:
-            message = str(exc)
+        except Exception as exc:  # any failure reaches the artist: never a silent "?" in the panel
+            if isinstance(exc, E.MeshsmithError):
+                message = str(exc)
+            else:
+                _log().exception("background look-up failed")
+                message = E.redact(f"Internal error: {type(exc).__name__}: {exc}")
 
             def apply() -> None:
                 bpy.context.window_manager.meshsmith.last_error = message

@@ -127,6 +127,9 @@ class JobEngine:
         self._provider_for: Callable[[str], Provider | None] | None = None
         self._housekeeper: threading.Thread | None = None
         self._housekeeping = threading.Event()
+        self._from_main: queue.SimpleQueue[JobRecord] = queue.SimpleQueue()
+        """Changes the main thread made (imports), journaled by ``_writer`` so that the main thread never waits."""
+        self._writing = threading.Event()  # set while the writer holds a change it has not journaled yet
         self._clock = clock
         self._previews = (PreviewRenderer(preview_script, self._preview_rendered, blender_binary=blender_binary)
                           if preview_script is not None else None)
@@ -142,6 +145,8 @@ class JobEngine:
         self._closed = False
         if journal is not None:
             self._jobs.update(journal.load())
+        self._writer = threading.Thread(target=self._write_main_changes, daemon=True, name="meshsmith-journal-writer")
+        self._writer.start()
 
     # --- main-thread API -----------------------------------------------------------------------------
     # Reads take no lock: records are immutable and each read below is one C-level dict operation,
@@ -275,13 +280,22 @@ class JobEngine:
         return True
 
     def mark_imported(self, job_id: str, object_names: list[str]) -> None:
+        """The main thread imported the job (no lock taken, no disk sync waited for: the writer journals it)."""
         self._require_own(job_id)
-        self._set(job_id, state=JobState.IMPORTED, imported_objects=object_names, progress=1.0,
-                  message="Imported", finished_at=self._clock())
+        self._change_from_main(job_id, state=JobState.IMPORTED, imported_objects=object_names, progress=1.0,
+                               message="Imported", finished_at=self._clock())
 
     def mark_import_failed(self, job_id: str, error: E.MeshsmithError) -> None:
         """The files are fine but Blender could not import them: keep READY so Import can be tried again."""
-        self._set(job_id, state=JobState.READY, error=str(error), fix=error.fix.value, message="Import failed")
+        self._change_from_main(job_id, state=JobState.READY, error=str(error), fix=error.fix.value,
+                               message="Import failed")
+
+    def flush(self, timeout: float = 5.0) -> bool:
+        """Wait until the main thread's changes are journaled (tests, shutdown). True when they are."""
+        deadline = time.monotonic() + timeout
+        while (not self._from_main.empty() or self._writing.is_set()) and time.monotonic() < deadline:
+            self._housekeeping.wait(0.01)
+        return self._from_main.empty() and not self._writing.is_set()
 
     def dismiss(self, job_id: str) -> None:
         """Hide a job from the list (it stays in the journal as history); an active job is canceled first."""
@@ -321,6 +335,7 @@ class JobEngine:
 
     def shutdown(self, timeout: float = 2.0) -> None:
         """Stop every worker (unregister, tests). Jobs stay as journaled, so a later engine resumes them."""
+        self.flush(timeout)
         self._closed = True
         self._housekeeping.set()
         for event in list(self._cancel.values()):
@@ -435,6 +450,33 @@ class JobEngine:
         except OSError as exc:
             log.warning("journal compaction failed: %s", exc)
         return records
+
+    def _change_from_main(self, job_id: str, **changes: object) -> None:
+        """A change made on the main thread: in memory and on the job list at once, journaled by the writer thread.
+
+        Only plain dict and queue operations here (atomic under the GIL): the main thread never waits for the
+        engine lock (a worker holding it may be paused) nor for a disk sync.
+        """
+        record = self._jobs[job_id].evolve(**changes)
+        self._jobs[job_id] = record
+        self._from_main.put(record)
+        self._updates.put(record)
+
+    def _write_main_changes(self) -> None:
+        """The journal writer for the main thread's changes (its own thread): journaled in the order made."""
+        while not self._closed or not self._from_main.empty():
+            try:
+                record = self._from_main.get(timeout=0.2)
+            except queue.Empty:
+                continue
+            self._writing.set()
+            try:
+                with self._changing():
+                    self._store(self._jobs.get(record.id) or record)
+            except Exception:  # the writer must outlive one bad write; the housekeeper retries journal failures
+                log.exception("journaling a change from the main thread failed")
+            finally:
+                self._writing.clear()
 
     def _show(self, record: JobRecord) -> None:
         """Show a snapshot that this session did not make (another session's): in memory and the list, never journaled."""

@@ -60,9 +60,12 @@ def set_colorspace(image: bpy.types.Image, channel: Channel) -> None:
 
 
 def wire_base_color(tree, bsdf, image) -> None:
-    # [Texture] => Base Color; its alpha => Alpha only when the image has one
+    # [Texture] => Base Color; its alpha => Alpha only when the image has one (a cut-out leaf, a decal)
     node = _image_node(tree, image, Channel.BASE_COLOR, 0)
     tree.links.new(node.outputs["Color"], bsdf.inputs["Base Color"])
+    # Blender reports 4 channels for every picture; the file's bit depth tells RGBA (32/64/128) from RGB (24/48/96).
+    if image.depth in (32, 64, 128) and image.alpha_mode != "NONE":
+        tree.links.new(node.outputs["Alpha"], bsdf.inputs["Alpha"])
 
 
 def wire_metallic(tree, bsdf, image) -> None:

@@ -30,20 +30,46 @@ if TYPE_CHECKING:
 BLOCKING_STEP_S = 0.1
 
 
-def blocker(context: bpy.types.Context, provider_name: str) -> str:
-    """Why the Generate button cannot run now ('' when it can): key, online access, image."""
+def blocker(context: bpy.types.Context, provider_name: str) -> tuple[str, str]:
+    """Why the Generate button cannot run now, and the fix the panel offers: ('', 'NONE') when it can run."""
     try:
         runtime.check_online(provider_name, context)
     except E.OfflineError as exc:
-        return str(exc)
+        return str(exc), exc.fix.value
     prefs = preferences.get(context)
     if not prefs.use_sandbox and not preferences.has_key(provider_name, context):
-        return {"SEGMIND": "Add your Segmind API key in the preferences (or turn on the sandbox).",
-                "SCENARIO": "Add your Scenario API key and secret in the preferences (or turn on the sandbox)."}[provider_name]
+        return ({"SEGMIND": "Add your Segmind API key in the preferences (or turn on the sandbox).",
+                 "SCENARIO": "Add your Scenario API key and secret in the preferences (or turn on the sandbox)."}[provider_name],
+                E.Fix.OPEN_PREFERENCES.value)
     settings = context.scene.meshsmith
     if settings.image is None and not settings.image_path:
-        return "Choose a reference image."
-    return ""
+        return "Choose a reference image.", E.Fix.NONE.value
+    return "", E.Fix.NONE.value
+
+
+def runs_modally(context: bpy.types.Context) -> bool:
+    """The one place that decides how a job operator runs: modally from the interface (a window, not background
+    mode), blocking from scripts and in background mode (``blender -b``), where scripts want the result."""
+    return not bpy.app.background and context.window is not None
+
+
+def job_outcome(record: JobRecord | None) -> tuple[set[str], str, str] | None:
+    """How a job operator ends for this snapshot: (result, report level, message), or None while it goes on.
+
+    Shared by the blocking and the modal path, so both end on exactly the same states.
+    """
+    if record is None:
+        return {"CANCELLED"}, "ERROR", "The job disappeared."
+    if record.state is JobState.IMPORTED:
+        return {"FINISHED"}, "INFO", done_message(record)
+    if record.state is JobState.READY and record.error:
+        return {"CANCELLED"}, "ERROR", translate_message(record.error)
+    if record.state is JobState.READY and not runtime.may_import_by_itself(record.id):
+        return {"CANCELLED"}, "ERROR", translate_message(
+            runtime.engine().journal_error or "The result is ready; import it from the job list.")
+    if has_ended(record):
+        return {"CANCELLED"}, "ERROR", translate_message(record.error or record.message or record.state.value.title())
+    return None
 
 
 def finish_blocking(operator: Operator, context: bpy.types.Context, job_id: str) -> set[str]:
@@ -53,22 +79,11 @@ def finish_blocking(operator: Operator, context: bpy.types.Context, job_id: str)
         if not runtime.has_pending_updates():
             engine.wait_for_updates(BLOCKING_STEP_S)
         runtime.drain(context)
-        record = engine.get(job_id)
-        if record is None:
-            operator.report({"ERROR"}, "The job disappeared.")
-            return {"CANCELLED"}
-        if record.state is JobState.IMPORTED:
-            operator.report({"INFO"}, done_message(record))
-            return {"FINISHED"}
-        if record.state is JobState.READY and record.error:
-            operator.report({"ERROR"}, translate_message(record.error))
-            return {"CANCELLED"}
-        if record.state is JobState.READY and not runtime.may_import_by_itself(job_id):
-            operator.report({"ERROR"}, translate_message(engine.journal_error or "The result is ready; import it from the job list."))
-            return {"CANCELLED"}
-        if has_ended(record):
-            operator.report({"ERROR"}, translate_message(record.error or record.message or record.state.value.title()))
-            return {"CANCELLED"}
+        outcome = job_outcome(engine.get(job_id))
+        if outcome is not None:
+            result, level, message = outcome
+            operator.report({level}, message)
+            return result
 
 
 def has_ended(record: JobRecord) -> bool:
@@ -88,14 +103,19 @@ def done_message(record: JobRecord) -> str:
 
 
 class JobOperatorMixin:
-    """The shared run shape of operators that start a job: modal from the UI, blocking from scripts.
+    """The shared run shape of operators that start a job, as Blender's own extension manager runs its jobs:
+    modal from the interface (a window timer drains job updates, the status bar shows progress, Esc cancels),
+    blocking from scripts (``runs_modally`` decides). Subclasses implement ``_start(context)``, returning the
+    submitted record or None after reporting why.
 
-    Subclasses implement ``_start(context)``, returning the submitted record or None after reporting why.
+    Not registered for Repeat Last or the redo panel (no REGISTER/UNDO in ``bl_options``): running it again
+    would send and pay for a second job.
     """
 
     _timer = None
     _job_id: str = ""
     _provider_name: str = ""
+    _status: str | None = None
 
     def _start(self, context: bpy.types.Context) -> JobRecord | None:
         raise NotImplementedError
@@ -107,12 +127,12 @@ class JobOperatorMixin:
         return finish_blocking(self, context, record.id)
 
     def invoke(self, context: bpy.types.Context, event: bpy.types.Event) -> set[str]:
-        if bpy.app.background or context.window is None:
+        if not runs_modally(context):
             return self.execute(context)
         record = self._start(context)
         if record is None:
             return {"CANCELLED"}
-        self._job_id, self._provider_name = record.id, record.provider
+        self._job_id, self._provider_name, self._status = record.id, record.provider, None
         wm = context.window_manager
         self._timer = wm.event_timer_add(runtime.TIMER_ACTIVE_S, window=context.window)
         wm.modal_handler_add(self)
@@ -123,34 +143,39 @@ class JobOperatorMixin:
             runtime.engine().cancel(self._job_id, runtime.provider_or_none(self._provider_name))
             runtime.drain(context)
             self.report({"WARNING"}, "Job canceled.")
-            return self._end(context, {"CANCELLED"})
+            self._end(context)
+            return {"CANCELLED"}
         if event.type != "TIMER":
             return {"PASS_THROUGH"}
         runtime.drain(context)
         record = runtime.engine().get(self._job_id)
-        if record is None:
-            return self._end(context, {"CANCELLED"})
-        if record.state is JobState.IMPORTED:
-            self.report({"INFO"}, done_message(record))
-            return self._end(context, {"FINISHED"})
-        if has_ended(record) or (record.state is JobState.READY and record.error):
-            self.report({"ERROR"}, translate_message(record.error or record.message))
-            return self._end(context, {"CANCELLED"})
-        if record.state is JobState.READY and not runtime.may_import_by_itself(record.id):
-            self.report({"ERROR"}, translate_message(runtime.engine().journal_error or "The result is ready; import it from the job list."))
-            return self._end(context, {"CANCELLED"})
-        if context.workspace is not None:
-            context.workspace.status_text_set(iface_("Meshsmith: {}: {} ({}%). Esc to cancel.").format(
-                record.label, translate_message(record.message), int(record.progress * 100)))
+        outcome = job_outcome(record)
+        if outcome is not None:
+            result, level, message = outcome
+            self.report({level}, message)
+            self._end(context)
+            return result
+        self._show_status(context, iface_("Meshsmith: {}: {} ({}%). Esc to cancel.").format(
+            record.label, translate_message(record.message), int(record.progress * 100)))
         return {"PASS_THROUGH"}
 
-    def _end(self, context: bpy.types.Context, result: set[str]) -> set[str]:
+    def cancel(self, context: bpy.types.Context) -> None:
+        """Blender ends the handler without a last event (a file is loaded, the window closes): clean up. The job
+        itself goes on, and the job list and the persistent timer carry it to the end."""
+        self._end(context)
+
+    def _show_status(self, context: bpy.types.Context, text: str | None) -> None:
+        """The status bar's text, written only when it changes (each write redraws the status bar)."""
+        if text != self._status and context.workspace is not None:
+            context.workspace.status_text_set(text)
+        self._status = text
+
+    def _end(self, context: bpy.types.Context) -> None:
         if self._timer is not None:
             context.window_manager.event_timer_remove(self._timer)
             self._timer = None
-        if context.workspace is not None:
-            context.workspace.status_text_set(None)
-        return result
+        if self._status is not None:
+            self._show_status(context, None)
 
 
 class MESHSMITH_OT_generate(JobOperatorMixin, Operator):
@@ -158,8 +183,9 @@ class MESHSMITH_OT_generate(JobOperatorMixin, Operator):
 
     bl_idname = "meshsmith.generate"
     bl_label = "Generate"
-    # No UNDO flag: the import pushes its own single undo step whenever it happens.
-    bl_options = {"REGISTER"}
+    # Neither REGISTER (Repeat Last would send a second paid job) nor UNDO: the import pushes its own single
+    # undo step whenever it happens.
+    bl_options = set()
 
     provider: EnumProperty(name="Provider", items=PROVIDER_ITEMS, default="SEGMIND")
     image_path: StringProperty(name="Image", description="Image file; empty uses the sidebar's image", subtype="FILE_PATH")

@@ -200,8 +200,11 @@ class MESHSMITH_OT_refresh_credits(Operator):
 
 
 def run_now_or_later(operator: Operator, work) -> bool:
-    """Run a look-up in the background (UI), or at once in background mode (scripts want the answer)."""
-    if not bpy.app.background:
+    """Run a look-up in a thread (the interface), or at once where scripts want the answer (as job operators
+    decide: ``runs_modally``)."""
+    from .generate import runs_modally
+
+    if runs_modally(bpy.context):
         runtime.run_in_background(work)
         return True
     try:

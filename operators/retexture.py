@@ -29,8 +29,8 @@ MAX_PROMPT_CHARS = 600
 MAX_STYLE_VIEWS = 4  # Meshy's multiview_image_urls takes 1 to 4
 
 
-def retexture_blocker(context: bpy.types.Context) -> str:
-    """Why Retexture cannot run now ('' when it can)."""
+def retexture_blocker(context: bpy.types.Context) -> tuple[str, str]:
+    """Why Retexture cannot run now, and the fix the panel offers: ('', 'NONE') when it can run."""
     from .. import preferences
 
     obj = context.active_object
@@ -38,10 +38,11 @@ def retexture_blocker(context: bpy.types.Context) -> str:
         check_mesh(obj, require_uvs=False)
         runtime.check_online("MESHY", context)
     except E.MeshsmithError as exc:
-        return str(exc)
+        return str(exc), exc.fix.value
     if not preferences.get(context).use_sandbox and not preferences.has_key("MESHY", context):
-        return "Add your Meshy API key in the preferences (or try Meshy without credits, or the sandbox)."
-    return ""
+        return ("Add your Meshy API key in the preferences (or try Meshy without credits, or the sandbox).",
+                E.Fix.OPEN_PREFERENCES.value)
+    return "", E.Fix.NONE.value
 
 
 def build_retexture_job(context: bpy.types.Context, provider_name: str, style_prompt: str, object_prompt: str) -> JobRecord:
@@ -110,7 +111,7 @@ class MESHSMITH_OT_retexture(JobOperatorMixin, Operator):
 
     bl_idname = "meshsmith.retexture"
     bl_label = "Retexture"
-    bl_options = {"REGISTER"}
+    bl_options = set()  # not REGISTER: Repeat Last would send a second paid job
 
     provider: EnumProperty(name="Provider", items=RETEXTURE_PROVIDERS, default="MESHY")
     style_prompt: StringProperty(name="Style", description="Empty uses the sidebar's style")

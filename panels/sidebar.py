@@ -31,14 +31,11 @@ def draw_fix(layout: bpy.types.UILayout, fix: str) -> None:
         layout.operator("meshsmith.use_meshy_retexture", icon="BRUSH_DATA")
 
 
-def draw_blocker(layout: bpy.types.UILayout, reason: str) -> None:
-    """Why a button is disabled, with the button that fixes it when there is one."""
+def draw_blocker(layout: bpy.types.UILayout, reason: str, fix: str = "NONE") -> None:
+    """Why a button is disabled, with the button that fixes it when the reason carries one (never guessed from words)."""
     box = layout.box()
     box.label(text=translate_message(reason), icon="INFO", translate=False)
-    if "key" in reason:
-        draw_fix(box, "OPEN_PREFERENCES")
-    elif "Online access" in reason:
-        draw_fix(box, "ENABLE_ONLINE_ACCESS")
+    draw_fix(box, fix)
 
 
 def draw_segmind_parameters(layout: bpy.types.UILayout, segmind) -> None:
@@ -97,7 +94,7 @@ class VIEW3D_PT_meshsmith_generate(Panel):
         elif settings.provider == "SCENARIO":
             draw_scenario_parameters(layout, settings.scenario)
 
-        reason = blocker(context, settings.provider)
+        reason, fix = blocker(context, settings.provider)
         row = layout.row()
         row.scale_y = 1.5
         row.enabled = not reason
@@ -113,7 +110,7 @@ class VIEW3D_PT_meshsmith_generate(Panel):
         if settings.provider == "SCENARIO":
             row.operator("meshsmith.estimate_cost", text="", icon="FUND")
         if reason:
-            draw_blocker(layout, reason)
+            draw_blocker(layout, reason, fix)
 
         if settings.provider == "SEGMIND":
             row = layout.row(align=True)
@@ -171,13 +168,13 @@ class VIEW3D_PT_meshsmith_retexture(Panel):
             price = registry.info("MESHY").credits.get(
                 "2k" if meshy.ai_model in ("meshy-6-lite", "meshy-n1") else meshy.texture_resolution, 10)
             layout.label(text=iface_("Cost: {} credits").format(f"{price:g}"), icon="FUND", translate=False)
-        reason = retexture_blocker(context)
+        reason, fix = retexture_blocker(context)
         row = layout.row()
         row.scale_y = 1.5
         row.enabled = not reason
         row.operator("meshsmith.retexture", icon="BRUSH_DATA")
         if reason:
-            draw_blocker(layout, reason)
+            draw_blocker(layout, reason, fix)
         state = context.window_manager.meshsmith
         row = layout.row(align=True)
         row.label(text=iface_("Meshy balance: {}").format(state.meshy_balance or "?"), translate=False)

@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 
 from pydantic import BaseModel
 
-from .errors import InvalidInputError, UnknownStatusError
+from .errors import Fix, InvalidInputError, UnknownStatusError
 from .http import HttpClient
 from .models import AssetRef, JobStatus, RemoteJob
 from .urls import is_loopback_host
@@ -27,11 +27,12 @@ def normalise_base_url(url: str, *, service: str) -> str:
     url = url.strip()
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise InvalidInputError(f"The {service} server address '{url}' is not a URL. Use e.g. https://api.example.com")
+        raise InvalidInputError(f"The {service} server address '{url}' is not a URL. Use e.g. https://api.example.com",
+                                fix=Fix.OPEN_PREFERENCES)
     if parts.scheme == "http" and not is_loopback_host(parts.hostname):
         raise InvalidInputError(
-            f"The {service} server address must use https (plain http is allowed only for this computer)."
-        )
+            f"The {service} server address must use https (plain http is allowed only for this computer).",
+            fix=Fix.OPEN_PREFERENCES)
     return url.rstrip("/")
 
 

@@ -67,6 +67,8 @@ class InvalidInputError(ConfigurationError):
 
     fix = Fix.CHECK_INPUT
 
+    fix = Fix.CHECK_INPUT
+
 
 # --- Request: the service could not be reached or refused the request ----------------------------
 class RequestError(MeshsmithError):

@@ -115,8 +115,19 @@ def test_bad_image_files_are_refused_before_spending(tmp_path, sandbox_of_addon,
 
 
 def test_out_of_range_parameters_set_from_python_are_refused(png_file, sandbox_of_addon):
-    bpy.context.scene.meshsmith.segmind.seed = 2**31 - 1  # within Blender's range, accepted
-    bpy.context.scene.meshsmith.segmind.face_count = 5000
+    segmind = bpy.context.scene.meshsmith.segmind
+    segmind.face_count = 10  # through RNA, Blender clamps to the documented minimum
+    assert segmind.face_count == 5000
+    # A raw ID property write (a script, a file edited elsewhere) bypasses the clamp: the provider's own check
+    # refuses it, with the field's name, before anything is sent.
+    for name, value, message in (("face_count", 10, "face_count"), ("num_inference_steps", 500, "num_inference_steps")):
+        bpy.context.scene.property_unset("meshsmith")
+        bpy.context.scene.meshsmith.segmind[name] = value  # a fresh reference: unset frees the old group
+        with pytest.raises(RuntimeError, match=f"Invalid Segmind settings: {message}"):
+            bpy.ops.meshsmith.generate(provider="SEGMIND", image_path=str(png_file))
+    assert sandbox_of_addon.segmind.creating_posts == 0
+    bpy.context.scene.property_unset("meshsmith")
+    bpy.context.scene.meshsmith.segmind.seed = 2**31 - 1  # the largest seed Blender holds is within Segmind's range: accepted
     assert bpy.ops.meshsmith.generate(provider="SEGMIND", image_path=str(png_file)) == {"FINISHED"}
 
 
@@ -253,3 +264,19 @@ def test_a_big_photo_is_sent_at_the_models_input_size(tmp_path, sandbox_of_addon
         sent = next(a.data for a in sandbox_of_addon.scenario.assets.values() if a.type == "uploaded")
     width, height = struct.unpack(">II", sent[16:24])  # the PNG header's size
     assert (width, height) == (518, 345)
+
+
+def test_a_base_colour_with_alpha_is_wired_to_alpha_and_one_without_is_not(tmp_path):
+    assets, materials, channels = submodule("sandbox.assets"), submodule("mesh_io.materials"), submodule("providers.channels")
+    cutout = tmp_path / "leaf_base_color.png"
+    # RGBA: every other pixel transparent
+    cutout.write_bytes(assets.encode_png(4, 4, [bytes([40, 160, 40, 0, 40, 160, 40, 255] * 2) for _ in range(4)], channels=4))
+    opaque = tmp_path / "bark_base_color.png"
+    opaque.write_bytes(assets.encode_png(4, 4, [bytes([90, 60, 30] * 4) for _ in range(4)]))
+    for path, wired in ((cutout, True), (opaque, False)):
+        material = materials.build_material_from_maps(path.stem, {channels.Channel.BASE_COLOR: path})
+        bsdf = next(node for node in material.node_tree.nodes if node.type == "BSDF_PRINCIPLED")
+        links = bsdf.inputs["Alpha"].links
+        assert bool(links) is wired, path.name
+        if wired:
+            assert links[0].from_socket.name == "Alpha" and links[0].from_node.image.name == path.name

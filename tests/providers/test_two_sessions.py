@@ -115,6 +115,7 @@ def test_a_ready_job_of_a_live_session_is_never_taken_and_one_it_imported_is_see
     assert engine_b.is_foreign(record.id) and not engine_b.owns(record.id)
 
     engine_a.mark_imported(record.id, ["Pot"])  # A imports: its lock goes with the IMPORTED line on disk
+    assert engine_a.flush()
     assert engine_b.owns(record.id)  # now B may take it, and reads the journal again under the lock
     assert engine_b.get(record.id).state is JobState.IMPORTED
     engine_a.shutdown()

@@ -222,3 +222,27 @@ def test_every_change_is_on_disk_when_the_call_returns_even_with_many_writers(tm
         thread.join()
     assert problems == []
     assert {r.message for r in Journal(tmp_path).load().values()} == {"step 9"}
+
+
+def test_marking_an_import_waits_for_no_lock_and_no_disk_sync(tmp_path):
+    engine = JobEngine(Journal(tmp_path))
+    record = engine.submit(_job(tmp_path), ScriptedProvider())
+    _wait(engine, record.id, {JobState.READY})
+    held = threading.Event()
+    release = threading.Event()
+
+    def busy_worker():  # a worker paused while it holds the engine lock and the journal
+        with engine._lock, engine._journal_lock:
+            held.set()
+            release.wait(5)
+
+    threading.Thread(target=busy_worker, daemon=True).start()
+    held.wait(5)
+    started = time.perf_counter()
+    engine.mark_imported(record.id, ["Pot"])  # the main thread, in the tick
+    took = time.perf_counter() - started
+    assert engine.get(record.id).state is JobState.IMPORTED
+    assert Journal(tmp_path).load()[record.id].state is JobState.READY  # not yet written: the writer waits, not us
+    release.set()
+    assert took < 0.05 and engine.flush()
+    assert Journal(tmp_path).load()[record.id].state is JobState.IMPORTED
