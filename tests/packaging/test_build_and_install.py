@@ -5,6 +5,8 @@ own extension installer in a Blender 5.0 where pydantic exists only in the zip."
 from __future__ import annotations
 
 import json
+import os
+import shutil
 import subprocess
 import zipfile
 from pathlib import Path
@@ -20,25 +22,46 @@ PLANTED = {"api_keys.txt": b"SG_0123456789abcdef\n", "scratch_scene.blend": b"BL
 PLATFORM_TAGS = {"linux_x64": "manylinux", "windows_x64": "win_amd64", "macos_arm64": "arm64", "macos_x64": "x86_64"}
 
 
+def _checkout_copy(target: Path) -> Path:
+    """A git repository holding this checkout's tracked files as they are now, committed with HEAD's date.
+
+    The build is tested there, so that planting untracked files never touches the real checkout (where a
+    concurrent ``git add`` could pick them up).
+    """
+    listed = subprocess.run(["git", "ls-files", "-z"], cwd=ROOT, capture_output=True, check=True).stdout.decode()
+    for name in filter(None, listed.split("\0")):
+        if (ROOT / name).is_file():
+            (target / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(ROOT / name, target / name)
+    stamp = subprocess.run(["git", "log", "-1", "--format=%cI"], cwd=ROOT, capture_output=True, text=True).stdout.strip()
+    env = {**os.environ, "GIT_AUTHOR_DATE": stamp, "GIT_COMMITTER_DATE": stamp}
+    git = ["git", "-c", "user.email=build@meshsmith.test", "-c", "user.name=build", "-c", "commit.gpgsign=false"]
+    subprocess.run([*git, "init", "-q"], cwd=target, check=True)
+    subprocess.run([*git, "add", "-A"], cwd=target, check=True)
+    subprocess.run([*git, "commit", "-qm", "copy"], cwd=target, check=True, env=env)
+    return target
+
+
 @pytest.fixture(scope="module")
-def built(tmp_path_factory) -> list[Path]:
-    planted = [ROOT / name for name in PLANTED]
-    for path, data in zip(planted, PLANTED.values()):
-        assert not path.exists()
-        path.write_bytes(data)
-    try:
-        return build.build(tmp_path_factory.mktemp("out") / "dist", allow_dirty=True)
-    finally:
-        for path in planted:
-            path.unlink()
+def checkout(tmp_path_factory) -> Path:
+    copy = _checkout_copy(tmp_path_factory.mktemp("checkout"))
+    for name, data in PLANTED.items():
+        (copy / name).write_bytes(data)  # untracked, as a developer might leave them
+    return copy
 
 
-def _tracked() -> set[str]:
-    return set(subprocess.run(["git", "ls-files"], cwd=ROOT, capture_output=True, text=True, check=True).stdout.split())
+@pytest.fixture(scope="module")
+def built(tmp_path_factory, checkout) -> list[Path]:
+    return build.build(tmp_path_factory.mktemp("out") / "dist", root=checkout)
 
 
-def test_no_untracked_file_ships_in_any_zip(built):
-    tracked = _tracked()
+def _tracked(root: Path) -> set[str]:
+    return set(subprocess.run(["git", "ls-files"], cwd=root, capture_output=True, text=True, check=True).stdout.split())
+
+
+def test_no_untracked_file_ships_in_any_zip(built, checkout):
+    assert all((checkout / name).is_file() for name in PLANTED)  # they were there when the zips were built
+    tracked = _tracked(checkout)
     for archive in built:
         names = zipfile.ZipFile(archive).namelist()
         assert not [n for n in names if Path(n).name in PLANTED], archive.name
@@ -46,13 +69,13 @@ def test_no_untracked_file_ships_in_any_zip(built):
         assert stray == [], f"{archive.name} holds files git does not track: {stray}"
 
 
-def test_two_builds_of_one_commit_are_identical_to_the_byte(built, tmp_path):
-    again = build.build(tmp_path / "dist", allow_dirty=True, with_repository=False)
+def test_two_builds_of_one_commit_are_identical_to_the_byte(built, checkout, tmp_path):
+    again = build.build(tmp_path / "dist", root=checkout, with_repository=False)
     assert {p.name: build.sha256(p) for p in again} == {p.name: build.sha256(p) for p in built}
     with zipfile.ZipFile(built[0]) as zf:
         infos = zf.infolist()
     assert [i.filename for i in infos] == sorted(i.filename for i in infos)
-    assert {i.date_time for i in infos} == {build.commit_date()}
+    assert {i.date_time for i in infos} == {build.commit_date(checkout)}
     assert {(i.external_attr >> 16) & 0o777 for i in infos} == {0o644}
 
 
