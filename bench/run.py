@@ -360,6 +360,61 @@ started = time.perf_counter(); module.register(); print("REGISTER_MS", (time.per
 """
 
 
+FIRST_REQUEST_PROBE = """
+import sys, time, json, urllib.request, importlib, pathlib, tempfile
+sys.path.insert(0, r"{root}")
+from tools.blender_env import prepare_user_resources, enable_addon, MODULE_NAME
+prepare_user_resources(pathlib.Path(tempfile.mkdtemp()))
+import bpy
+bpy.ops.wm.read_factory_settings(use_empty=True)
+enable_addon(online=True)
+module = lambda name: importlib.import_module(MODULE_NAME + "." + name)
+prefs = module("preferences").get()
+prefs.use_sandbox, prefs.auto_import, prefs.render_previews = False, False, False
+prefs.segmind_base_url, prefs.segmind_api_key = r"{url}", module("sandbox.segmind").VALID_KEY
+runtime, inputs = module("runtime"), module("operators.inputs")
+time.sleep(1.0)  # the artist looks at the sidebar for a moment after Blender starts
+
+def created():
+    return json.loads(urllib.request.urlopen(r"{url}/_sandbox/state", timeout=10).read())["segmind"]["created"]
+
+def press():
+    before = set(created())
+    pressed = time.time()
+    record = inputs.build_generate_job(bpy.context, "SEGMIND", r"{image}", "")  # what Generate does on the main thread
+    runtime.submit(record, runtime.make_provider("SEGMIND"))
+    while True:
+        new = set(created()) - before
+        if new:
+            return (created()[new.pop()] - pressed) * 1000
+        time.sleep(0.002)
+
+print("FIRST_MS", press(), flush=True)
+time.sleep(0.5)
+print("LATER_MS", press(), flush=True)
+runtime.close_engine()
+"""
+
+
+def time_to_first_request(image: Path) -> list[Row]:
+    """Press -> the creating request reaches the service, for the first job of a fresh Blender and a later one."""
+    firsts, laters = [], []
+    with ExternalSandbox(segmind={"queued_polls": 1000}) as box:
+        for _ in range(3):
+            out = subprocess.run([sys.executable, "-c", FIRST_REQUEST_PROBE.format(root=ROOT, url=box.url, image=image)],
+                                 capture_output=True, text=True, timeout=300).stdout
+            for line in out.splitlines():
+                if line.startswith("FIRST_MS"):
+                    firsts.append(float(line.split()[1]))
+                elif line.startswith("LATER_MS"):
+                    laters.append(float(line.split()[1]))
+    first, later = statistics.median(firsts), statistics.median(laters)
+    return [Row("time to first request, first job of a session", first, "ms", "< 1000", first < 1000.0,
+                f"median of {len(firsts)} fresh Blenders: press -> the creating request reaches the service"),
+            Row("time to first request, a later job", later, "ms", "< 100", later < 100.0,
+                "the same, for the next job of that session")]
+
+
 def register_time() -> Row:
     subprocess.run([sys.executable, "-m", "compileall", "-q", "-x", r"\.venv|build|dist", str(ROOT)], check=False,
                    capture_output=True)
@@ -398,6 +453,7 @@ def run_once(bpy, tmp: Path) -> list[Row]:
     rows += upload_sizes(bpy, photo, tmp)
     rows.append(download_memory(tmp))
     rows.append(register_time())
+    rows += time_to_first_request(image)
     return rows
 
 

@@ -21,14 +21,11 @@ Rules kept here so that no provider can forget them:
 from __future__ import annotations
 
 import logging
-import random
 import threading
 import time
-import uuid
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
-from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin, urlsplit
@@ -38,10 +35,26 @@ import urllib3
 
 from ..version import VERSION
 from . import errors as E
-from .files import check_file_kind, replace_atomically, write_bytes_atomic
+from .answers import error_detail, error_from_response, parse_json
+from .downloads import DEFAULT_MAX_DOWNLOAD_BYTES
 from .http_watchdog import CANCELED, DEADLINE, Watch, WatchedAdapter, read_some, watching
 from .log_redaction import install_log_redaction
+from .retry_rules import (
+    BACKOFF_BASE_S,
+    BACKOFF_CAP_S,
+    MAX_RETRIES,
+    RETRY_AFTER_CAP_S,
+    RETRYABLE_STATUSES,
+    backoff_delay,
+    is_retryable_status,
+    parse_reset_at,
+    parse_retry_after,
+)
 from .urls import is_allowed_url
+
+__all__ = ["API_DEADLINE_S", "DEFAULT_MAX_DOWNLOAD_BYTES", "BACKOFF_BASE_S", "BACKOFF_CAP_S", "MAX_RETRIES", "RETRY_AFTER_CAP_S", "RETRYABLE_STATUSES",
+           "HttpClient", "NetworkSettings", "Stream", "backoff_delay", "error_detail", "error_from_response",
+           "is_retryable_status", "parse_json", "parse_reset_at", "parse_retry_after"]
 
 log = logging.getLogger("meshsmith.http")
 install_log_redaction("meshsmith.http")
@@ -69,20 +82,8 @@ RATE_WINDOW_S = 30.0
 MAX_JSON_BYTES = 8 << 20
 # An error page is read only for the server's own words.
 MAX_ERROR_BODY_BYTES = 64 << 10
-# Reads are retried this many times: enough to ride out a short outage, few enough to report soon.
-MAX_RETRIES = 4
-# Backoff: 0.5 s doubling to at most 8 s, each wait jittered by up to half, so many Blender sessions
-# do not hammer a recovering service in lockstep.
-BACKOFF_BASE_S = 0.5
-BACKOFF_CAP_S = 8.0
-# Retry-After is honoured, but a server asking for more than 30 s is treated as 30 s: the job's own
-# deadline and the artist's patience matter more than a conservative header.
-RETRY_AFTER_CAP_S = 30.0
-# Results are meshes with textures: 100k faces and four 4K maps fit in well under 1 GiB.
-DEFAULT_MAX_DOWNLOAD_BYTES = 1 << 30
 # Streamed in pieces of up to 1 MiB: few Python-level iterations, little memory.
 CHUNK_BYTES = 1 << 20
-RETRYABLE_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
 MAX_REDIRECTS = 5
 USER_AGENT = f"Meshsmith/{VERSION} (Blender extension)"
 
@@ -95,58 +96,6 @@ class NetworkSettings:
     """A PEM file of extra trusted roots, for proxies that re-sign TLS. Empty: the system's."""
     trust_env: bool = True
     """Take HTTPS_PROXY / NO_PROXY / REQUESTS_CA_BUNDLE from the environment."""
-
-
-def parse_retry_after(value: str | None) -> float | None:
-    """Seconds to wait from a Retry-After header (delta-seconds or an HTTP date), or None."""
-    if not value:
-        return None
-    value = value.strip()
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
-    try:
-        return max(0.0, parsedate_to_datetime(value).timestamp() - time.time())
-    except (TypeError, ValueError):
-        return None
-
-
-def parse_reset_at(value: str | None) -> float | None:
-    """Seconds until an instant given as an ISO 8601 UTC time or epoch seconds (a rate-limit reset), or None."""
-    if not value:
-        return None
-    value = value.strip()
-    try:
-        instant = float(value)
-    except ValueError:
-        from datetime import datetime
-
-        try:
-            moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-        except ValueError:
-            return None
-        if moment.tzinfo is None:
-            from datetime import UTC
-
-            moment = moment.replace(tzinfo=UTC)  # the header's name says UTC
-        instant = moment.timestamp()
-    return max(0.0, instant - time.time())
-
-
-def backoff_delay(attempt: int, retry_after: float | None = None, *, rng: random.Random | None = None) -> float:
-    """Seconds to wait before retry number ``attempt`` (1-based).
-
-    Retry-After, when given, wins (capped); otherwise capped exponential backoff with jitter.
-    """
-    if retry_after is not None:
-        return min(retry_after, RETRY_AFTER_CAP_S)
-    base = min(BACKOFF_CAP_S, BACKOFF_BASE_S * (2 ** (attempt - 1)))
-    return base * (0.5 + 0.5 * (rng or random).random())
-
-
-def is_retryable_status(status_code: int) -> bool:
-    return status_code in RETRYABLE_STATUSES
 
 
 class HttpClient:
@@ -377,82 +326,18 @@ class HttpClient:
             raise E.JobCanceledError("Canceled.")
 
     # --- files ---------------------------------------------------------------------------------------
-    def download(
-        self,
-        url: str,
-        dest: Path,
-        *,
-        service: str = "The file server",
-        max_bytes: int = DEFAULT_MAX_DOWNLOAD_BYTES,
-        cancel: threading.Event | None = None,
-    ) -> Path:
-        """Stream ``url`` to ``dest`` without credentials; resume with Range after a dropped or too slow connection.
+    def download(self, url: str, dest: Path, *, service: str = "The file server",
+                 max_bytes: int = DEFAULT_MAX_DOWNLOAD_BYTES, cancel: threading.Event | None = None) -> Path:
+        """Stream ``url`` to ``dest`` without credentials (see ``downloads.download``)."""
+        from .downloads import download
 
-        The file appears at ``dest`` only complete and checked (by the signature its extension
-        promises); until then it is a temporary file of this call's own beside it, so two sessions
-        downloading the same result never write into one file.
-        """
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        part = dest.with_name(f".{dest.name}.{uuid.uuid4().hex[:12]}.part")
-        try:
-            self._download_to(url, part, dest.name, service=service, max_bytes=max_bytes, cancel=cancel)
-            check_file_kind(part, dest.suffix.lower())
-            replace_atomically(part, dest)
-        finally:
-            part.unlink(missing_ok=True)
-        return dest
-
-    def _download_to(self, url: str, part: Path, name: str, *, service: str, max_bytes: int,
-                     cancel: threading.Event | None) -> None:
-        attempt = 0
-        while True:
-            attempt += 1
-            have = part.stat().st_size if part.exists() else 0
-            # Identity encoding: the bytes counted are the file's bytes, and Range offsets mean what they say.
-            headers = {"Accept-Encoding": "identity", **({"Range": f"bytes={have}-"} if have else {})}
-            try:
-                with self.open_stream("GET", url, service=service, headers=headers, cancel=cancel,
-                                      min_rate=self.min_download_rate, ok_statuses=frozenset({416})) as stream:
-                    response = stream.response
-                    if have and response.status_code != 206:
-                        have = 0  # The server ignored Range: start over.
-                    if response.status_code == 416:
-                        raise E.BadDownloadError("The server refused to resume the download.")
-                    declared = response.headers.get("Content-Length")
-                    if declared and declared.isdigit() and have + int(declared) > max_bytes:
-                        raise E.BadDownloadError(f"The result is {int(declared) >> 20} MB, over the {max_bytes >> 20} MB limit.")
-                    with part.open("ab" if have else "wb") as handle:
-                        written = have
-                        for chunk in stream.chunks():
-                            written += len(chunk)
-                            if written > max_bytes:
-                                raise E.BadDownloadError(f"The result is over the {max_bytes >> 20} MB limit.")
-                            handle.write(chunk)
-                    if declared and declared.isdigit() and written != have + int(declared):
-                        raise E.TransportError("The download was cut short.")
-            except E.HTTPStatusError as exc:
-                if exc.status_code is not None and is_retryable_status(exc.status_code) and attempt <= self.max_retries:
-                    self._wait_or_cancel(backoff_delay(attempt, getattr(exc, "retry_after", None)), cancel)
-                    continue
-                raise
-            except E.TransportError as exc:
-                if attempt <= self.max_retries and not isinstance(exc, E.TLSError):
-                    log.info("download of %s: %s; retry %d", name, exc, attempt)
-                    self._wait_or_cancel(backoff_delay(attempt), cancel)
-                    continue
-                raise
-            return
+        return download(self, url, dest, service=service, max_bytes=max_bytes, cancel=cancel)
 
     def write_atomic(self, dest: Path, data: bytes, *, expect: str) -> Path:
         """Write bytes received in a response body to ``dest``, checked and atomically."""
-        tmp = dest.with_name(f".{dest.name}.{uuid.uuid4().hex[:12]}.part")
-        write_bytes_atomic(tmp, data, fsync=False)
-        try:
-            check_file_kind(tmp, expect)
-            replace_atomically(tmp, dest)
-        finally:
-            tmp.unlink(missing_ok=True)
-        return dest
+        from .downloads import write_atomic
+
+        return write_atomic(dest, data, expect=expect)
 
 
 class Stream:
@@ -519,48 +404,4 @@ def _strip(exc: BaseException) -> None:
     return None
 
 
-def error_detail(response: requests.Response) -> str:
-    """The server's own words from an error body: {"error"|"message"|"reason"|"detail": ...} or plain text."""
-    try:
-        body = response.json()
-    except (ValueError, RecursionError):
-        text = (response.text or "").strip()
-        return E.redact(text[:200]) if text and "<html" not in text.lower() else ""
-    if isinstance(body, dict):
-        for key in ("error", "message", "reason", "detail"):
-            value = body.get(key)
-            if isinstance(value, str) and value:
-                return E.redact(value[:300])
-    return ""
 
-
-def error_from_response(service: str, response: requests.Response) -> E.HTTPStatusError:
-    """Build the mapped error for an error response (reads the body for the server's words)."""
-    if response.status_code in (401, 403) and getattr(response, "meshsmith_credentials_dropped", False):
-        host = urlsplit(response.url or "").hostname or "another server"
-        return E.AuthenticationError(
-            f"{service} sent the request on to {host}, which refused it: Meshsmith never sends your key to another "
-            "server. Your key was not checked; if this persists, the service's address may be wrong.",
-            status_code=response.status_code)
-    retry_after = parse_retry_after(response.headers.get("Retry-After"))
-    if retry_after is None and response.status_code == 429:
-        # Segmind says when its window resets instead of how long to wait.
-        retry_after = parse_reset_at(response.headers.get("x-rate-limit-reset-at-utc"))
-    if retry_after is None and response.status_code == 429:
-        try:
-            body = response.json()
-            if isinstance(body, dict) and isinstance(body.get("remainingSeconds"), (int, float)):
-                retry_after = float(body["remainingSeconds"])
-        except (ValueError, RecursionError):
-            pass
-    return E.error_for_status(service, response.status_code, error_detail(response), retry_after=retry_after)
-
-
-def parse_json(response: requests.Response, *, service: str) -> Any:
-    """The response body as JSON, or ``BadResponseError`` with an artist-facing message."""
-    try:
-        return response.json()
-    except RecursionError:
-        raise E.RefusedAnswerError(f"{service} sent an answer nested too deeply to read; Meshsmith refused it.") from None
-    except ValueError:
-        raise E.BadResponseError(f"{service} sent an answer that is not valid JSON. Try again; if it persists, the service may have changed.") from None

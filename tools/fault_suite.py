@@ -216,7 +216,7 @@ def run_suite(bpy, *, providers=PROVIDERS, faults=FAULTS, out: Path | None = Non
     previous = {name: os.environ.get(name) for name in ("MESHSMITH_HTTP_READ_TIMEOUT", "MESHSMITH_POLL_INTERVAL")}
     os.environ["MESHSMITH_HTTP_READ_TIMEOUT"] = str(READ_TIMEOUT_S)
     os.environ["MESHSMITH_POLL_INTERVAL"] = "0.1"
-    engine_module = _module("jobs.engine")
+    engine_module = _module("jobs.worker")
     lookup = engine_module.RECONCILE_WINDOW_S, engine_module.RECONCILE_STEP_S
     engine_module.RECONCILE_WINDOW_S, engine_module.RECONCILE_STEP_S = LOOKUP_WINDOW_S, LOOKUP_STEP_S
     capture = _Capture()

@@ -8,7 +8,7 @@ import time
 import pytest
 from test_engine import ScriptedProvider, _wait
 
-from meshsmith.jobs import engine as engine_module
+from meshsmith.jobs import worker
 from meshsmith.jobs.engine import JobEngine
 from meshsmith.jobs.journal import Journal
 from meshsmith.jobs.records import JobRecord, JobState
@@ -43,7 +43,7 @@ def test_a_429_on_the_creating_request_is_waited_out_and_sent_again(tmp_path):
 
 
 def test_the_wait_honours_the_service_and_a_cap(tmp_path, monkeypatch):
-    monkeypatch.setattr(engine_module, "CREATE_RETRY_CAP_S", 0.2)
+    monkeypatch.setattr(worker, "CREATE_RETRY_CAP_S", 0.2)
     engine = JobEngine()
     provider = RateLimitedProvider(limited=1, retry_after=3600.0)  # an absurd hint is capped
     started = time.monotonic()
@@ -53,7 +53,7 @@ def test_the_wait_honours_the_service_and_a_cap(tmp_path, monkeypatch):
 
 
 def test_rate_limited_too_long_ends_as_a_failure_that_made_nothing(tmp_path, monkeypatch):
-    monkeypatch.setattr(engine_module, "CREATE_RATE_LIMIT_RETRIES", 2)
+    monkeypatch.setattr(worker, "CREATE_RATE_LIMIT_RETRIES", 2)
     engine = JobEngine()
     provider = RateLimitedProvider(limited=99)
     record = engine.submit(JobRecord(provider="FAKE", output_dir=str(tmp_path / "out")), provider)
@@ -97,7 +97,7 @@ class LateListingProvider(ScriptedProvider):
 
 
 def test_a_lost_answer_is_looked_for_until_the_job_is_listed(tmp_path, monkeypatch):
-    monkeypatch.setattr(engine_module, "RECONCILE_STEP_S", 0.05)
+    monkeypatch.setattr(worker, "RECONCILE_STEP_S", 0.05)
     engine = JobEngine(Journal(tmp_path))
     provider = LateListingProvider(listed_after=3)
     record = engine.submit(JobRecord(provider="FAKE", output_dir=str(tmp_path / "out")), provider)
@@ -106,8 +106,8 @@ def test_a_lost_answer_is_looked_for_until_the_job_is_listed(tmp_path, monkeypat
 
 
 def test_not_found_within_the_window_says_resubmitting_is_safe(tmp_path, monkeypatch):
-    monkeypatch.setattr(engine_module, "RECONCILE_STEP_S", 0.05)
-    monkeypatch.setattr(engine_module, "RECONCILE_WINDOW_S", 0.3)
+    monkeypatch.setattr(worker, "RECONCILE_STEP_S", 0.05)
+    monkeypatch.setattr(worker, "RECONCILE_WINDOW_S", 0.3)
     engine = JobEngine()
     provider = LateListingProvider(listed_after=10**6)
     record = engine.submit(JobRecord(provider="FAKE", output_dir=str(tmp_path / "out")), provider)

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from test_engine import ScriptedProvider, _wait
 
-from meshsmith.jobs import engine as engine_module
+from meshsmith.jobs import sessions
 from meshsmith.jobs.engine import JobEngine
 from meshsmith.jobs.journal import Journal
 from meshsmith.jobs.records import JobRecord, JobState
@@ -22,7 +22,7 @@ pytestmark = pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /
 
 
 def test_a_full_disk_is_said_retried_and_recovered(tmp_path, monkeypatch):
-    monkeypatch.setattr(engine_module, "HOUSEKEEPING_INTERVAL_S", 0.2)
+    monkeypatch.setattr(sessions, "HOUSEKEEPING_INTERVAL_S", 0.2)
     engine = JobEngine(Journal(tmp_path))
     journal_path = tmp_path / "jobs.jsonl"
     journal_path.symlink_to("/dev/full")  # from now on every journal write fails with "No space left on device"
