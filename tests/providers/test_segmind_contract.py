@@ -190,17 +190,24 @@ def test_429_names_when_the_window_resets(sandbox, png_file):
     assert 17.0 <= caught.value.retry_after <= 20.0  # from x-rate-limit-reset-at-utc, not Retry-After
 
 
-def test_the_engine_sends_a_rate_limited_creating_request_again_and_makes_one_job(sandbox, png_file, tmp_path):
-    sandbox.segmind.config.rate_limit_next, sandbox.segmind.config.rate_limit_reset_s = 2, 0.2
-    provider = SegmindProvider(HttpClient(sleep=_no_wait), VALID_KEY, base_url=sandbox.url, poll_interval=0)
+def _run_in_engine(sandbox, png_file, tmp_path, until: set[JobState], *, max_retries: int = 4, timeout: float = 20.0):
+    """A Segmind job through a real engine with its journal in ``tmp_path``: (engine, the record once in ``until``)."""
+    provider = SegmindProvider(HttpClient(sleep=_no_wait, max_retries=max_retries), VALID_KEY, base_url=sandbox.url,
+                               poll_interval=0)
     engine = JobEngine(Journal(tmp_path))
     record = engine.submit(JobRecord(provider="SEGMIND", inputs={"image_path": str(png_file)},
                                      output_dir=str(tmp_path / "out")), provider)
-    deadline = time.monotonic() + 20
-    while engine.get(record.id).state is not JobState.READY and time.monotonic() < deadline:
+    deadline = time.monotonic() + timeout
+    while engine.get(record.id).state not in until and time.monotonic() < deadline:
         engine.wait_for_updates(0.05)
         engine.drain()
-    assert engine.get(record.id).state is JobState.READY
+    return engine, engine.get(record.id)
+
+
+def test_the_engine_sends_a_rate_limited_creating_request_again_and_makes_one_job(sandbox, png_file, tmp_path):
+    sandbox.segmind.config.rate_limit_next, sandbox.segmind.config.rate_limit_reset_s = 2, 0.2
+    _engine, record = _run_in_engine(sandbox, png_file, tmp_path, {JobState.READY})
+    assert record.state is JobState.READY
     assert len(sandbox.requests_matching("POST", "/v2/hunyuan-3d-2")) == 3 and sandbox.segmind.creating_posts == 1
 
 
@@ -212,15 +219,8 @@ def test_a_job_whose_record_expired_says_so_plainly(client, sandbox, png_file):
 
 
 def test_a_download_resumed_after_the_record_expired_uses_the_output_url_it_had(sandbox, png_file, tmp_path):
-    provider = SegmindProvider(HttpClient(sleep=_no_wait, max_retries=0), VALID_KEY, base_url=sandbox.url, poll_interval=0)
     sandbox.arm("drop", path_contains="/meshes/", count=1)  # the first download breaks: the engine is "closed" then
-    engine = JobEngine(Journal(tmp_path))
-    record = engine.submit(JobRecord(provider="SEGMIND", inputs={"image_path": str(png_file)},
-                                     output_dir=str(tmp_path / "out")), provider)
-    deadline = time.monotonic() + 20
-    while engine.get(record.id).state not in (JobState.FAILED, JobState.READY) and time.monotonic() < deadline:
-        engine.wait_for_updates(0.05)
-        engine.drain()
+    engine, record = _run_in_engine(sandbox, png_file, tmp_path, {JobState.FAILED, JobState.READY}, max_retries=0)
     engine.shutdown()
     on_disk = Journal(tmp_path).load()[record.id]
     assert on_disk.downloads and on_disk.downloads[0]["url"].endswith(".glb")
