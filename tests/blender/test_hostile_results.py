@@ -214,3 +214,45 @@ def test_a_preview_outside_the_job_folder_is_never_loaded_as_an_icon(png_file, s
     runtime.drain()
     row = bpy.context.window_manager.meshsmith.jobs[record.id]
     assert row.preview_path == ""
+
+
+def test_a_job_another_blender_runs_is_shown_never_imported_here_and_taken_over_when_it_quits(png_file, sandbox_of_addon):
+    import subprocess
+    import sys
+
+    runtime = submodule("runtime")
+    submodule("preferences").get().auto_import = False
+    record = submodule("operators.inputs").build_generate_job(bpy.context, "SEGMIND", str(png_file), "")
+    runtime.engine().submit(record, runtime.make_provider("SEGMIND"))
+    deadline = time.monotonic() + 30
+    while runtime.engine().get(record.id).state.value != "READY" and time.monotonic() < deadline:
+        runtime.engine().wait_for_updates(0.1)
+        runtime.drain()
+    runtime.close_engine()  # this Blender quits; another one, sharing the user folder, holds the job now
+    root = Path(__file__).resolve().parents[2]
+    other = subprocess.Popen([sys.executable, "-c", (
+        "import sys, time; sys.path.insert(0, sys.argv[1]); import tests.conftest;"
+        "from meshsmith.jobs.ownership import JobLocks; from pathlib import Path;"
+        "locks = JobLocks(Path(sys.argv[2]), 'other'); assert locks.acquire(sys.argv[3]);"
+        "print('held', flush=True); time.sleep(60)"), str(root), str(runtime.user_dir()), record.id],
+        stdout=subprocess.PIPE, text=True, cwd=root)
+    try:
+        assert other.stdout.readline().strip() == "held"
+        submodule("preferences").get().auto_import = True
+        runtime.resume_jobs()  # this Blender starts again
+        runtime.drain()
+        assert runtime.engine().is_foreign(record.id)
+        row = bpy.context.window_manager.meshsmith.jobs[record.id]
+        assert row.message.startswith("Running in another Blender")
+        before = set(bpy.data.objects)
+        with pytest.raises(submodule("providers.errors").ImportFailedError, match="another Blender"):
+            runtime.import_result(record.id)
+        assert set(bpy.data.objects) == before
+    finally:
+        other.kill()
+        other.wait(10)
+    deadline = time.monotonic() + 15  # the other Blender is gone: this one takes the job over and imports it
+    while runtime.engine().get(record.id).state.value != "IMPORTED" and time.monotonic() < deadline:
+        runtime.engine().wait_for_updates(0.2)
+        runtime.drain()
+    assert runtime.engine().get(record.id).state.value == "IMPORTED"
