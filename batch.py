@@ -19,8 +19,8 @@ from pathlib import Path
 
 import bpy
 
-from . import preferences, runtime
-from .jobs.records import JobKind, JobRecord, JobState  # batch.py itself is imported on first use
+from . import delivery, preferences, runtime
+from .jobs.records import Delivery, JobKind, JobRecord, JobState  # batch.py itself is imported on first use
 from .providers import errors as E
 from .providers.files import write_bytes_atomic
 
@@ -121,7 +121,8 @@ def retexture_folder(meshes: Path | list[Path], out_dir: Path, *, prompts: list[
         check_writable(job_dir.parent)
         return JobRecord(id=job_id, provider=provider, kind=JobKind.RETEXTURE, label=f"{Path(item.input).stem}: {item.prompt[:40]}",
                          params=params, inputs={"mesh_path": item.input, "style_prompt": item.prompt},
-                         output_dir=str(job_dir), render_preview=preferences.get(context).render_previews)
+                         output_dir=str(job_dir), render_preview=preferences.get(context).render_previews,
+                         delivery=Delivery.NEW_OBJECT)  # a file from disk, not an object in the scene
 
     return _run(batch, Path(out_dir), build, concurrency, timeout_s, on_progress)
 
@@ -149,7 +150,7 @@ def _write_output(record: JobRecord, item: Item, out_dir: Path, name: str, outpu
 
     objects = import_glb(Path(model), name=name, tags={"provider": record.provider, "job_id": record.id,
                                                       "remote_id": record.remote_id, **{k: v for k, v in record.params.items() if k != "api_mode"}})
-    maps = runtime.separate_maps(record.result_paths)
+    maps = delivery.separate_maps(record.result_paths)
     if maps:
         assign_material(objects[0], build_material_from_maps(f"{name} PBR", maps))
     for image in {node.image for slot in objects[0].material_slots if slot.material and slot.material.node_tree

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 import bpy
 
 from . import preferences
-from .jobs.states import JobKind, JobState
+from .jobs.states import Delivery, JobKind, JobState
 from .providers import errors as E
 
 if TYPE_CHECKING:
@@ -78,11 +78,12 @@ def _place(record: JobRecord, context: bpy.types.Context, *, as_new_object: bool
     model = files.get("MODEL")
     maps = separate_maps({role: str(path) for role, path in files.items()})
     tags = _tags(record)
-    if record.kind is JobKind.RETEXTURE and record.target_object and not as_new_object:
+    how = delivery_of(record)
+    if how is not Delivery.NEW_OBJECT and not as_new_object:
         from .mesh_io.retexture import apply_maps_to_object, import_beside
 
         target = find_target(record)
-        if record.params.get("enable_original_uv", True) and maps:
+        if how is Delivery.MAPS_ONTO_TARGET and maps:
             apply_maps_to_object(target, maps, name=f"{target.name} {record.provider.title()}", tags=tags)
             return [target]
         return import_beside(target, _require_model(model), name=f"{target.name} retextured", tags=tags)
@@ -109,6 +110,15 @@ def _apply_preset(record: JobRecord, obj: bpy.types.Object, context: bpy.types.C
         apply_preset(obj, preset, context.scene.cursor.location.copy(), model_preview(record))
     except E.MeshsmithError as exc:
         _log().warning("post-import preset %s: %s", preset, exc)
+
+
+def delivery_of(record: JobRecord) -> Delivery:
+    """How the job's result comes in: as recorded when it was made (older jobs: from their kind and parameters)."""
+    if record.delivery is not None:
+        return record.delivery
+    if record.kind is JobKind.RETEXTURE and record.target_object:
+        return Delivery.MAPS_ONTO_TARGET if record.params.get("enable_original_uv", True) else Delivery.BESIDE_TARGET
+    return Delivery.NEW_OBJECT
 
 
 def checked_files(record: JobRecord) -> dict[str, Path]:
@@ -191,6 +201,26 @@ def model_preview(record: JobRecord | None) -> Path | None:
 
     path = record.result_paths.get("PREVIEW", "") if record is not None else ""
     return Path(path) if shows_the_model(path) and Path(path).is_file() else None
+
+
+def refresh_asset_previews(record: JobRecord) -> None:
+    """A render that landed after the import becomes the preview of the imported objects marked as assets.
+
+    Runs in the tick for every imported job's update, so it looks at the disk only when an asset
+    actually lacks this picture.
+    """
+    from .mesh_io.tweaks import ASSET_PREVIEW_PROP, set_asset_preview
+
+    picture = record.result_paths.get("PREVIEW", "")
+    stale = [obj for obj in map(bpy.data.objects.get, record.imported_objects)
+             if obj is not None and obj.asset_data is not None and obj.get(ASSET_PREVIEW_PROP) != picture]
+    if not stale:
+        return
+    preview = model_preview(record)
+    if preview is None:
+        return
+    for obj in stale:
+        set_asset_preview(obj, preview)
 
 
 def separate_maps(result_paths: dict[str, str]) -> dict:

@@ -200,7 +200,7 @@ from one import to the next on this machine, so one pair of imports says little.
 
 def import_ratio(bpy, glb: Path, faces: int) -> Row:
     importer = module("mesh_io.importer")
-    runtime = module("runtime")
+    delivery = module("delivery")
     bare, ours = [], []
 
     def time_bare() -> None:
@@ -215,7 +215,7 @@ def import_ratio(bpy, glb: Path, faces: int) -> Row:
         clear_scene(bpy)
         started = time.perf_counter()
         importer.import_glb(glb, name="bench", tags={"provider": "BENCH", "job_id": "x"})
-        runtime.push_undo("bench")
+        delivery.push_undo("bench")
         ours.append(time.perf_counter() - started)
 
     time_bare(), time_ours()  # warm-up: the first import of a file pays for reading it from disk

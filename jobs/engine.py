@@ -181,6 +181,7 @@ class JobEngine(JobWorker, SharedSessions):
         if seed is not None and "seed" in params:
             params["seed"] = seed
         fresh = JobRecord(provider=old.provider, kind=old.kind, label=old.label, params=params, inputs=old.inputs,
+                          delivery=old.delivery, target_uid=old.target_uid, target_file=old.target_file,
                           target_object=old.target_object, auto_import=old.auto_import,
                           render_preview=old.render_preview)
         fresh = fresh.evolve(output_dir=str(Path(old.output_dir).parent / fresh.id))

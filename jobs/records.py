@@ -13,9 +13,9 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from .states import JobKind, JobState
+from .states import Delivery, JobKind, JobState
 
-__all__ = ["JobKind", "JobRecord", "JobState"]
+__all__ = ["Delivery", "JobKind", "JobRecord", "JobState"]
 
 
 class JobRecord(BaseModel):
@@ -36,6 +36,9 @@ class JobRecord(BaseModel):
     """Input paths and prompt text, resolved on the main thread."""
     output_dir: str = ""
     """Folder for this job's result files."""
+    delivery: Delivery | None = None
+    """How the result comes into the scene, decided when the job was made (None: a job from before this field,
+    whose delivery follows from its kind and parameters as it did then)."""
     target_object: str = ""
     """For retexture: the name of the object to texture (as it was at submit)."""
     target_uid: str = ""

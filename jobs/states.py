@@ -45,3 +45,14 @@ _ACTIVE = frozenset({JobState.PENDING, JobState.SUBMITTING, JobState.QUEUED, Job
 class JobKind(str, Enum):
     GENERATE = "GENERATE"
     RETEXTURE = "RETEXTURE"
+
+
+class Delivery(str, Enum):
+    """How a job's result comes into the scene: decided when the job is made, recorded on it, never re-derived."""
+
+    NEW_OBJECT = "NEW_OBJECT"
+    """The returned model comes in as an object of its own (generate)."""
+    MAPS_ONTO_TARGET = "MAPS_ONTO_TARGET"
+    """The returned maps go onto a new material on the artist's own object (retexture onto its own UVs)."""
+    BESIDE_TARGET = "BESIDE_TARGET"
+    """The returned model comes in at the artist's object's place, which is hidden, never deleted."""

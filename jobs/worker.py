@@ -21,6 +21,7 @@ from pathlib import Path
 
 from ..providers import errors as E
 from ..providers.base import Provider
+from ..providers.channels import Channel
 from ..providers.files import safe_filename
 from ..providers.gltf_guard import check_model_file
 from ..providers.models import AssetRef, AssetRole, JobStatus, RemoteJob
@@ -107,7 +108,8 @@ class JobWorker:
             elif record.state is JobState.DOWNLOADING and record.downloads:
                 # The service said it was done before the restart: fetch the files from the addresses it gave.
                 remote = RemoteJob(remote_id=record.remote_id, status=JobStatus.SUCCEEDED, assets=tuple(
-                    AssetRef(role=AssetRole(item["role"]), filename=item["filename"], url=item["url"])
+                    AssetRef(role=AssetRole(item["role"]), channel=Channel(item["channel"]) if item.get("channel") else None,
+                             filename=item["filename"], url=item["url"])
                     for item in record.downloads))
             else:
                 remote = self._poll(job_id, provider, event, first=None)
@@ -279,7 +281,8 @@ class JobWorker:
 
     def _download(self, job_id: str, provider: Provider, event: threading.Event, remote: RemoteJob) -> None:
         record = self._require(job_id)
-        downloads = [{"role": asset.role.value, "filename": asset.filename, "url": asset.url}
+        downloads = [{"role": asset.role.value, "channel": asset.channel.value if asset.channel else "",
+                      "filename": asset.filename, "url": asset.url}
                      for asset in remote.assets if asset.url]
         self._commit(job_id, event, state=JobState.DOWNLOADING, progress=max(record.progress, 0.96), downloads=downloads,
                      message="Downloading the result", cost=remote.cost if remote.cost is not None else record.cost)
@@ -295,7 +298,7 @@ class JobWorker:
                 raise
             if event.is_set():
                 raise _Stop()
-            paths[asset.role.value if asset.role.value not in paths else path.name] = str(path)
+            paths[asset.key if asset.key not in paths else path.name] = str(path)
         if AssetRole.MODEL.value not in paths and record.kind.value == "GENERATE":
             raise E.BadResponseError(f"{provider.label} finished the job but sent no model.")
         if AssetRole.MODEL.value in paths:

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 import bpy
 
 from .. import preferences, runtime
-from ..jobs.states import JobKind
+from ..jobs.states import Delivery, JobKind
 from ..providers import errors as E
 from ..providers.files import check_image_bytes
 
@@ -149,6 +149,7 @@ def build_generate_job(context: bpy.types.Context, provider_name: str, image_pat
     image = resolve_image(context, image_path, job_dir)
     label = object_name_for(prompt, image)
     return JobRecord(id=job_id, provider=provider_name, kind=JobKind.GENERATE, label=label, params=params,
+                     delivery=Delivery.NEW_OBJECT,
                      inputs={"image_path": image, "work_dir": str(job_dir), "blender_binary": bpy.app.binary_path,
                              **({"prompt": prompt} if prompt else {})},
                      output_dir=str(job_dir), seed=params.get("seed") if params.get("seed", -1) != -1 else None,

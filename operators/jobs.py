@@ -225,7 +225,7 @@ class MESHSMITH_OT_fetch_meshy_tasks(Operator):
     count: IntProperty(name="How Many", default=10, min=1, max=50)
 
     def execute(self, context):
-        from ..jobs.records import JobKind, JobRecord
+        from ..jobs.records import Delivery, JobKind, JobRecord
 
         try:
             provider = runtime.make_provider("MESHY", context)
@@ -242,7 +242,7 @@ class MESHSMITH_OT_fetch_meshy_tasks(Operator):
                 added = 0
                 for task in tasks:
                     record = JobRecord(provider="MESHY", kind=JobKind.RETEXTURE, label=iface_("Meshy task {}").format(task.remote_id[:8]),
-                                       remote_id=task.remote_id, auto_import=False)
+                                       remote_id=task.remote_id, auto_import=False, delivery=Delivery.NEW_OBJECT)
                     record = record.evolve(output_dir=str(root / record.id))
                     added += runtime.engine().adopt(record, runtime.make_provider("MESHY")) is not None
                 runtime.sync_job_list()

@@ -14,7 +14,7 @@ from bpy.props import EnumProperty, StringProperty
 from bpy.types import Operator
 
 from .. import preferences, runtime
-from ..jobs.states import JobKind
+from ..jobs.states import Delivery, JobKind
 from ..mesh_io.exporter import check_mesh, export_object_glb
 from ..providers import errors as E
 from ..translations import translate_message
@@ -86,8 +86,10 @@ def build_retexture_job(context: bpy.types.Context, provider_name: str, style_pr
     if views:
         inputs["style_views"] = ";".join(views)
     label = f"{obj.name}: {(style_prompt or 'style image')[:40]}"
+    delivery = Delivery.MAPS_ONTO_TARGET if settings.enable_original_uv else Delivery.BESIDE_TARGET
     return JobRecord(id=job_id, provider=provider_name, kind=JobKind.RETEXTURE, label=label, params=params,
                      inputs=inputs, output_dir=str(job_dir), target_object=obj.name, target_uid=target_id(obj),
+                     delivery=delivery,
                      target_file=bpy.data.filepath, render_preview=preferences.get(context).render_previews)
 
 

@@ -39,6 +39,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from . import errors as E
 from .base import Provider, normalise_base_url, status_from_table, validation_message
+from .channels import Channel
 from .files import GLB_MAGIC, sniff_image
 from .http import HttpClient, parse_json
 from .meshy_requests import (
@@ -83,9 +84,9 @@ TASK_ERROR_MESSAGES = {
     "format_conversion_failed": "Meshy could not convert the mesh. Check it exports cleanly as GLB.",
 }
 
-TEXTURE_KEYS: dict[str, AssetRole] = {
-    "base_color": AssetRole.BASE_COLOR, "metallic": AssetRole.METALLIC, "roughness": AssetRole.ROUGHNESS,
-    "normal": AssetRole.NORMAL, "emission": AssetRole.EMISSION,
+TEXTURE_KEYS: dict[str, Channel] = {
+    "base_color": Channel.BASE_COLOR, "metallic": Channel.METALLIC, "roughness": Channel.ROUGHNESS,
+    "normal": Channel.NORMAL, "emission": Channel.EMISSION,
 }
 
 
@@ -138,9 +139,8 @@ def texture_assets(texture_urls: list[dict[str, str]] | None) -> list[AssetRef]:
     for key, url in ((texture_urls or [{}])[0] or {}).items():
         if not url or key not in TEXTURE_KEYS:
             continue
-        channel = resolve_channel(key, url)
-        role = AssetRole(channel.value) if channel is not None else TEXTURE_KEYS[key]
-        refs.append(AssetRef(role=role, filename=f"{role.value.lower()}.png", url=url))
+        channel = resolve_channel(key, url) or TEXTURE_KEYS[key]
+        refs.append(AssetRef(role=AssetRole.MAP, channel=channel, filename=f"{channel.value.lower()}.png", url=url))
     return refs
 
 

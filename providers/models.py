@@ -10,6 +10,8 @@ from enum import Enum
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from .channels import Channel
+
 
 class JobStatus(str, Enum):
     """Where a remote job stands, in one vocabulary for every provider."""
@@ -31,15 +33,11 @@ class JobStatus(str, Enum):
 
 
 class AssetRole(str, Enum):
-    """What a downloadable result is for."""
+    """What a downloadable result is for. A texture map's channel is ``AssetRef.channel`` (one enum for channels:
+    ``channels.Channel``)."""
 
     MODEL = "MODEL"
-    BASE_COLOR = "BASE_COLOR"
-    METALLIC = "METALLIC"
-    ROUGHNESS = "ROUGHNESS"
-    METALLIC_ROUGHNESS = "METALLIC_ROUGHNESS"
-    NORMAL = "NORMAL"
-    EMISSION = "EMISSION"
+    MAP = "MAP"
     PREVIEW = "PREVIEW"
 
 
@@ -50,6 +48,8 @@ class AssetRef(BaseModel):
 
     role: AssetRole
     """What the file is for."""
+    channel: Channel | None = None
+    """For a texture map: which channel it is."""
     filename: str
     """The name to save it under, with its extension."""
     url: str | None = None
@@ -58,6 +58,11 @@ class AssetRef(BaseModel):
     """The file itself when the service sent it in the response body (never journaled)."""
     remote_id: str | None = None
     """The service's own id for the asset, where it has one."""
+
+    @property
+    def key(self) -> str:
+        """Its name among a job's result files: 'MODEL', 'PREVIEW', or the map's channel ('BASE_COLOR', ...)."""
+        return self.channel.value if self.role is AssetRole.MAP and self.channel is not None else self.role.value
 
 
 class RemoteJob(BaseModel):

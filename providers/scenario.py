@@ -38,6 +38,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from . import errors as E
 from .base import Provider, normalise_base_url, status_from_table
+from .channels import Channel, resolve_channel
 from .files import sniff_image
 from .http import HttpClient, parse_json
 from .imaging import HUNYUAN_INPUT_PX, shrink_for_upload
@@ -71,11 +72,11 @@ _STATUS_MESSAGES = {
 
 # Scenario asset metadata.type values for separate PBR maps, and what each is. A plain ``3d-texture`` is a map
 # too: its file name says which. ``3d-texture-mtl`` is an OBJ material file, not a picture.
-TEXTURE_TYPES: dict[str, AssetRole] = {
-    "3d-texture-albedo": AssetRole.BASE_COLOR,
-    "3d-texture-metallic": AssetRole.METALLIC,
-    "3d-texture-roughness": AssetRole.ROUGHNESS,
-    "3d-texture-normal": AssetRole.NORMAL,
+TEXTURE_TYPES: dict[str, Channel] = {
+    "3d-texture-albedo": Channel.BASE_COLOR,
+    "3d-texture-metallic": Channel.METALLIC,
+    "3d-texture-roughness": Channel.ROUGHNESS,
+    "3d-texture-normal": Channel.NORMAL,
 }
 GENERIC_TEXTURE_TYPE = "3d-texture"
 # Uploads this session made, by (server, project, image digest): the estimate's upload serves the job that
@@ -169,33 +170,33 @@ def image_data_url(path: Path, workdir: Path | None = None, blender_binary: str 
     return name, f"data:image/{kind};base64,{base64.b64encode(data).decode('ascii')}"
 
 
-def asset_role(asset: _Asset) -> AssetRole | None:
-    """What a result asset is: the model, a texture map, a preview, or nothing we use."""
+def asset_role(asset: _Asset) -> tuple[AssetRole, Channel | None] | None:
+    """What a result asset is: the model, a texture map (with its channel), a preview, or nothing we use."""
     kind_type = str(asset.metadata.get("type", "")).lower()
     if kind_type in TEXTURE_TYPES:
-        return TEXTURE_TYPES[kind_type]
+        return AssetRole.MAP, TEXTURE_TYPES[kind_type]
     if kind_type == GENERIC_TEXTURE_TYPE:
-        from .channels import resolve_channel
-
         name = str(asset.metadata.get("name") or asset.url.split("?", 1)[0].rsplit("/", 1)[-1])
         channel = resolve_channel("", name)
-        return AssetRole(channel.value) if channel is not None else None
+        return (AssetRole.MAP, channel) if channel is not None else None
     if kind_type.startswith(GENERIC_TEXTURE_TYPE):
         return None  # another kind of texture file (an .mtl): not a map to wire
     mime = asset.mimeType.lower()
     if mime == "model/gltf-binary" or (asset.kind == "3d" and mime in ("", "application/octet-stream")):
-        return AssetRole.MODEL
+        return AssetRole.MODEL, None
     if asset.kind == "image" or mime.startswith("image/"):
-        return AssetRole.PREVIEW
+        return AssetRole.PREVIEW, None
     return None
 
 
-def _filename(role: AssetRole, asset: _Asset) -> str:
+def _filename(role: AssetRole, channel: Channel | None, asset: _Asset) -> str:
     if role is AssetRole.MODEL:
         return "model.glb"
     extension = mimetypes.guess_extension(asset.mimeType or "image/png") or ".png"
     extension = ".jpg" if extension in (".jpe", ".jpeg") else extension
-    return f"{role.value.lower()}{extension}" if role is not AssetRole.PREVIEW else f"preview_{asset.id[-6:]}{extension}"
+    if role is AssetRole.MAP and channel is not None:
+        return f"{channel.value.lower()}{extension}"
+    return f"preview_{asset.id[-6:]}{extension}"
 
 
 class ScenarioProvider(Provider):
@@ -340,10 +341,12 @@ class ScenarioProvider(Provider):
                 asset = _Asset.model_validate(body.get("asset", body))
             except (AttributeError, ValueError):
                 raise E.BadResponseError(f"{SERVICE} sent a malformed asset record.") from None
-            role = asset_role(asset)
-            if role is None or not asset.url:
+            kind = asset_role(asset)
+            if kind is None or not asset.url:
                 continue
-            refs.append(AssetRef(role=role, filename=_filename(role, asset), url=asset.url, remote_id=asset.id))
+            role, channel = kind
+            refs.append(AssetRef(role=role, channel=channel, filename=_filename(role, channel, asset), url=asset.url,
+                                 remote_id=asset.id))
         if not any(ref.role is AssetRole.MODEL for ref in refs):
             raise E.BadResponseError(f"{SERVICE} finished the job but none of its {len(asset_ids)} results is a 3D model.")
         return tuple(refs)

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from .assets import build_glb, make_model_glb, make_pot, make_textures, segments_for_faces
-from .server import Request, Response
+from .wire import Request, Response
 
 if TYPE_CHECKING:
     from .server import Sandbox

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from .assets import make_model_glb
-from .server import Request, Response
+from .wire import Request, Response
 
 if TYPE_CHECKING:
     from .server import Sandbox

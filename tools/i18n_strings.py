@@ -60,7 +60,8 @@ def literal_ui_strings() -> set[str]:
     return {text for text in found if text.strip() and any(c.isalpha() for c in text)}
 
 
-MESSAGE_SOURCES = ["providers", "jobs", "mesh_io", "operators", "panels", "runtime.py", "delivery.py", "preferences.py"]
+MESSAGE_SOURCES = ["providers", "jobs", "mesh_io", "operators", "panels", "runtime.py", "delivery.py", "connections.py",
+                   "joblist.py", "preferences.py"]
 """Where run-time messages come from. Not ``batch.py``/``cli.py`` (console output for pipelines, kept in
 English like Blender's own command line), the sandbox, or mesh_io/preview_render.py (a child process)."""
 _MESSAGE_CALLS = {"_commit": ("message", "error"), "_set": ("message", "error"), "evolve": ("message", "error"),

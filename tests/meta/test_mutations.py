@@ -42,7 +42,9 @@ MUTATIONS = [
 
 
 def _copy_of_the_addon(target: Path) -> Path:
-    listed = subprocess.run(["git", "ls-files", "-z"], cwd=ROOT, capture_output=True, check=True).stdout.decode()
+    # The working tree as it is, new files not yet committed included (but nothing git ignores: no venvs, no builds).
+    listed = subprocess.run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"], cwd=ROOT,
+                            capture_output=True, check=True).stdout.decode()
     for name in filter(None, listed.split("\0")):
         source = ROOT / name
         if source.is_file():

@@ -12,7 +12,7 @@ from meshsmith.jobs.records import JobKind, JobRecord, JobState
 from meshsmith.providers import errors as E
 from meshsmith.providers.http import HttpClient
 from meshsmith.providers.meshy import STATUS_TABLE, MeshyProvider, MeshyRequest, map_status
-from meshsmith.providers.models import AssetRole, JobStatus
+from meshsmith.providers.models import JobStatus
 from meshsmith.sandbox.assets import build_glb, make_model_glb, make_pot
 from meshsmith.sandbox.meshy import BROKE_KEY, TEST_MODE_KEY, VALID_KEY
 
@@ -75,18 +75,17 @@ def test_text_to_texture_sends_its_own_fields(client, sandbox, mesh_file):
 def test_polling_walks_to_success_with_maps_mapped_by_name(client, sandbox, mesh_file):
     job = client.submit(client.prepare({}, _inputs(mesh_file)), lambda rid: None)
     done = _poll(client, job.remote_id)
-    roles = {asset.role: asset.url for asset in done.assets}
-    assert {AssetRole.MODEL, AssetRole.BASE_COLOR, AssetRole.METALLIC, AssetRole.ROUGHNESS, AssetRole.NORMAL,
-            AssetRole.EMISSION, AssetRole.PREVIEW} <= set(roles)
-    assert roles[AssetRole.NORMAL].split("?")[0].endswith("_normal.png") and done.cost == 10
+    roles = {asset.key: asset.url for asset in done.assets}
+    assert {"MODEL", "BASE_COLOR", "METALLIC", "ROUGHNESS", "NORMAL", "EMISSION", "PREVIEW"} <= set(roles)
+    assert roles["NORMAL"].split("?")[0].endswith("_normal.png") and done.cost == 10
 
 
 def test_swapped_keys_are_caught_by_the_file_name(client, sandbox, mesh_file):
     sandbox.meshy.config.swap_normal_roughness = True
     job = client.submit(client.prepare({}, _inputs(mesh_file)), lambda rid: None)
-    roles = {asset.role: asset.url for asset in _poll(client, job.remote_id).assets}
-    assert roles[AssetRole.NORMAL].split("?")[0].endswith("texture_0_normal.png")
-    assert roles[AssetRole.ROUGHNESS].split("?")[0].endswith("texture_0_roughness.png")
+    roles = {asset.key: asset.url for asset in _poll(client, job.remote_id).assets}
+    assert roles["NORMAL"].split("?")[0].endswith("texture_0_normal.png")
+    assert roles["ROUGHNESS"].split("?")[0].endswith("texture_0_roughness.png")
 
 
 def test_stream_follows_the_task_to_the_end(client, sandbox, mesh_file):

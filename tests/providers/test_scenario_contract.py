@@ -108,8 +108,9 @@ def test_signed_downloads_never_carry_credentials_nor_touch_the_query(client, sa
 def test_separate_texture_assets_are_picked_by_type(client, sandbox, png_file):
     sandbox.scenario.config.separate_maps = True
     job, _, _ = _run(client, png_file)
-    roles = {asset.role for asset in job.assets}
-    assert {AssetRole.MODEL, AssetRole.BASE_COLOR, AssetRole.METALLIC, AssetRole.ROUGHNESS, AssetRole.NORMAL} <= roles
+    roles = {asset.key for asset in job.assets}
+    assert {"MODEL", "BASE_COLOR", "METALLIC", "ROUGHNESS", "NORMAL"} <= roles
+    assert {asset.role for asset in job.assets if asset.channel is not None} == {AssetRole.MAP}
 
 
 def test_a_failure_shows_error_and_hint(client, sandbox, png_file):
@@ -169,7 +170,7 @@ def test_plain_3d_texture_maps_are_maps_and_an_mtl_is_not(client, sandbox, png_f
     sandbox.scenario.config.separate_maps = True
     sandbox.scenario.config.generic_texture_type = True
     job, _created, _walk = _run(client, png_file)
-    roles = sorted(asset.role.value for asset in job.assets)
+    roles = sorted(asset.key for asset in job.assets)
     assert roles == ["BASE_COLOR", "METALLIC", "MODEL", "NORMAL", "PREVIEW", "ROUGHNESS"]
 
 

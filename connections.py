@@ -1,0 +1,158 @@
+"""Connections to the services, from the preferences (main thread): base URLs, credentials, the sandbox, online checks.
+
+``make_provider`` builds a client for a provider from what the artist set (or the environment), or points it at
+the built-in sandbox; a configuration problem (no key, online access off, a bad address) raises the matching
+``MeshsmithError`` with its fix.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import bpy
+
+from . import preferences
+from .providers import errors as E
+from .providers.urls import is_loopback_host
+
+if TYPE_CHECKING:
+    from .providers.base import Provider
+    from .providers.http import NetworkSettings
+
+SANDBOX_POLL_INTERVAL_S = 0.2
+# Overrides for pipelines and the fault suite: a shorter read timeout, a different polling pace.
+ENV_READ_TIMEOUT = "MESHSMITH_HTTP_READ_TIMEOUT"
+ENV_POLL_INTERVAL = "MESHSMITH_POLL_INTERVAL"
+
+
+def _env_seconds(name: str) -> float | None:
+    try:
+        value = float(os.environ.get(name, ""))
+    except ValueError:
+        return None
+    return value if value > 0 else None
+
+
+def user_dir() -> Path:
+    """The extension's own user folder (journal, results); ``MESHSMITH_USER_DIR`` overrides it."""
+    override = os.environ.get(preferences.ENV_USER_DIR, "").strip()
+    if override:
+        path = Path(override)
+    else:
+        try:
+            path = Path(bpy.utils.extension_path_user(__package__, path="", create=True))
+        except (ValueError, AttributeError):
+            # Loaded as a legacy add-on or from source (tests): use Blender's config folder.
+            path = Path(bpy.utils.user_resource("CONFIG", path="meshsmith", create=True))
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def results_dir(context: bpy.types.Context | None = None) -> Path:
+    chosen = preferences.get(context).output_dir.strip()
+    return Path(bpy.path.abspath(chosen)) if chosen else user_dir() / "results"
+
+
+
+def network_settings(context: bpy.types.Context | None = None) -> NetworkSettings:
+    from .providers.http import NetworkSettings
+
+    ca_bundle = preferences.get(context).ca_bundle.strip()
+    return NetworkSettings(ca_bundle=bpy.path.abspath(ca_bundle) if ca_bundle else "")
+
+
+def _connection(provider_name: str, context: bpy.types.Context | None) -> tuple[str, dict[str, str]]:
+    """(base URL, credentials as constructor keywords) for a provider: the sandbox's, or the artist's."""
+    prefs = preferences.get(context)
+    if provider_name == "SEGMIND":
+        if prefs.use_sandbox:
+            from .sandbox import segmind as simulated
+
+            return _sandbox_url(), {"api_key": simulated.VALID_KEY}
+        from .providers.segmind import DEFAULT_BASE_URL
+
+        return preferences.segmind_base_url(context) or DEFAULT_BASE_URL, {"api_key": preferences.segmind_key(context)}
+    if provider_name == "SCENARIO":
+        if prefs.use_sandbox:
+            from .sandbox import scenario as simulated
+
+            return _sandbox_url(), {"api_key": simulated.VALID_KEY, "api_secret": simulated.VALID_SECRET}
+        from .providers.scenario import DEFAULT_BASE_URL
+
+        key, secret, project = preferences.scenario_credentials(context)
+        return preferences.scenario_base_url(context) or DEFAULT_BASE_URL, {"api_key": key, "api_secret": secret,
+                                                                             "project_id": project}
+    if provider_name == "MESHY":
+        if prefs.use_sandbox:
+            from .sandbox import meshy as simulated
+
+            return _sandbox_url(), {"api_key": simulated.VALID_KEY}
+        from .providers.meshy import DEFAULT_BASE_URL
+
+        return preferences.meshy_base_url(context) or DEFAULT_BASE_URL, {"api_key": preferences.meshy_key(context)}
+    raise E.InvalidInputError(f"Unknown provider '{provider_name}'.")
+
+
+def check_online(provider_name: str, context: bpy.types.Context | None = None) -> None:
+    """Raise ``OfflineError`` when Blender's online access is off and the provider is not on this computer."""
+    if bpy.app.online_access:
+        return
+    if preferences.get(context).use_sandbox:
+        return
+    from urllib.parse import urlsplit
+
+    base, _credentials = _connection(provider_name, context)
+    if is_loopback_host(urlsplit(base).hostname):
+        return
+    if bpy.app.online_access_override:
+        raise E.OfflineError("Online access is off: Blender was started with --offline-mode. Restart it without that option.")
+    raise E.OfflineError("Online access is off. Enable it in Edit > Preferences > System > Network > Allow Online Access.")
+
+
+def make_provider(provider_name: str, context: bpy.types.Context | None = None) -> Provider:
+    """A client for ``provider_name`` built from the current settings. Raises configuration errors."""
+    check_online(provider_name, context)
+    base, credentials = _connection(provider_name, context)
+    from .providers.http import HttpClient
+
+    read_timeout = _env_seconds(ENV_READ_TIMEOUT)
+    http = HttpClient(network_settings(context), **({"read_timeout": read_timeout} if read_timeout else {}))
+    # The sandbox answers at once: poll it quickly so demos and tests do not wait on a real schedule.
+    poll = _env_seconds(ENV_POLL_INTERVAL) or (SANDBOX_POLL_INTERVAL_S if preferences.get(context).use_sandbox else None)
+    if provider_name == "SEGMIND":
+        from .providers.segmind import SegmindProvider
+
+        return SegmindProvider(http, base_url=base, poll_interval=poll, **credentials)
+    if provider_name == "SCENARIO":
+        from .providers.scenario import ScenarioProvider
+
+        return ScenarioProvider(http, base_url=base, poll_interval=poll, **credentials)
+    if provider_name == "MESHY":
+        from .providers.meshy import MeshyProvider
+
+        return MeshyProvider(http, base_url=base, poll_interval=poll, **credentials)
+    raise E.InvalidInputError(f"Unknown provider '{provider_name}'.")
+
+
+def provider_or_none(provider_name: str) -> Provider | None:
+    try:
+        return make_provider(provider_name)
+    except E.MeshsmithError as exc:
+        _log().info("cannot resume %s jobs yet: %s", provider_name, exc)
+        return None
+
+
+
+
+def _sandbox_url() -> str:
+    from . import runtime  # the host owns the sandbox it starts
+
+    return runtime.sandbox().url
+
+
+def _log():
+    import logging
+
+    return logging.getLogger("meshsmith")
