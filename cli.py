@@ -11,6 +11,8 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from .providers import registry
+
 if TYPE_CHECKING:
     import argparse
 
@@ -26,7 +28,8 @@ def parser() -> argparse.ArgumentParser:
                                                "Run the same command again to resume an interrupted batch.")
     generate.add_argument("images", type=Path, help="folder of reference images")
     generate.add_argument("--out", type=Path, required=True, help="folder for the results, the manifest and report.json")
-    generate.add_argument("--provider", choices=["SEGMIND", "SCENARIO"], default="SEGMIND")
+    choices = [provider.id for provider in registry.generators()]
+    generate.add_argument("--provider", choices=choices, default=choices[0])
     generate.add_argument("--prompt", default="", help="optional prompt sent with every image")
     _common(generate)
 

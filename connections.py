@@ -7,6 +7,7 @@ the built-in sandbox; a configuration problem (no key, online access off, a bad 
 
 from __future__ import annotations
 
+import importlib
 import os
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -15,6 +16,7 @@ import bpy
 
 from . import preferences
 from .providers import errors as E
+from .providers import registry
 from .providers.urls import is_loopback_host
 
 if TYPE_CHECKING:
@@ -65,34 +67,13 @@ def network_settings(context: bpy.types.Context | None = None) -> NetworkSetting
 
 def _connection(provider_name: str, context: bpy.types.Context | None) -> tuple[str, dict[str, str]]:
     """(base URL, credentials as constructor keywords) for a provider: the sandbox's, or the artist's."""
-    prefs = preferences.get(context)
-    if provider_name == "SEGMIND":
-        if prefs.use_sandbox:
-            from .sandbox import segmind as simulated
-
-            return _sandbox_url(), {"api_key": simulated.VALID_KEY}
-        from .providers.segmind import DEFAULT_BASE_URL
-
-        return preferences.segmind_base_url(context) or DEFAULT_BASE_URL, {"api_key": preferences.segmind_key(context)}
-    if provider_name == "SCENARIO":
-        if prefs.use_sandbox:
-            from .sandbox import scenario as simulated
-
-            return _sandbox_url(), {"api_key": simulated.VALID_KEY, "api_secret": simulated.VALID_SECRET}
-        from .providers.scenario import DEFAULT_BASE_URL
-
-        key, secret, project = preferences.scenario_credentials(context)
-        return preferences.scenario_base_url(context) or DEFAULT_BASE_URL, {"api_key": key, "api_secret": secret,
-                                                                             "project_id": project}
-    if provider_name == "MESHY":
-        if prefs.use_sandbox:
-            from .sandbox import meshy as simulated
-
-            return _sandbox_url(), {"api_key": simulated.VALID_KEY}
-        from .providers.meshy import DEFAULT_BASE_URL
-
-        return preferences.meshy_base_url(context) or DEFAULT_BASE_URL, {"api_key": preferences.meshy_key(context)}
-    raise E.InvalidInputError(f"Unknown provider '{provider_name}'.")
+    if not registry.known(provider_name):
+        raise E.InvalidInputError(f"Unknown provider '{provider_name}'.")
+    if preferences.get(context).use_sandbox:
+        simulated = importlib.import_module(f"{__package__}.{registry.info(provider_name).simulator}")
+        return _sandbox_url(), dict(simulated.SANDBOX_CREDENTIALS)
+    # Missing ones are passed empty: the client says which is missing and where to set it.
+    return preferences.base_url(provider_name, context), preferences.credentials(provider_name, context)
 
 
 def check_online(provider_name: str, context: bpy.types.Context | None = None) -> None:
@@ -121,19 +102,7 @@ def make_provider(provider_name: str, context: bpy.types.Context | None = None) 
     http = HttpClient(network_settings(context), **({"read_timeout": read_timeout} if read_timeout else {}))
     # The sandbox answers at once: poll it quickly so demos and tests do not wait on a real schedule.
     poll = _env_seconds(ENV_POLL_INTERVAL) or (SANDBOX_POLL_INTERVAL_S if preferences.get(context).use_sandbox else None)
-    if provider_name == "SEGMIND":
-        from .providers.segmind import SegmindProvider
-
-        return SegmindProvider(http, base_url=base, poll_interval=poll, **credentials)
-    if provider_name == "SCENARIO":
-        from .providers.scenario import ScenarioProvider
-
-        return ScenarioProvider(http, base_url=base, poll_interval=poll, **credentials)
-    if provider_name == "MESHY":
-        from .providers.meshy import MeshyProvider
-
-        return MeshyProvider(http, base_url=base, poll_interval=poll, **credentials)
-    raise E.InvalidInputError(f"Unknown provider '{provider_name}'.")
+    return registry.client_class(provider_name)(http, base_url=base, poll_interval=poll, **credentials)
 
 
 def provider_or_none(provider_name: str) -> Provider | None:

@@ -1,8 +1,11 @@
 """Add-on preferences: keys (masked), where results go, network settings for studios, the sandbox switch.
 
 Keys typed here are stored by Blender in userpref.blend, in plain text (the masking is only on
-screen). They never go into a scene .blend. For machines where that is not acceptable, the
-environment variables below are read instead and are never saved anywhere.
+screen). They never go into a scene .blend. For machines where that is not acceptable, each provider's
+environment variables (``providers.registry``) are read instead and are never saved anywhere.
+
+The key, secret and server properties of every provider are made from the registry: ``<provider>_<credential>``
+(``segmind_api_key``, ``scenario_api_secret``) and ``<provider>_base_url``.
 """
 
 from __future__ import annotations
@@ -14,59 +17,14 @@ from bpy.app.translations import pgettext_iface as iface_
 from bpy.props import BoolProperty, EnumProperty, StringProperty
 from bpy.types import AddonPreferences
 
-ENV_SEGMIND_KEY = "MESHSMITH_SEGMIND_API_KEY"
-ENV_SEGMIND_URL = "MESHSMITH_SEGMIND_BASE_URL"
-ENV_SCENARIO_KEY = "MESHSMITH_SCENARIO_API_KEY"
-ENV_SCENARIO_SECRET = "MESHSMITH_SCENARIO_API_SECRET"
-ENV_SCENARIO_PROJECT = "MESHSMITH_SCENARIO_PROJECT_ID"
-ENV_SCENARIO_URL = "MESHSMITH_SCENARIO_BASE_URL"
-ENV_MESHY_KEY = "MESHSMITH_MESHY_API_KEY"
-ENV_MESHY_URL = "MESHSMITH_MESHY_BASE_URL"
+from .providers import registry
+
 ENV_USER_DIR = "MESHSMITH_USER_DIR"
 
 
 class MeshsmithPreferences(AddonPreferences):
     bl_idname = __package__
 
-    segmind_api_key: StringProperty(
-        name="Segmind API Key",
-        description="Your Segmind key. Stored by Blender in your user preferences file, never in .blend scenes",
-        subtype="PASSWORD",
-    )
-    segmind_base_url: StringProperty(
-        name="Segmind Server",
-        description="Leave empty for https://api.segmind.com. Plain http is accepted only for this computer",
-        default="",
-    )
-    scenario_api_key: StringProperty(
-        name="Scenario API Key",
-        description="Your Scenario API key. Stored by Blender in your user preferences file, never in .blend scenes",
-        subtype="PASSWORD",
-    )
-    scenario_api_secret: StringProperty(
-        name="Scenario API Secret",
-        description="The secret shown once when the Scenario key was created",
-        subtype="PASSWORD",
-    )
-    scenario_project_id: StringProperty(
-        name="Scenario Project ID",
-        description="Optional: the project that owns uploads and results (needed for project keys)",
-    )
-    scenario_base_url: StringProperty(
-        name="Scenario Server",
-        description="Leave empty for https://api.cloud.scenario.com. Plain http is accepted only for this computer",
-        default="",
-    )
-    meshy_api_key: StringProperty(
-        name="Meshy API Key",
-        description="Your Meshy key (msy_...). Stored by Blender in your user preferences file, never in .blend scenes",
-        subtype="PASSWORD",
-    )
-    meshy_base_url: StringProperty(
-        name="Meshy Server",
-        description="Leave empty for https://api.meshy.ai. Plain http is accepted only for this computer",
-        default="",
-    )
     meshy_test_mode: BoolProperty(
         name="Try Meshy Without Credits",
         description="Use Meshy's public test-mode key: no credits are spent and every task returns the same sample "
@@ -118,19 +76,19 @@ class MeshsmithPreferences(AddonPreferences):
         layout.label(text=f"Meshsmith {VERSION}", translate=False)
         box = layout.box()
         box.label(text="Keys", icon="KEYINGSET")
-        for prop, env in (("segmind_api_key", ENV_SEGMIND_KEY), ("scenario_api_key", ENV_SCENARIO_KEY),
-                          ("scenario_api_secret", ENV_SCENARIO_SECRET), ("scenario_project_id", ENV_SCENARIO_PROJECT),
-                          ("meshy_api_key", ENV_MESHY_KEY)):
-            row = box.row()
-            row.prop(self, prop)
-            if os.environ.get(env):
-                row.enabled = False
-                box.label(text=iface_("Using {} from the environment (not saved anywhere).").format(env),
-                          icon="CHECKMARK", translate=False)
+        for provider in registry.PROVIDERS.values():
+            for credential in provider.credentials:
+                row = box.row()
+                row.prop(self, credential_property(provider, credential))
+                if os.environ.get(credential.env):
+                    row.enabled = False
+                    box.label(text=iface_("Using {} from the environment (not saved anywhere).").format(credential.env),
+                              icon="CHECKMARK", translate=False)
         col = box.column(align=True)
         col.label(text="Keys typed here are saved in Blender's user preferences file, in plain text.", icon="INFO")
         col.label(text="To keep them out of every file, set the environment variables instead:")
-        col.label(text=f"{ENV_SEGMIND_KEY}, {ENV_SCENARIO_KEY}, {ENV_SCENARIO_SECRET}, {ENV_MESHY_KEY}.", translate=False)
+        secrets = [c.env for p in registry.PROVIDERS.values() for c in p.credentials if c.secret]
+        col.label(text=", ".join(secrets) + ".", translate=False)
         row = box.row()
         row.prop(self, "meshy_test_mode")
         if self.meshy_test_mode:
@@ -144,9 +102,8 @@ class MeshsmithPreferences(AddonPreferences):
         box.prop(self, "post_import_preset")
         box = layout.box()
         box.label(text="Network", icon="WORLD")
-        box.prop(self, "segmind_base_url")
-        box.prop(self, "scenario_base_url")
-        box.prop(self, "meshy_base_url")
+        for provider in registry.PROVIDERS.values():
+            box.prop(self, f"{provider.key}_base_url")
         box.prop(self, "ca_bundle")
         box.label(text="Proxies are taken from HTTPS_PROXY / NO_PROXY in the environment.")
         if not bpy.app.online_access:
@@ -162,53 +119,52 @@ def get(context: bpy.types.Context | None = None) -> MeshsmithPreferences:
     return context.preferences.addons[__package__].preferences
 
 
-def segmind_key(context: bpy.types.Context | None = None) -> str:
-    """The key to use: the environment variable first (never saved), then the preferences."""
-    return os.environ.get(ENV_SEGMIND_KEY, "").strip() or get(context).segmind_api_key.strip()
+def credential_property(provider: registry.ProviderInfo, credential: registry.Credential) -> str:
+    return f"{provider.key}_{credential.name}"
 
 
-def segmind_base_url(context: bpy.types.Context | None = None) -> str:
-    return os.environ.get(ENV_SEGMIND_URL, "").strip() or get(context).segmind_base_url.strip()
+def _add_provider_properties() -> None:
+    """Every provider's credentials and server, as preferences (made from the registry, before registering)."""
+    annotations = MeshsmithPreferences.__annotations__
+    for provider in registry.PROVIDERS.values():
+        for credential in provider.credentials:
+            annotations[credential_property(provider, credential)] = StringProperty(
+                name=credential.label, description=credential.description,
+                subtype="PASSWORD" if credential.secret else "NONE")
+        annotations[f"{provider.key}_base_url"] = StringProperty(
+            name=f"{provider.label} Server",
+            description=f"Leave empty for {provider.default_base_url}. Plain http is accepted only for this computer",
+            default="")
 
 
-def scenario_credentials(context: bpy.types.Context | None = None) -> tuple[str, str, str]:
-    """(key, secret, project id): each from its environment variable first, then the preferences."""
+def credentials(provider_id: str, context: bpy.types.Context | None = None) -> dict[str, str]:
+    """A provider's credentials by constructor keyword: each environment variable first (never saved), then the
+    preferences; a provider's public test-mode key when the artist turned test mode on and typed no key."""
+    provider = registry.info(provider_id)
     prefs = get(context)
-    return (
-        os.environ.get(ENV_SCENARIO_KEY, "").strip() or prefs.scenario_api_key.strip(),
-        os.environ.get(ENV_SCENARIO_SECRET, "").strip() or prefs.scenario_api_secret.strip(),
-        os.environ.get(ENV_SCENARIO_PROJECT, "").strip() or prefs.scenario_project_id.strip(),
-    )
+    found = {credential.name: (os.environ.get(credential.env, "").strip()
+                               or getattr(prefs, credential_property(provider, credential), "").strip())
+             for credential in provider.credentials}
+    if provider.test_mode_key and getattr(prefs, f"{provider.key}_test_mode", False) and not found.get("api_key"):
+        found["api_key"] = provider.test_mode_key
+    return found
 
 
-def scenario_base_url(context: bpy.types.Context | None = None) -> str:
-    return os.environ.get(ENV_SCENARIO_URL, "").strip() or get(context).scenario_base_url.strip()
+def base_url(provider_id: str, context: bpy.types.Context | None = None) -> str:
+    """The server the artist chose (environment first), or the provider's own."""
+    provider = registry.info(provider_id)
+    chosen = os.environ.get(provider.base_url_env, "").strip() if provider.base_url_env else ""
+    return chosen or getattr(get(context), f"{provider.key}_base_url", "").strip() or provider.default_base_url
 
 
-def meshy_key(context: bpy.types.Context | None = None) -> str:
-    """The environment variable first, then the typed key, then (when switched on) Meshy's test-mode key."""
-    from .providers.meshy import TEST_MODE_KEY
-
-    prefs = get(context)
-    typed = os.environ.get(ENV_MESHY_KEY, "").strip() or prefs.meshy_api_key.strip()
-    return typed or (TEST_MODE_KEY if prefs.meshy_test_mode else "")
+def has_key(provider_id: str, context: bpy.types.Context | None = None) -> bool:
+    """Whether every credential the provider requires is set."""
+    provider = registry.info(provider_id)
+    found = credentials(provider_id, context)
+    return bool(provider.credentials) and all(found.get(c.name) for c in provider.credentials if c.required)
 
 
-def meshy_base_url(context: bpy.types.Context | None = None) -> str:
-    return os.environ.get(ENV_MESHY_URL, "").strip() or get(context).meshy_base_url.strip()
-
-
-def has_key(provider_name: str, context: bpy.types.Context | None = None) -> bool:
-    if provider_name == "SEGMIND":
-        return bool(segmind_key(context))
-    if provider_name == "SCENARIO":
-        key, secret, _project = scenario_credentials(context)
-        return bool(key and secret)
-    if provider_name == "MESHY":
-        return bool(meshy_key(context))
-    return False
-
-
+_add_provider_properties()
 classes = (MeshsmithPreferences,)
 
 

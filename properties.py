@@ -19,10 +19,9 @@ from bpy.props import (
 )
 from bpy.types import PropertyGroup
 
-PROVIDER_ITEMS = [
-    ("SEGMIND", "Hunyuan3D-2 (Segmind)", "Image to textured mesh on Segmind"),
-    ("SCENARIO", "Hunyuan 3D 2.1 (Scenario)", "Image to PBR-textured mesh on Scenario"),
-]
+from .providers import registry
+
+PROVIDER_ITEMS = registry.enum_items(registry.generators(), "generates")
 
 
 class MeshsmithSegmindSettings(PropertyGroup):
@@ -146,7 +145,7 @@ class MeshsmithMeshySettings(PropertyGroup):
 
 
 class MeshsmithSceneSettings(PropertyGroup):
-    provider: EnumProperty(name="Provider", items=PROVIDER_ITEMS, default="SEGMIND")
+    provider: EnumProperty(name="Provider", items=PROVIDER_ITEMS, default=PROVIDER_ITEMS[0][0])
     image_path: StringProperty(
         name="Image", description="Reference image file (PNG, JPEG or WebP)", subtype="FILE_PATH", default="")
     image: PointerProperty(
@@ -157,7 +156,7 @@ class MeshsmithSceneSettings(PropertyGroup):
     meshy: PointerProperty(name="Meshy", type=MeshsmithMeshySettings)
 
     def provider_settings(self, provider_name: str):
-        return {"SEGMIND": self.segmind, "SCENARIO": self.scenario, "MESHY": self.meshy}[provider_name]
+        return getattr(self, registry.info(provider_name).key)
 
 
 class MeshsmithJobItem(PropertyGroup):

@@ -20,6 +20,7 @@ from .. import preferences, runtime
 from ..jobs.states import JobState
 from ..properties import PROVIDER_ITEMS
 from ..providers import errors as E
+from ..providers import registry
 from ..translations import translate_message
 from .inputs import build_generate_job
 
@@ -38,9 +39,7 @@ def blocker(context: bpy.types.Context, provider_name: str) -> tuple[str, str]:
         return str(exc), exc.fix.value
     prefs = preferences.get(context)
     if not prefs.use_sandbox and not preferences.has_key(provider_name, context):
-        return ({"SEGMIND": "Add your Segmind API key in the preferences (or turn on the sandbox).",
-                 "SCENARIO": "Add your Scenario API key and secret in the preferences (or turn on the sandbox)."}[provider_name],
-                E.Fix.OPEN_PREFERENCES.value)
+        return registry.info(provider_name).missing_key, E.Fix.OPEN_PREFERENCES.value
     settings = context.scene.meshsmith
     if settings.image is None and not settings.image_path:
         return "Choose a reference image.", E.Fix.NONE.value
@@ -187,7 +186,7 @@ class MESHSMITH_OT_generate(JobOperatorMixin, Operator):
     # undo step whenever it happens.
     bl_options = set()
 
-    provider: EnumProperty(name="Provider", items=PROVIDER_ITEMS, default="SEGMIND")
+    provider: EnumProperty(name="Provider", items=PROVIDER_ITEMS, default=PROVIDER_ITEMS[0][0])
     image_path: StringProperty(name="Image", description="Image file; empty uses the sidebar's image", subtype="FILE_PATH")
     prompt: StringProperty(name="Prompt", description="Optional text; empty uses the sidebar's prompt")
 

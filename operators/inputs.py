@@ -108,17 +108,13 @@ def generation_params(context: bpy.types.Context, provider_name: str) -> dict:
     """The scene's parameters for a provider, checked by the provider's own model."""
     from pydantic import ValidationError
 
+    from ..providers import registry
     from ..providers.base import validation_message
 
     settings = context.scene.meshsmith
-    if provider_name == "SEGMIND":
-        from ..providers.segmind import SegmindProvider as provider_class
-    elif provider_name == "SCENARIO":
-        from ..providers.scenario import ScenarioProvider as provider_class
-    elif provider_name == "MESHY":
-        from ..providers.meshy import MeshyProvider as provider_class
-    else:
+    if not registry.known(provider_name):
         raise E.InvalidInputError(f"Unknown provider '{provider_name}'.")
+    provider_class = registry.client_class(provider_name)
     raw = settings.provider_settings(provider_name).as_params()
     try:
         provider_class.validate_params(raw)

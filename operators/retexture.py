@@ -17,6 +17,7 @@ from .. import preferences, runtime
 from ..jobs.states import Delivery, JobKind
 from ..mesh_io.exporter import check_mesh, export_object_glb
 from ..providers import errors as E
+from ..providers import registry
 from ..translations import translate_message
 from .generate import JobOperatorMixin
 from .inputs import check_image_file, check_writable, generation_params
@@ -24,7 +25,7 @@ from .inputs import check_image_file, check_writable, generation_params
 if TYPE_CHECKING:
     from ..jobs.records import JobRecord
 
-RETEXTURE_PROVIDERS = [("MESHY", "Meshy", "Meshy Retexture / Text to Texture")]
+RETEXTURE_PROVIDERS = registry.enum_items(registry.retexturers(), "retextures")
 MAX_PROMPT_CHARS = 600
 MAX_STYLE_VIEWS = 4  # Meshy's multiview_image_urls takes 1 to 4
 
@@ -40,8 +41,7 @@ def retexture_blocker(context: bpy.types.Context) -> tuple[str, str]:
     except E.MeshsmithError as exc:
         return str(exc), exc.fix.value
     if not preferences.get(context).use_sandbox and not preferences.has_key("MESHY", context):
-        return ("Add your Meshy API key in the preferences (or try Meshy without credits, or the sandbox).",
-                E.Fix.OPEN_PREFERENCES.value)
+        return registry.info("MESHY").missing_key, E.Fix.OPEN_PREFERENCES.value
     return "", E.Fix.NONE.value
 
 
@@ -115,7 +115,7 @@ class MESHSMITH_OT_retexture(JobOperatorMixin, Operator):
     bl_label = "Retexture"
     bl_options = set()  # not REGISTER: Repeat Last would send a second paid job
 
-    provider: EnumProperty(name="Provider", items=RETEXTURE_PROVIDERS, default="MESHY")
+    provider: EnumProperty(name="Provider", items=RETEXTURE_PROVIDERS, default=RETEXTURE_PROVIDERS[0][0])
     style_prompt: StringProperty(name="Style", description="Empty uses the sidebar's style")
     object_prompt: StringProperty(name="Object", description="Empty uses the sidebar's object description")
 

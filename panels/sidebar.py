@@ -224,7 +224,7 @@ def age_text(created_at: float, now: float | None = None) -> str:
     return iface_("{} d").format(int(seconds // 86400))
 
 
-PROVIDER_FILTER = [("ALL", "All Services", ""), ("SEGMIND", "Segmind", ""), ("SCENARIO", "Scenario", ""), ("MESHY", "Meshy", "")]
+PROVIDER_FILTER = [("ALL", "All Services", ""), *((p.id, p.label, "") for p in registry.PROVIDERS.values())]
 STATE_FILTER = [("ALL", "All States", ""), ("ACTIVE", "Running", "Queued, running or downloading"),
                 ("READY", "Ready to Import", ""), ("IMPORTED", "Imported", ""), ("PROBLEM", "Failed or Unknown", ""),
                 ("CANCELED", "Canceled", "")]

@@ -49,11 +49,12 @@ from .meshy_requests import (
     MeshyRequest,
 )
 from .models import AssetRef, AssetRole, JobStatus, RemoteJob
+from .registry import MESHY_TEST_MODE_KEY
 from .sse import MAX_SSE_LINE_CHARS, SseLineTooLongError, SseParser
 
 SERVICE = "Meshy"
 DEFAULT_BASE_URL = "https://api.meshy.ai"
-TEST_MODE_KEY = "msy_dummy_api_key_for_test_mode_12345678"
+TEST_MODE_KEY = MESHY_TEST_MODE_KEY
 """Meshy's documented test-mode key: no credits used, canned results. Offered as a switch, never a default."""
 # The mesh travels as a base64 data URI inside JSON; past this size the request is refused here
 # rather than failing slowly on Meshy's side (a 100k-face mesh without textures is a few MB).

@@ -1,7 +1,12 @@
-"""What the Blender side may know about each provider without loading its client (no pydantic, no requests).
+"""Every provider Meshsmith knows, described once: what the Blender side may know without loading a client.
 
-Cheap to import: the sidebar reads it while drawing. Facts about a service live here once; the client
-modules hold the wire formats.
+Cheap to import (no pydantic, no requests): the preferences, the sidebar and the connections read it, also
+while drawing. For each provider: its id and labels, the client class (loaded on first use, by its import
+path), its default server, the credentials it needs (constructor keyword, preference, environment variable,
+secret or not), what it can do, and its sandbox simulator. The client modules hold the wire formats.
+
+Adding a provider: its client module under ``providers/``, its simulator under ``sandbox/`` (with
+``SANDBOX_CREDENTIALS``), and an entry here.
 """
 
 from __future__ import annotations
@@ -10,25 +15,120 @@ from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True)
+class Credential:
+    """One thing a provider needs from the artist: a key, a secret, a project id."""
+
+    name: str
+    """The client constructor's keyword (``api_key``); the preference is ``<provider>_<name>``."""
+    label: str
+    description: str
+    env: str
+    """The environment variable read first (never saved anywhere)."""
+    secret: bool = True
+    """Masked in the preferences and registered for redaction."""
+    required: bool = True
+
+
+@dataclass(frozen=True)
 class ProviderInfo:
     id: str
     """Upper-case id, as operator arguments and job records spell it."""
     label: str
+    client: str = ""
+    """``module:Class`` of the client, relative to the add-on (``providers.segmind:SegmindProvider``)."""
+    default_base_url: str = ""
+    base_url_env: str = ""
+    credentials: tuple[Credential, ...] = ()
+    simulator: str = ""
+    """The sandbox module that simulates it (``sandbox.segmind``; it defines ``SANDBOX_CREDENTIALS``)."""
+    missing_key: str = ""
+    """What the sidebar says when a required credential is missing."""
     takes_prompt: bool = False
     """Whether the generate route uses a text prompt (Scenario's Hunyuan 2.1 takes none)."""
     can_look_up: bool = False
     """Whether the service lists its jobs, so a job whose creating answer was lost can be found again."""
+    test_mode_key: str = ""
+    """A public key that runs the service in a free test mode, used when the artist turns test mode on."""
     credits: dict[str, float] = field(default_factory=dict)
     """Known prices by option, in the service's unit."""
+    generates: tuple[str, str] | None = None
+    """(menu label, tooltip) when the provider makes models from images (the Generate route)."""
+    retextures: tuple[str, str] | None = None
+    """(menu label, tooltip) when the provider textures the artist's own mesh (the Retexture route)."""
 
+    @property
+    def key(self) -> str:
+        """The lower-case prefix of this provider's preferences and scene settings (``segmind``)."""
+        return self.id.lower()
+
+
+MESHY_TEST_MODE_KEY = "msy_dummy_api_key_for_test_mode_12345678"
+"""Meshy's documented test-mode key: no credits used, canned results. Offered as a switch, never a default."""
 
 PROVIDERS: dict[str, ProviderInfo] = {
-    "SEGMIND": ProviderInfo("SEGMIND", "Segmind", takes_prompt=True),
-    "SCENARIO": ProviderInfo("SCENARIO", "Scenario", can_look_up=True),
+    "SEGMIND": ProviderInfo(
+        "SEGMIND", "Segmind", client="providers.segmind:SegmindProvider", default_base_url="https://api.segmind.com",
+        generates=("Hunyuan3D-2 (Segmind)", "Image to textured mesh on Segmind"),
+        base_url_env="MESHSMITH_SEGMIND_BASE_URL", simulator="sandbox.segmind", takes_prompt=True,
+        credentials=(Credential("api_key", "Segmind API Key",
+                                "Your Segmind key. Stored by Blender in your user preferences file, never in .blend scenes",
+                                "MESHSMITH_SEGMIND_API_KEY"),),
+        missing_key="Add your Segmind API key in the preferences (or turn on the sandbox)."),
+    "SCENARIO": ProviderInfo(
+        "SCENARIO", "Scenario", client="providers.scenario:ScenarioProvider",
+        generates=("Hunyuan 3D 2.1 (Scenario)", "Image to PBR-textured mesh on Scenario"),
+        default_base_url="https://api.cloud.scenario.com", base_url_env="MESHSMITH_SCENARIO_BASE_URL",
+        simulator="sandbox.scenario", can_look_up=True,
+        credentials=(
+            Credential("api_key", "Scenario API Key",
+                       "Your Scenario API key. Stored by Blender in your user preferences file, never in .blend scenes",
+                       "MESHSMITH_SCENARIO_API_KEY"),
+            Credential("api_secret", "Scenario API Secret", "The secret shown once when the Scenario key was created",
+                       "MESHSMITH_SCENARIO_API_SECRET"),
+            Credential("project_id", "Scenario Project ID",
+                       "Optional: the project that owns uploads and results (needed for project keys)",
+                       "MESHSMITH_SCENARIO_PROJECT_ID", secret=False, required=False)),
+        missing_key="Add your Scenario API key and secret in the preferences (or turn on the sandbox)."),
     # Retexture: 10 credits, 15 at 8K (meshy-mcp-server's pricing table, December 2026).
-    "MESHY": ProviderInfo("MESHY", "Meshy", can_look_up=True, credits={"2k": 10, "4k": 10, "8k": 15}),
+    "MESHY": ProviderInfo(
+        "MESHY", "Meshy", client="providers.meshy:MeshyProvider", default_base_url="https://api.meshy.ai",
+        retextures=("Meshy", "Meshy Retexture / Text to Texture"),
+        base_url_env="MESHSMITH_MESHY_BASE_URL", simulator="sandbox.meshy", can_look_up=True,
+        test_mode_key=MESHY_TEST_MODE_KEY, credits={"2k": 10, "4k": 10, "8k": 15},
+        credentials=(Credential("api_key", "Meshy API Key",
+                                "Your Meshy key (msy_...). Stored by Blender in your user preferences file, never in "
+                                ".blend scenes", "MESHSMITH_MESHY_API_KEY"),),
+        missing_key="Add your Meshy API key in the preferences (or try Meshy without credits, or the sandbox)."),
 }
 
 
 def info(provider_id: str) -> ProviderInfo:
     return PROVIDERS.get(provider_id) or ProviderInfo(provider_id, provider_id.title())
+
+
+def known(provider_id: str) -> bool:
+    return provider_id in PROVIDERS
+
+
+def generators() -> list[ProviderInfo]:
+    """The providers of the Generate route, in the registry's order (the first is the default)."""
+    return [provider for provider in PROVIDERS.values() if provider.generates]
+
+
+def retexturers() -> list[ProviderInfo]:
+    """The providers of the Retexture route, in the registry's order (the first is the default)."""
+    return [provider for provider in PROVIDERS.values() if provider.retextures]
+
+
+def enum_items(providers: list[ProviderInfo], route: str) -> list[tuple[str, str, str]]:
+    """Blender enum items (id, label, tooltip) for a route's providers: ``route`` is 'generates' or 'retextures'."""
+    return [(provider.id, *getattr(provider, route)) for provider in providers]
+
+
+def client_class(provider_id: str) -> type:
+    """The provider's client class, imported on first use (it loads pydantic and requests)."""
+    import importlib
+
+    module_name, _, class_name = info(provider_id).client.partition(":")
+    addon = __package__.rsplit(".", 1)[0]  # this module lives in the add-on's providers/ package
+    return getattr(importlib.import_module(f"{addon}.{module_name}"), class_name)

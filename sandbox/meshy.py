@@ -25,6 +25,8 @@ if TYPE_CHECKING:
     from .server import Sandbox
 
 VALID_KEY = "msy_sandbox_key_0123456789"
+SANDBOX_CREDENTIALS = {"api_key": VALID_KEY}
+"""What the add-on passes to the client when the sandbox is on (client constructor keywords)."""
 BROKE_KEY = "msy_sandbox_broke_0123456789"
 TEST_MODE_KEY = "msy_dummy_api_key_for_test_mode_12345678"
 ENDPOINTS = {"retexture": "retexture", "text-to-texture": "text-to-texture"}

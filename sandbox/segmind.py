@@ -19,6 +19,8 @@ if TYPE_CHECKING:
     from .server import Sandbox
 
 VALID_KEY = "sandbox-segmind-key"
+SANDBOX_CREDENTIALS = {"api_key": VALID_KEY}
+"""What the add-on passes to the client when the sandbox is on (client constructor keywords)."""
 BROKE_KEY = "sandbox-segmind-broke-key"
 COST_PER_JOB = 0.25
 

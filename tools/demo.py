@@ -37,7 +37,8 @@ def main() -> int:
     from importlib import import_module
 
     prefs = import_module(addon.__name__ + ".preferences")
-    real = bool(os.environ.get(prefs.ENV_SEGMIND_KEY))
+    segmind = import_module(addon.__name__ + ".providers.registry").info("SEGMIND")
+    real = bool(os.environ.get(segmind.credentials[0].env))
     prefs.get().use_sandbox = not real
     print(f"Meshsmith demo: {'the real Segmind service' if real else 'the built-in sandbox (no key set)'}", flush=True)
 

@@ -21,10 +21,10 @@ def blender(addon, tmp_path, monkeypatch):
     """A fresh runtime (new user folder, journal and engine) and an empty scene; the sandbox on."""
     runtime = submodule("runtime")
     preferences = submodule("preferences")
-    for name in (preferences.ENV_SEGMIND_KEY, preferences.ENV_SEGMIND_URL, preferences.ENV_SCENARIO_KEY,
-                 preferences.ENV_SCENARIO_SECRET, preferences.ENV_SCENARIO_PROJECT, preferences.ENV_SCENARIO_URL,
-                 preferences.ENV_MESHY_KEY, preferences.ENV_MESHY_URL):
-        monkeypatch.delenv(name, raising=False)
+    registry = submodule("providers.registry")
+    for provider in registry.PROVIDERS.values():
+        for name in (provider.base_url_env, *(credential.env for credential in provider.credentials)):
+            monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv(preferences.ENV_USER_DIR, str(tmp_path / "user"))
     runtime.unregister()
     runtime.register()

@@ -41,8 +41,8 @@ def _scan_for_keys(path: Path, *keys: str) -> list[str]:
 
 @pytest.fixture
 def env_key(monkeypatch):
-    preferences = submodule("preferences")
-    monkeypatch.setenv(preferences.ENV_SEGMIND_KEY, ENV_KEY)
+    segmind = submodule("providers.registry").info("SEGMIND")
+    monkeypatch.setenv(segmind.credentials[0].env, ENV_KEY)
     return ENV_KEY
 
 

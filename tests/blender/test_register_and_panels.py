@@ -214,5 +214,6 @@ def test_preferences_say_where_keys_are_stored_and_offer_environment_variables()
     prefs.MeshsmithPreferences.draw(DrawnPreferences(), bpy.context)
     text = "\n".join(log)
     assert "plain text" in text and "never go into .blend scene files" in text
-    for name in (prefs.ENV_SEGMIND_KEY, prefs.ENV_SCENARIO_KEY, prefs.ENV_SCENARIO_SECRET, prefs.ENV_MESHY_KEY):
+    for name in ("MESHSMITH_SEGMIND_API_KEY", "MESHSMITH_SCENARIO_API_KEY", "MESHSMITH_SCENARIO_API_SECRET",
+                 "MESHSMITH_MESHY_API_KEY"):
         assert name in text
