@@ -2,7 +2,7 @@
 
 Services name maps by suffix (Meshy: ``texture_0_normal.png``; Scenario asset types
 ``3d-texture-roughness``). Where the key a service used and the file name disagree, the name wins:
-Meshy's old docs swapped the normal and roughness URLs (../shared/reference/provider_apis.md §3.13).
+Meshy's old docs swapped the normal and roughness URLs (the Text to Texture sample response in Meshy's API reference).
 """
 
 from __future__ import annotations

@@ -1,6 +1,7 @@
 """Meshy's Retexture and Text to Texture: texture an existing mesh, with live progress over SSE.
 
-Follows ../shared/reference/provider_apis.md section 3, not the seed document where they differ:
+Follows Meshy's API reference (docs.meshy.ai: Retexture, Text to Texture, streaming) and Meshy's own clients
+(meshy-cli, meshy-mcp-server), not older samples where they differ:
 - Text to Texture has been renamed Retexture (``/openapi/v1/retexture``); the old endpoint is kept
   as an option because the rate-limit page still lists it;
 - create answers HTTP 202 (200 is accepted too) with ``{"result": "<task id>"}``;

@@ -1,6 +1,7 @@
 """Hunyuan 3D 2.1 on Scenario (custom-model endpoint): upload, job, poll, download; PBR results.
 
-Follows ../shared/reference/provider_apis.md section 2, not the guide where the two differ:
+Follows Scenario's API reference (docs.scenario.com: assets, custom generation, jobs) and the client in Scenario's
+own Blender plugin, not the getting-started guide where the two differ:
 - the real job statuses are ``pending, queued, warming-up, in-progress, finalizing, success,
   failure, canceled``; the guide's ``processing`` and ``failed`` are accepted too, and anything
   else fails loudly with its raw value (clients that wait for ``failed`` poll forever);

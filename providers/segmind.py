@@ -1,6 +1,7 @@
 """Hunyuan3D-2 on Segmind: image (and optional text) to a textured GLB.
 
-Follows ../shared/reference/provider_apis.md section 1, not the model page where the two differ:
+Follows Segmind's API reference (the hunyuan-3d-2 endpoint, the v2 queue and request APIs), not the model page
+where the two differ:
 - the async queue ``POST /v2/hunyuan-3d-2`` is the default, so every job has a remote id (the
   ``request_id``) that survives a restart; status and result are read from ``/v2/requests/{id}``;
 - the synchronous ``POST /v1/hunyuan-3d-2`` is kept as an option; it answers either JSON whose

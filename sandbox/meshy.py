@@ -1,7 +1,7 @@
 """Simulate Meshy's texturing API: Retexture and Text to Texture, the SSE stream, listing, balance, and real PNG
 maps that differ per channel.
 
-Behaviour follows ../shared/reference/provider_apis.md sections 3.2–3.14. The stream uses CRLF line
+Behaviour follows Meshy's API reference, as the client in providers/meshy.py sums it up. The stream uses CRLF line
 ends and keep-alive comments; it can be cut in the middle (``cut_stream_after``) to prove the client
 falls back to polling. ``swap_normal_roughness`` reproduces the old docs' swapped texture URLs.
 """

@@ -2,7 +2,7 @@
 walk, several result assets (GLB, preview, optionally separate texture maps), signed CDN URLs that refuse an
 Authorization header, the job list, and a cancel that is refused.
 
-Behaviour follows ../shared/reference/provider_apis.md section 2.11.
+Behaviour follows Scenario's API reference, as the client in providers/scenario.py sums it up.
 """
 
 from __future__ import annotations

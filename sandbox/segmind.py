@@ -1,6 +1,6 @@
 """Simulate Hunyuan3D-2 on Segmind: v1 (JSON or GLB answer), the v2 queue, errors and the credits header.
 
-Behaviour follows ../shared/reference/provider_apis.md section 1.12. Keys: ``VALID_KEY`` works,
+Behaviour follows Segmind's API reference, as the client in providers/segmind.py sums it up. Keys: ``VALID_KEY`` works,
 ``BROKE_KEY`` is a real account without credits (406), anything else is refused (401).
 """
 

@@ -22,7 +22,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-# What each Blender release bundles (../shared/reference/blender_notes.md section 2.3; 4.5's requests
+# What each Blender release bundles (Blender's build_files/build_environment/cmake/versions.cmake; 4.5's requests
 # is not verified and is taken to be 5.0's).
 LEGS = {
     "4.2": ["bpy==4.2.23", "requests==2.27.1", "urllib3==1.26.8", "numpy==1.24.3"],
