@@ -27,6 +27,10 @@ if TYPE_CHECKING:
 VALID_KEY = "msy_sandbox_key_0123456789"
 SANDBOX_CREDENTIALS = {"api_key": VALID_KEY}
 """What the add-on passes to the client when the sandbox is on (client constructor keywords)."""
+CREATE_PATH = "/openapi/v1/retexture"
+"""Where the request that creates (and bills) a job goes: faults aimed at it test the never-pay-twice rules."""
+DOWNLOAD_PATH = "/meshy-assets/"
+"""Where result files are served from."""
 BROKE_KEY = "msy_sandbox_broke_0123456789"
 TEST_MODE_KEY = "msy_dummy_api_key_for_test_mode_12345678"
 ENDPOINTS = {"retexture": "retexture", "text-to-texture": "text-to-texture"}

@@ -25,6 +25,10 @@ VALID_KEY = "sandbox-scenario-key"
 VALID_SECRET = "sandbox-scenario-secret"
 SANDBOX_CREDENTIALS = {"api_key": VALID_KEY, "api_secret": VALID_SECRET}
 """What the add-on passes to the client when the sandbox is on (client constructor keywords)."""
+CREATE_PATH = "/generate/custom"
+"""Where the request that creates (and bills) a job goes: faults aimed at it test the never-pay-twice rules."""
+DOWNLOAD_PATH = "/cdn/"
+"""Where result files are served from."""
 MODEL_ID = "model_hunyuan-3d-v2-1"
 COST = 20
 # The status walk a job goes through, one step per poll.

@@ -21,6 +21,10 @@ if TYPE_CHECKING:
 VALID_KEY = "sandbox-segmind-key"
 SANDBOX_CREDENTIALS = {"api_key": VALID_KEY}
 """What the add-on passes to the client when the sandbox is on (client constructor keywords)."""
+CREATE_PATH = "/v2/hunyuan-3d-2"
+"""Where the request that creates (and bills) a job goes: faults aimed at it test the never-pay-twice rules."""
+DOWNLOAD_PATH = "/meshes/"
+"""Where result files are served from."""
 BROKE_KEY = "sandbox-segmind-broke-key"
 COST_PER_JOB = 0.25
 

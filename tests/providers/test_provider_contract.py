@@ -1,0 +1,156 @@
+"""The contract every registered provider keeps, run against its own simulator over real HTTP on loopback.
+
+A provider gets these tests by being registered (providers/registry.py) with a simulator that defines
+``SANDBOX_CREDENTIALS``, ``CREATE_PATH`` and ``DOWNLOAD_PATH``: credentials refused, a job walked to a result on
+disk, a failure in the service's words, cancel, resume after a restart with one creating request, a lost
+creating answer (found again where the service lists its jobs, "may be billed" where it cannot), and no key in
+the journal or the job's files.
+"""
+
+from __future__ import annotations
+
+import importlib
+import time
+from pathlib import Path
+
+import pytest
+
+from meshsmith.jobs.engine import JobEngine
+from meshsmith.jobs.journal import Journal
+from meshsmith.jobs.records import JobKind, JobRecord, JobState
+from meshsmith.providers import errors as E
+from meshsmith.providers import registry
+from meshsmith.providers.http import HttpClient
+from meshsmith.sandbox.assets import make_model_glb
+
+PROVIDERS = sorted(registry.PROVIDERS)
+
+
+def _no_wait(delay, cancel):
+    return bool(cancel is not None and cancel.is_set())
+
+
+def _simulated(provider_id: str):
+    return importlib.import_module(f"meshsmith.{registry.info(provider_id).simulator}")
+
+
+def _client(provider_id: str, sandbox, **credentials):
+    creds = {**_simulated(provider_id).SANDBOX_CREDENTIALS, **credentials}
+    return registry.client_class(provider_id)(HttpClient(sleep=_no_wait), base_url=sandbox.url, poll_interval=0.05, **creds)
+
+
+def _record(provider_id: str, png_file: Path, tmp_path: Path) -> JobRecord:
+    info = registry.info(provider_id)
+    if info.generates:
+        inputs, kind = {"image_path": str(png_file), "work_dir": str(tmp_path / "work")}, JobKind.GENERATE
+    else:
+        mesh = tmp_path / "mesh.glb"
+        mesh.write_bytes(make_model_glb(2, face_count=300, texture=False))
+        inputs, kind = {"mesh_path": str(mesh), "style_prompt": "weathered bronze"}, JobKind.RETEXTURE
+    return JobRecord(provider=provider_id, kind=kind, inputs=inputs, output_dir=str(tmp_path / "out"))
+
+
+def _wait(engine: JobEngine, job_id: str, until, timeout: float = 30.0) -> JobRecord:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        engine.wait_for_updates(0.05)
+        engine.drain()
+        record = engine.get(job_id)
+        if until(record):
+            return record
+    raise AssertionError(f"gave up waiting: {engine.get(job_id)}")
+
+
+def _simulator(sandbox, provider_id: str):
+    return getattr(sandbox, registry.info(provider_id).key)
+
+
+@pytest.mark.parametrize("provider_id", PROVIDERS)
+def test_every_provider_is_fully_registered(provider_id):
+    info = registry.info(provider_id)
+    assert info.client and info.default_base_url.startswith("https://") and info.credentials and info.missing_key
+    assert info.generates or info.retextures
+    client = registry.client_class(provider_id)
+    assert callable(getattr(client, "validate_params", None))
+    assert client.name == provider_id and client.supports_lookup == info.can_look_up  # one fact, said alike twice
+    simulated = _simulated(provider_id)
+    assert set(simulated.SANDBOX_CREDENTIALS) <= {credential.name for credential in info.credentials}
+    assert simulated.CREATE_PATH and simulated.DOWNLOAD_PATH
+
+
+@pytest.mark.parametrize("provider_id", PROVIDERS)
+def test_wrong_credentials_are_refused_as_such(provider_id, sandbox, png_file, tmp_path):
+    wrong = {name: "wrong-credential-0000" for name in _simulated(provider_id).SANDBOX_CREDENTIALS}
+    client = _client(provider_id, sandbox, **wrong)
+    request = client.prepare({}, _record(provider_id, png_file, tmp_path).inputs)
+    with pytest.raises(E.AuthenticationError):
+        client.submit(client.stage(request), lambda remote_id: None)
+    assert _simulator(sandbox, provider_id).creating_posts == 0
+
+
+@pytest.mark.parametrize("provider_id", PROVIDERS)
+def test_a_job_walks_to_its_result_on_disk_and_no_key_lands_anywhere(provider_id, sandbox, png_file, tmp_path):
+    engine = JobEngine(Journal(tmp_path))
+    record = engine.submit(_record(provider_id, png_file, tmp_path), _client(provider_id, sandbox))
+    done = _wait(engine, record.id, lambda r: r.state in (JobState.READY, JobState.FAILED))
+    assert done.state is JobState.READY, done.error
+    assert done.remote_id and done.result_paths and all(Path(p).is_file() for p in done.result_paths.values())
+    assert _simulator(sandbox, provider_id).creating_posts == 1
+    engine.shutdown()
+    secrets = [value.encode() for value in _simulated(provider_id).SANDBOX_CREDENTIALS.values()]
+    for path in [tmp_path / "jobs.jsonl", *Path(done.output_dir).iterdir()]:
+        data = path.read_bytes()
+        assert not [secret for secret in secrets if secret in data], path.name
+
+
+@pytest.mark.parametrize("provider_id", PROVIDERS)
+def test_a_failure_carries_the_services_words(provider_id, sandbox, png_file, tmp_path):
+    _simulator(sandbox, provider_id).config.fail_next = 1
+    engine = JobEngine()
+    record = engine.submit(_record(provider_id, png_file, tmp_path), _client(provider_id, sandbox))
+    done = _wait(engine, record.id, lambda r: r.state in (JobState.READY, JobState.FAILED))
+    assert done.state is JobState.FAILED and registry.info(provider_id).label in done.error
+    engine.shutdown()
+
+
+@pytest.mark.parametrize("provider_id", PROVIDERS)
+def test_cancel_stops_the_job_at_once(provider_id, sandbox, png_file, tmp_path):
+    sandbox.arm("stall", path_contains=_simulated(provider_id).DOWNLOAD_PATH, stall_s=5.0, count=99)
+    engine = JobEngine()
+    record = engine.submit(_record(provider_id, png_file, tmp_path), _client(provider_id, sandbox))
+    _wait(engine, record.id, lambda r: r.state is JobState.DOWNLOADING)
+    started = time.monotonic()
+    engine.cancel(record.id)
+    assert engine.get(record.id).state is JobState.CANCELED and time.monotonic() - started < 1.0
+    assert _simulator(sandbox, provider_id).creating_posts == 1
+    engine.shutdown(timeout=0.5)
+
+
+@pytest.mark.parametrize("provider_id", PROVIDERS)
+def test_a_restart_mid_job_resumes_it_with_one_creating_request(provider_id, sandbox, png_file, tmp_path):
+    sandbox.arm("stall", path_contains=_simulated(provider_id).DOWNLOAD_PATH, stall_s=3.0, count=1)
+    engine = JobEngine(Journal(tmp_path))
+    record = engine.submit(_record(provider_id, png_file, tmp_path), _client(provider_id, sandbox))
+    _wait(engine, record.id, lambda r: r.state is JobState.DOWNLOADING)
+    engine.shutdown(timeout=0.2)  # Blender closes mid-download
+    restarted = JobEngine(Journal(tmp_path))
+    restarted.resume(lambda name: _client(name, sandbox))
+    done = _wait(restarted, record.id, lambda r: r.state in (JobState.READY, JobState.FAILED))
+    assert done.state is JobState.READY, done.error
+    assert _simulator(sandbox, provider_id).creating_posts == 1
+    restarted.shutdown()
+
+
+@pytest.mark.parametrize("provider_id", PROVIDERS)
+def test_a_lost_creating_answer_is_never_sent_again(provider_id, sandbox, png_file, tmp_path):
+    sandbox.arm("lose_answer", path_contains=_simulated(provider_id).CREATE_PATH, method="POST")
+    engine = JobEngine(Journal(tmp_path))
+    record = engine.submit(_record(provider_id, png_file, tmp_path), _client(provider_id, sandbox))
+    done = _wait(engine, record.id, lambda r: r.state in (JobState.READY, JobState.FAILED)
+                 or (r.state is JobState.UNKNOWN and r.finished_at is not None))
+    if registry.info(provider_id).can_look_up:
+        assert done.state is JobState.READY, done.error  # found in the service's job list
+    else:
+        assert done.state is JobState.UNKNOWN and "may be billed" in done.error
+    assert _simulator(sandbox, provider_id).creating_posts == 1
+    engine.shutdown()
