@@ -127,7 +127,8 @@ def drain(context: bpy.types.Context | None = None) -> list[JobRecord]:
     apply_side_results()
     if _engine is not None:
         for record in _engine.drain():
-            _backlog[record.id] = record
+            # The freshest view: an import the writer thread has not applied yet is laid over older updates.
+            _backlog[record.id] = _engine.get(record.id) or record
     if not _backlog:
         return []
     started = time.perf_counter()

@@ -48,7 +48,7 @@ ZH_HANS: dict[str, str] = {
     "Add your Segmind API key in the preferences (or turn on the sandbox).": "请在偏好设置中填写 Segmind API 密钥（或开启沙盒）。",
     "Add your Scenario API key and secret in the preferences (or turn on the sandbox).": "请在偏好设置中填写 Scenario API 密钥和密钥口令（或开启沙盒）。",
     "Add your Meshy API key in the preferences (or try Meshy without credits, or the sandbox).": "请在偏好设置中填写 Meshy API 密钥（或免积分试用 Meshy，或开启沙盒）。",
-    "Estimate Cost": "估算费用", "Ask Scenario what a job with these settings would cost (a dry run: nothing is spent)": "向 Scenario 询问此设置下任务的费用（试运行：不会消费）",
+    "Estimate Cost": "估算费用", "Ask the service what a job with these settings would cost (a dry run: nothing is spent)": "向服务询问此设置下任务的费用（试运行：不会消费）",
     "Refresh Credits": "刷新余额", "Ask the service for the account's remaining credits (in the background)": "在后台向服务查询账户剩余积分",
     "Sandbox: nothing is sent or charged.": "沙盒：不会发送任何内容，也不会扣费。",
     # --- retexture ---
@@ -261,14 +261,14 @@ ZH_HANS_FORMATS: dict[str, str] = {
     'Imported {}.': '已导入 {0}。',
     '{} variations started.': '已开始 {0} 个变体。',
     '{} objects: {}': '{0} 个物体：{1}',
-    'Generate ({} CU)': '生成（{0} CU）',
+    'Generate ({} {})': '生成（{0} {1}）',
     '{}, {}': '{0}，{1}',
     '{} ({}%)': '{0}（{1}%）',
     '{} min': '{0} 分钟',
     '{} h': '{0} 小时',
     '{} d': '{0} 天',
     'Meshsmith: {}: {} ({}%). Esc to cancel.': 'Meshsmith：{0}：{1}（{2}%）。按 Esc 取消。',
-    'Meshy task {}': 'Meshy 任务 {0}',
+    '{} task {}': '{0} 任务 {1}',
 }
 """Format strings the interface fills in (``iface_("Seed: {}").format(seed)``): looked up exactly, as
 Blender's own UI code does; ``{0}``, ``{1}`` in the Chinese let the values move where the grammar wants them."""

@@ -72,8 +72,10 @@ class JobEngine(JobWorker, SharedSessions):
         self._provider_for: Callable[[str], Provider | None] | None = None
         self._housekeeper: threading.Thread | None = None
         self._housekeeping = threading.Event()
-        self._from_main: queue.SimpleQueue[JobRecord] = queue.SimpleQueue()
-        """Changes the main thread made (imports), journaled by ``_writer`` so that the main thread never waits."""
+        self._from_main: queue.SimpleQueue[tuple[str, dict]] = queue.SimpleQueue()
+        """Changes the main thread made (imports), applied and journaled by ``_writer`` so that it never waits."""
+        self._overlay: dict[str, dict] = {}
+        """Those changes, laid over the records until the writer has applied them (what ``get`` shows)."""
         self._writing = threading.Event()  # set while the writer holds a change it has not journaled yet
         self._clock = clock
         self._previews = (PreviewRenderer(preview_script, self._preview_rendered, blender_binary=blender_binary)
@@ -99,10 +101,17 @@ class JobEngine(JobWorker, SharedSessions):
     # Python's scheduler has just paused, for a whole switch interval (5 ms): a dropped frame.
     def jobs(self) -> list[JobRecord]:
         """All known jobs, oldest first."""
-        return list(self._jobs.values())
+        if not self._overlay:
+            return list(self._jobs.values())
+        return [record for record in map(self.get, list(self._jobs)) if record is not None]
 
     def get(self, job_id: str) -> JobRecord | None:
-        return self._jobs.get(job_id)
+        """The job as this session sees it now, the main thread's changes not yet journaled included."""
+        changes = self._overlay.get(job_id)  # read before the record: the writer stores, then drops the overlay
+        record = self._jobs.get(job_id)
+        if changes is None or record is None:
+            return record
+        return record.model_copy(update=changes)
 
     def submit(self, record: JobRecord, provider: Provider) -> JobRecord:
         """Journal a new job and start its worker. Returns the journaled snapshot."""

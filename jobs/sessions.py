@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import queue
 import threading
+import time
 
 from ..providers import errors as E
 from .records import JobRecord, JobState
@@ -63,27 +64,34 @@ class SharedSessions:
         return job_id in self._foreign
 
     def _change_from_main(self, job_id: str, **changes: object) -> None:
-        """A change made on the main thread: in memory and on the job list at once, journaled by the writer thread.
+        """A change made on the main thread: seen at once (``get`` lays it over the record), journaled by the writer.
 
         Only plain dict and queue operations here (atomic under the GIL): the main thread never waits for the
-        engine lock (a worker holding it may be paused) nor for a disk sync.
+        engine lock (a worker holding it may be paused) nor for a disk sync. The record itself is changed only
+        by the writer, under the engine lock, on top of whatever another thread stored meanwhile (a preview
+        render landing as the result is imported), so no change overwrites another.
         """
-        record = self._jobs[job_id].evolve(**changes)
-        self._jobs[job_id] = record
-        self._from_main.put(record)
-        self._updates.put(record)
+        changes.setdefault("updated_at", time.time())
+        merged = {**self._overlay.get(job_id, {}), **changes}
+        self._overlay[job_id] = merged
+        self._from_main.put((job_id, merged))
+        self._updates.put(self.get(job_id))
 
     def _write_main_changes(self) -> None:
-        """The journal writer for the main thread's changes (its own thread): journaled in the order made."""
+        """The journal writer for the main thread's changes (its own thread): applied and journaled in order."""
         while not self._closed or not self._from_main.empty():
             try:
-                record = self._from_main.get(timeout=0.2)
+                job_id, changes = self._from_main.get(timeout=0.2)
             except queue.Empty:
                 continue
             self._writing.set()
             try:
                 with self._changing():
-                    self._store(self._jobs.get(record.id) or record)
+                    current = self._jobs.get(job_id)
+                    if current is not None:
+                        self._store(current.model_copy(update=changes))
+                if self._overlay.get(job_id) is changes:  # not if the main thread has laid a newer change since
+                    del self._overlay[job_id]
             except Exception:  # the writer must outlive one bad write; the housekeeper retries journal failures
                 log.exception("journaling a change from the main thread failed")
             finally:

@@ -11,6 +11,7 @@ from bpy.types import Operator
 from .. import runtime
 from ..jobs.states import JobState
 from ..providers import errors as E
+from ..providers import registry
 from ..translations import translate_message
 
 
@@ -176,7 +177,7 @@ class MESHSMITH_OT_refresh_credits(Operator):
     bl_label = "Refresh Credits"
     bl_options = {"INTERNAL"}
 
-    provider: EnumProperty(items=[("SEGMIND", "Segmind", ""), ("MESHY", "Meshy", "")], default="SEGMIND")
+    provider: EnumProperty(items=registry.enum_items(registry.with_balance()), default=registry.with_balance()[0].id)
 
     def execute(self, context):
         try:
@@ -184,11 +185,11 @@ class MESHSMITH_OT_refresh_credits(Operator):
         except E.MeshsmithError as exc:
             self.report({"ERROR"}, translate_message(str(exc)))
             return {"CANCELLED"}
-        which = self.provider  # copied here: the worker must not read the operator (it may be freed by then)
-        field = {"SEGMIND": "segmind_credits", "MESHY": "meshy_balance"}[which]
+        # Copied here: the worker must not read the operator (it may be freed by then).
+        method, field, _text = registry.info(self.provider).balance
 
         def work():
-            balance = provider.credits() if which == "SEGMIND" else provider.balance()
+            balance = getattr(provider, method)()
 
             def apply() -> None:
                 setattr(bpy.context.window_manager.meshsmith, field, f"{balance:g}")
@@ -223,28 +224,31 @@ class MESHSMITH_OT_fetch_meshy_tasks(Operator):
     bl_options = {"INTERNAL"}
 
     count: IntProperty(name="How Many", default=10, min=1, max=50)
+    provider: EnumProperty(items=registry.enum_items(registry.listing_tasks()), default=registry.listing_tasks()[0].id)
 
     def execute(self, context):
         from ..jobs.records import Delivery, JobKind, JobRecord
 
+        which = self.provider  # copied here: the worker must not read the operator (it may be freed by then)
         try:
-            provider = runtime.make_provider("MESHY", context)
+            provider = runtime.make_provider(which, context)
         except E.MeshsmithError as exc:
             self.report({"ERROR"}, translate_message(str(exc)))
             return {"CANCELLED"}
         root = runtime.results_dir(context)
-        count = self.count  # copied here: the worker must not read the operator (it may be freed by then)
+        count = self.count
+        kind = JobKind.RETEXTURE if registry.info(which).retextures else JobKind.GENERATE
+        label = registry.info(which).label
 
         def work():
             tasks = provider.list_tasks(page_size=count)
 
             def apply() -> None:
-                added = 0
                 for task in tasks:
-                    record = JobRecord(provider="MESHY", kind=JobKind.RETEXTURE, label=iface_("Meshy task {}").format(task.remote_id[:8]),
+                    record = JobRecord(provider=which, kind=kind, label=iface_("{} task {}").format(label, task.remote_id[:8]),
                                        remote_id=task.remote_id, auto_import=False, delivery=Delivery.NEW_OBJECT)
                     record = record.evolve(output_dir=str(root / record.id))
-                    added += runtime.engine().adopt(record, runtime.make_provider("MESHY")) is not None
+                    runtime.engine().adopt(record, runtime.make_provider(which))
                 runtime.sync_job_list()
                 bpy.context.window_manager.meshsmith.last_error = ""
 
@@ -259,19 +263,22 @@ def estimate_key(params: dict) -> str:
 
 
 class MESHSMITH_OT_estimate_cost(Operator):
-    """Ask Scenario what a job with these settings would cost (a dry run: nothing is spent)"""
+    """Ask the service what a job with these settings would cost (a dry run: nothing is spent)"""
 
     bl_idname = "meshsmith.estimate_cost"
     bl_label = "Estimate Cost"
     bl_options = {"INTERNAL"}
 
+    provider: EnumProperty(items=registry.enum_items(registry.with_estimate()), default=registry.with_estimate()[0].id)
+
     def execute(self, context):
         from .inputs import generation_params, resolve_image
 
+        which = self.provider
         try:
-            params = generation_params(context, "SCENARIO")
-            provider = runtime.make_provider("SCENARIO", context)
-            # Scenario prices the complete body, image included: the image is uploaded first (free) and the
+            params = generation_params(context, which)
+            provider = runtime.make_provider(which, context)
+            # The service prices the complete body, image included: the image is uploaded first (free) and the
             # job that follows reuses the upload when the image has not changed.
             folder = runtime.results_dir(context) / "estimates"
             inputs = {"image_path": resolve_image(context, "", folder), "work_dir": str(folder),
@@ -280,13 +287,15 @@ class MESHSMITH_OT_estimate_cost(Operator):
             self.report({"ERROR"}, translate_message(str(exc)))
             return {"CANCELLED"}
         key = estimate_key(params)
+        field, _unit = registry.info(which).estimate
 
         def work():
             cost = provider.estimate(params, inputs)
 
             def apply() -> None:
                 state = bpy.context.window_manager.meshsmith
-                state.scenario_estimate, state.scenario_estimate_key = f"{cost:g}", key
+                setattr(state, field, f"{cost:g}")
+                setattr(state, f"{field}_key", key)
 
             return apply
 

@@ -38,6 +38,17 @@ def draw_blocker(layout: bpy.types.UILayout, reason: str, fix: str = "NONE") -> 
     draw_fix(box, fix)
 
 
+def draw_balance(layout: bpy.types.UILayout, state, info: registry.ProviderInfo) -> bpy.types.UILayout | None:
+    """The account's balance with its refresh button, for a service that tells it; the row drawn, or None."""
+    if not info.balance:
+        return None
+    _method, field, text = info.balance
+    row = layout.row(align=True)
+    row.label(text=iface_(text).format(getattr(state, field) or "?"), translate=False)
+    row.operator("meshsmith.refresh_credits", text="", icon="FILE_REFRESH").provider = info.id
+    return row
+
+
 def draw_segmind_parameters(layout: bpy.types.UILayout, segmind) -> None:
     header, body = layout.panel("meshsmith_segmind_params", default_closed=False)
     header.label(text="Parameters")
@@ -99,23 +110,23 @@ class VIEW3D_PT_meshsmith_generate(Panel):
         row.scale_y = 1.5
         row.enabled = not reason
         state = context.window_manager.meshsmith
-        label = "Generate"
-        if settings.provider == "SCENARIO":
+        info = registry.info(settings.provider)
+        label = iface_("Generate")
+        if info.estimate:
             from ..operators.jobs import estimate_key
 
-            fresh = state.scenario_estimate and state.scenario_estimate_key == estimate_key(settings.scenario.as_params())
-            label = iface_("Generate ({} CU)").format(state.scenario_estimate) if fresh else iface_("Generate")
+            field, unit = info.estimate
+            quoted = getattr(state, field)
+            params = settings.provider_settings(settings.provider).as_params()
+            if quoted and getattr(state, f"{field}_key") == estimate_key(params):
+                label = iface_("Generate ({} {})").format(quoted, unit)
         op = row.operator("meshsmith.generate", text=label, icon="MESH_MONKEY", translate=False)
         op.provider = settings.provider
-        if settings.provider == "SCENARIO":
-            row.operator("meshsmith.estimate_cost", text="", icon="FUND")
+        if info.estimate:
+            row.operator("meshsmith.estimate_cost", text="", icon="FUND").provider = settings.provider
         if reason:
             draw_blocker(layout, reason, fix)
-
-        if settings.provider == "SEGMIND":
-            row = layout.row(align=True)
-            row.label(text=iface_("Segmind credits: {}").format(state.segmind_credits or "?"), translate=False)
-            row.operator("meshsmith.refresh_credits", text="", icon="FILE_REFRESH").provider = "SEGMIND"
+        draw_balance(layout, state, info)
         if state.last_error:
             layout.label(text=translate_message(state.last_error), icon="ERROR", translate=False)
         if preferences.get(context).use_sandbox:
@@ -175,11 +186,10 @@ class VIEW3D_PT_meshsmith_retexture(Panel):
         row.operator("meshsmith.retexture", icon="BRUSH_DATA")
         if reason:
             draw_blocker(layout, reason, fix)
-        state = context.window_manager.meshsmith
-        row = layout.row(align=True)
-        row.label(text=iface_("Meshy balance: {}").format(state.meshy_balance or "?"), translate=False)
-        row.operator("meshsmith.refresh_credits", text="", icon="FILE_REFRESH").provider = "MESHY"
-        row.operator("meshsmith.fetch_meshy_tasks", text="", icon="IMPORT")
+        info = registry.retexturers()[0]
+        row = draw_balance(layout, context.window_manager.meshsmith, info)
+        if info.lists_tasks:
+            (row or layout).operator("meshsmith.fetch_meshy_tasks", text="", icon="IMPORT").provider = info.id
         if preferences.get(context).meshy_test_mode and not preferences.get(context).use_sandbox:
             layout.label(text="Meshy test mode: sample results, no credits.", icon="EXPERIMENTAL")
 

@@ -51,6 +51,12 @@ class ProviderInfo:
     """A public key that runs the service in a free test mode, used when the artist turns test mode on."""
     credits: dict[str, float] = field(default_factory=dict)
     """Known prices by option, in the service's unit."""
+    balance: tuple[str, str, str] | None = None
+    """(client method, window-manager property, panel text) when the service tells the account's balance."""
+    estimate: tuple[str, str] | None = None
+    """(window-manager property, unit) when the service prices a job before it is sent (a dry run)."""
+    lists_tasks: bool = False
+    """Whether recent jobs made elsewhere (the service's website, another machine) can be brought into the list."""
     generates: tuple[str, str] | None = None
     """(menu label, tooltip) when the provider makes models from images (the Generate route)."""
     retextures: tuple[str, str] | None = None
@@ -69,6 +75,7 @@ PROVIDERS: dict[str, ProviderInfo] = {
     "SEGMIND": ProviderInfo(
         "SEGMIND", "Segmind", client="providers.segmind:SegmindProvider", default_base_url="https://api.segmind.com",
         generates=("Hunyuan3D-2 (Segmind)", "Image to textured mesh on Segmind"),
+        balance=("credits", "segmind_credits", "Segmind credits: {}"),
         base_url_env="MESHSMITH_SEGMIND_BASE_URL", simulator="sandbox.segmind", takes_prompt=True,
         credentials=(Credential("api_key", "Segmind API Key",
                                 "Your Segmind key. Stored by Blender in your user preferences file, never in .blend scenes",
@@ -77,6 +84,7 @@ PROVIDERS: dict[str, ProviderInfo] = {
     "SCENARIO": ProviderInfo(
         "SCENARIO", "Scenario", client="providers.scenario:ScenarioProvider",
         generates=("Hunyuan 3D 2.1 (Scenario)", "Image to PBR-textured mesh on Scenario"),
+        estimate=("scenario_estimate", "CU"),
         default_base_url="https://api.cloud.scenario.com", base_url_env="MESHSMITH_SCENARIO_BASE_URL",
         simulator="sandbox.scenario", can_look_up=True,
         credentials=(
@@ -93,6 +101,7 @@ PROVIDERS: dict[str, ProviderInfo] = {
     "MESHY": ProviderInfo(
         "MESHY", "Meshy", client="providers.meshy:MeshyProvider", default_base_url="https://api.meshy.ai",
         retextures=("Meshy", "Meshy Retexture / Text to Texture"),
+        balance=("balance", "meshy_balance", "Meshy balance: {}"), lists_tasks=True,
         base_url_env="MESHSMITH_MESHY_BASE_URL", simulator="sandbox.meshy", can_look_up=True,
         test_mode_key=MESHY_TEST_MODE_KEY, credits={"2k": 10, "4k": 10, "8k": 15},
         credentials=(Credential("api_key", "Meshy API Key",
@@ -120,9 +129,23 @@ def retexturers() -> list[ProviderInfo]:
     return [provider for provider in PROVIDERS.values() if provider.retextures]
 
 
-def enum_items(providers: list[ProviderInfo], route: str) -> list[tuple[str, str, str]]:
-    """Blender enum items (id, label, tooltip) for a route's providers: ``route`` is 'generates' or 'retextures'."""
-    return [(provider.id, *getattr(provider, route)) for provider in providers]
+def with_balance() -> list[ProviderInfo]:
+    return [provider for provider in PROVIDERS.values() if provider.balance]
+
+
+def with_estimate() -> list[ProviderInfo]:
+    return [provider for provider in PROVIDERS.values() if provider.estimate]
+
+
+def listing_tasks() -> list[ProviderInfo]:
+    return [provider for provider in PROVIDERS.values() if provider.lists_tasks]
+
+
+def enum_items(providers: list[ProviderInfo], route: str = "") -> list[tuple[str, str, str]]:
+    """Blender enum items (id, label, tooltip) for providers: with ``route`` ('generates', 'retextures') its menu
+    label and tooltip, else the provider's name."""
+    return [(provider.id, *getattr(provider, route)) if route else (provider.id, provider.label, "")
+            for provider in providers]
 
 
 def client_class(provider_id: str) -> type:

@@ -246,3 +246,29 @@ def test_marking_an_import_waits_for_no_lock_and_no_disk_sync(tmp_path):
     release.set()
     assert took < 0.05 and engine.flush()
     assert Journal(tmp_path).load()[record.id].state is JobState.IMPORTED
+
+
+def test_an_import_and_a_preview_landing_at_the_same_moment_both_stay(tmp_path):
+    engine = JobEngine(Journal(tmp_path))
+    record = engine.submit(_job(tmp_path), ScriptedProvider())
+    _wait(engine, record.id, {JobState.READY})
+    picture = tmp_path / "render.png"
+    in_window, imported = threading.Event(), threading.Event()
+    store = engine._store
+
+    def slow_store(snapshot):  # the preview thread has read the READY record and is about to store it
+        if snapshot.result_paths.get("PREVIEW") == str(picture) and not imported.is_set():
+            in_window.set()
+            imported.wait(5)
+        store(snapshot)
+
+    engine._store = slow_store
+    landing = threading.Thread(target=engine._preview_rendered, args=(record.id, picture), daemon=True)
+    landing.start()
+    in_window.wait(5)
+    engine.mark_imported(record.id, ["Pot"])  # the main thread records the import right then
+    imported.set()
+    landing.join(5)
+    assert engine.flush()
+    for seen in (engine.get(record.id), Journal(tmp_path).load()[record.id]):
+        assert seen.state is JobState.IMPORTED and seen.result_paths.get("PREVIEW") == str(picture)
