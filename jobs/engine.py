@@ -94,6 +94,11 @@ class JobEngine(JobWorker, SharedSessions):
             self._jobs.update(journal.load())
         self._writer = threading.Thread(target=self._write_main_changes, daemon=True, name="meshsmith-journal-writer")
         self._writer.start()
+        if locks is not None:  # lock files of jobs that ended long ago would otherwise pile up (one per job)
+            try:
+                locks.prune({job_id for job_id, record in self._jobs.items() if _ends_ownership(record)})
+            except OSError as exc:
+                log.info("could not tidy job locks: %s", exc)
 
     # --- main-thread API -----------------------------------------------------------------------------
     # Reads take no lock: records are immutable and each read below is one C-level dict operation,

@@ -21,6 +21,7 @@ from __future__ import annotations
 import os
 import re
 import threading
+import time
 from pathlib import Path
 from typing import IO
 
@@ -92,6 +93,31 @@ class JobLocks:
             handle = self._held.pop(job_id, None)
         if handle is not None:
             handle.close()
+
+    def prune(self, finished: set[str], older_than_s: float = 7 * 24 * 3600.0) -> int:
+        """Delete the lock files of jobs that have ended, untouched for ``older_than_s``; returns how many went.
+
+        Each file is deleted while its lock is held, so a session holding it is never robbed. A job that has ended
+        is never taken again, so a session opening the file a moment later (creating a fresh one) takes nothing
+        anyone else holds.
+        """
+        removed = 0
+        cutoff = time.time() - older_than_s
+        for path in self.folder.glob("*.lock") if self.folder.is_dir() else ():
+            job_id = path.stem
+            try:
+                if job_id not in finished or path.stat().st_mtime > cutoff or not self.acquire(job_id):
+                    continue
+            except OSError:
+                continue
+            try:
+                path.unlink()
+                removed += 1
+            except OSError:
+                pass
+            finally:
+                self.release(job_id)
+        return removed
 
     def release_all(self) -> None:
         with self._lock:

@@ -85,3 +85,23 @@ def test_compaction_keeps_lines_another_session_wrote(tmp_path):
     ours.compact()
     loaded = Journal(tmp_path).load()
     assert set(loaded) == {"job1", "job2"} and loaded["job2"].state is JobState.RUNNING
+
+
+def test_lock_files_of_jobs_that_ended_long_ago_are_tidied_and_held_ones_never(tmp_path):
+    import os
+    import time
+
+    from meshsmith.jobs.ownership import JobLocks
+
+    other, ours = JobLocks(tmp_path, "other"), JobLocks(tmp_path, "ours")
+    for job_id in ("old_done", "old_held", "recent_done", "old_running"):
+        assert ours.acquire(job_id)
+        ours.release(job_id)
+    assert other.acquire("old_held")  # another session still holds this one
+    week_ago = time.time() - 8 * 24 * 3600
+    for job_id in ("old_done", "old_held", "old_running"):
+        os.utime(tmp_path / "locks" / f"{job_id}.lock", (week_ago, week_ago))
+    removed = ours.prune({"old_done", "old_held", "recent_done"})
+    assert removed == 1
+    assert sorted(p.stem for p in (tmp_path / "locks").glob("*.lock")) == ["old_held", "old_running", "recent_done"]
+    assert other.holds("old_held") and not ours.acquire("old_held")
