@@ -55,12 +55,11 @@ def deliver(engine: JobEngine, job_id: str, context: bpy.types.Context, *, again
             on_change(engine.get(job_id))
             return present
     try:
-        objects = _place(record, context, as_new_object=as_new_object)
+        objects, onto_original = _place(record, context, as_new_object=as_new_object)
     except E.MeshsmithError as exc:
         engine.mark_import_failed(job_id, exc)
         on_change(engine.get(job_id))
         return []
-    onto_original = objects[0].get(RETEXTURE_JOB_ID_PROP) == record.id
     if not onto_original:
         _apply_preset(record, objects[0], context)
     names = [obj.name for obj in objects]
@@ -70,8 +69,10 @@ def deliver(engine: JobEngine, job_id: str, context: bpy.types.Context, *, again
     return names
 
 
-def _place(record: JobRecord, context: bpy.types.Context, *, as_new_object: bool) -> list[bpy.types.Object]:
-    """Check the job's files, then bring them in as the job's kind says. Raises ``MeshsmithError``."""
+def _place(record: JobRecord, context: bpy.types.Context, *,
+           as_new_object: bool) -> tuple[list[bpy.types.Object], bool]:
+    """Check the job's files, then bring them in as the job's delivery says: (the objects, whether the maps went
+    onto the artist's own object). Raises ``MeshsmithError``."""
     from .mesh_io.importer import import_glb, object_name_for
 
     files = checked_files(record)
@@ -85,8 +86,8 @@ def _place(record: JobRecord, context: bpy.types.Context, *, as_new_object: bool
         target = find_target(record)
         if how is Delivery.MAPS_ONTO_TARGET and maps:
             apply_maps_to_object(target, maps, name=f"{target.name} {record.provider.title()}", tags=tags)
-            return [target]
-        return import_beside(target, _require_model(model), name=f"{target.name} retextured", tags=tags)
+            return [target], True
+        return import_beside(target, _require_model(model), name=f"{target.name} retextured", tags=tags), False
     if record.kind is JobKind.RETEXTURE:
         name = f"{record.target_object or 'Mesh'} retextured"
     else:
@@ -96,7 +97,7 @@ def _place(record: JobRecord, context: bpy.types.Context, *, as_new_object: bool
         from .mesh_io.materials import assign_material, build_material_from_maps
 
         assign_material(objects[0], build_material_from_maps(f"{name} PBR", maps))
-    return objects
+    return objects, False
 
 
 def _apply_preset(record: JobRecord, obj: bpy.types.Object, context: bpy.types.Context) -> None:

@@ -287,29 +287,22 @@ class HttpClient:
         """
         chunks: list[bytes] = []
         total = 0
-        complete = False
+        complete = True
         try:
-            while True:
-                chunk = read_some(response.raw, CHUNK_BYTES)
-                if not chunk:
-                    complete = True
-                    break
-                watch.progress(len(chunk))
+            for chunk in Stream(response, watch, service, limit_s).chunks():
                 total += len(chunk)
                 if total > limit:
-                    if truncate:
-                        chunks.append(chunk[: len(chunk) - (total - limit)])
-                        break
-                    raise E.RefusedAnswerError(
-                        f"{service} sent an answer of more than {_size(limit)} (after decompression); "
-                        "Meshsmith refused it. If this persists, the service may be misbehaving.")
+                    if not truncate:
+                        raise E.RefusedAnswerError(
+                            f"{service} sent an answer of more than {_size(limit)} (after decompression); "
+                            "Meshsmith refused it. If this persists, the service may be misbehaving.")
+                    chunks.append(chunk[: len(chunk) - (total - limit)])
+                    complete = False
+                    break
                 chunks.append(chunk)
         except E.MeshsmithError:
             response.close()
             raise
-        except Exception as exc:  # urllib3 and http.client raise several kinds when a body breaks
-            response.close()
-            raise _broken(watch, service, exc, limit_s) from _strip(exc)
         response._content = b"".join(chunks)
         response._content_consumed = True
         if complete:
@@ -358,8 +351,8 @@ class Stream:
             except Exception as exc:  # urllib3 and http.client raise several kinds when a body breaks
                 raise _broken(self._watch, self._service, exc, self._limit_s) from _strip(exc)
             if not chunk:
-                if self._watch.reason == CANCELED:
-                    raise E.JobCanceledError("Canceled.")
+                if self._watch.reason:  # the watchdog shut the socket: an end that is not the body's end
+                    raise _broken(self._watch, self._service, EOFError(), self._limit_s)
                 return
             self._watch.progress(len(chunk))
             yield chunk
