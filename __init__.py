@@ -8,9 +8,9 @@ _modules: list = []
 
 
 def register() -> None:
-    from . import cli, operators, panels, preferences, properties, runtime, translations
+    from . import cli, operators, panels, preferences, properties, timers, translations
 
-    _modules[:] = [translations, preferences, properties, operators, panels, runtime, cli]
+    _modules[:] = [translations, preferences, properties, operators, panels, timers, cli]
     for module in _modules:
         module.register()
 

@@ -22,6 +22,7 @@ import bpy
 from . import delivery, preferences, runtime
 from .jobs.records import Delivery, JobKind, JobRecord, JobState  # batch.py itself is imported on first use
 from .providers import errors as E
+from .providers import registry
 from .providers.files import write_bytes_atomic
 
 MANIFEST = "meshsmith_batch.json"
@@ -86,10 +87,13 @@ def _prepare(out_dir: Path, command: str, provider: str, output_format: str, pai
     return batch
 
 
-def generate_folder(images: Path | list[Path], out_dir: Path, *, provider: str = "SEGMIND", prompt: str = "",
+def generate_folder(images: Path | list[Path], out_dir: Path, *, provider: str = "", prompt: str = "",
                     concurrency: int = 3, output_format: str = "glb", timeout_s: float = 3600.0,
                     on_progress: Callable[[str], None] | None = None) -> dict:
-    """Generate a model for every image; write ``<image stem>.glb`` or ``.blend`` and a report. Resumable."""
+    """Generate a model for every image; write ``<image stem>.glb`` or ``.blend`` and a report. Resumable.
+
+    ``provider``: a generating provider's id; empty, the registry's first (Segmind)."""
+    provider = provider or registry.generators()[0].id
     pairs = [(path, prompt) for path in _inputs(images, IMAGE_SUFFIXES)]
     batch = _prepare(Path(out_dir), "generate", provider, output_format, pairs)
 
@@ -101,10 +105,13 @@ def generate_folder(images: Path | list[Path], out_dir: Path, *, provider: str =
     return _run(batch, Path(out_dir), build, concurrency, timeout_s, on_progress)
 
 
-def retexture_folder(meshes: Path | list[Path], out_dir: Path, *, prompts: list[str], provider: str = "MESHY",
+def retexture_folder(meshes: Path | list[Path], out_dir: Path, *, prompts: list[str], provider: str = "",
                      concurrency: int = 3, output_format: str = "glb", timeout_s: float = 3600.0,
                      on_progress: Callable[[str], None] | None = None) -> dict:
-    """Retexture every GLB with every style prompt; write the textured results and a report. Resumable."""
+    """Retexture every GLB with every style prompt; write the textured results and a report. Resumable.
+
+    ``provider``: a retexturing provider's id; empty, the registry's first (Meshy)."""
+    provider = provider or registry.retexturers()[0].id
     if not prompts:
         raise E.InvalidInputError("Give at least one style prompt.")
     pairs = [(path, text) for path in _inputs(meshes, MESH_SUFFIXES) for text in prompts]
@@ -116,11 +123,13 @@ def retexture_folder(meshes: Path | list[Path], out_dir: Path, *, prompts: list[
         from .operators.inputs import check_writable, generation_params
 
         params = generation_params(context, provider)
+        inputs = {"mesh_path": item.input, "style_prompt": item.prompt}
+        registry.client_class(provider).check_inputs(params, inputs)  # a route that needs more says so, per item
         job_id = uuid.uuid4().hex
         job_dir = runtime.results_dir(context) / job_id
         check_writable(job_dir.parent)
         return JobRecord(id=job_id, provider=provider, kind=JobKind.RETEXTURE, label=f"{Path(item.input).stem}: {item.prompt[:40]}",
-                         params=params, inputs={"mesh_path": item.input, "style_prompt": item.prompt},
+                         params=params, inputs=inputs,
                          output_dir=str(job_dir), render_preview=preferences.get(context).render_previews,
                          delivery=Delivery.NEW_OBJECT)  # a file from disk, not an object in the scene
 

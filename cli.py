@@ -34,10 +34,12 @@ def parser() -> argparse.ArgumentParser:
     _common(generate)
 
     retexture = commands.add_parser("retexture", help="texture every GLB in a folder with one or more styles",
-                                    description="Retexture every .glb in a folder with each style prompt (Meshy). "
+                                    description="Retexture every .glb in a folder with each style prompt. "
                                                 "Run the same command again to resume.")
     retexture.add_argument("meshes", type=Path, help="folder of .glb meshes")
     retexture.add_argument("--out", type=Path, required=True)
+    texturers = [provider.id for provider in registry.retexturers()]
+    retexture.add_argument("--provider", choices=texturers, default=texturers[0])
     retexture.add_argument("--style", action="append", default=[], help="a style prompt (repeat for several)")
     retexture.add_argument("--styles-file", type=Path, help="a text file with one style prompt per line")
     _common(retexture)
@@ -84,7 +86,7 @@ def main(argv: list[str]) -> int:
             styles = list(args.style)
             if args.styles_file:
                 styles += [line.strip() for line in args.styles_file.read_text().splitlines() if line.strip()]
-            report = batch.retexture_folder(args.meshes, args.out, prompts=styles, concurrency=args.concurrency,
+            report = batch.retexture_folder(args.meshes, args.out, prompts=styles, provider=args.provider, concurrency=args.concurrency,
                                             output_format=args.output_format, timeout_s=args.timeout)
     except MeshsmithError as exc:
         print(f"meshsmith: {exc}", file=sys.stderr)

@@ -54,6 +54,8 @@ def deliver(engine: JobEngine, job_id: str, context: bpy.types.Context, *, again
             engine.mark_imported(job_id, present)
             on_change(engine.get(job_id))
             return present
+    if again and delivery_of(record) is Delivery.BAKE_ONTO_TARGET:
+        as_new_object = True  # the bake is on the object already; Import Again brings in the returned mesh itself
     try:
         objects, onto_original = _place(record, context, as_new_object=as_new_object)
     except E.MeshsmithError as exc:
@@ -84,6 +86,14 @@ def _place(record: JobRecord, context: bpy.types.Context, *,
         from .mesh_io.retexture import apply_maps_to_object, import_beside
 
         target = find_target(record)
+        if how is Delivery.BAKE_ONTO_TARGET:
+            baked = baked_maps(files)
+            if not baked:
+                raise E.BakeFailedError(record.error or "The result was not baked onto the object yet. Use Import as "
+                                        "New Object to bring the returned model in.")
+            apply_maps_to_object(target, baked, name=f"{target.name} {record.provider.title()}", tags=tags,
+                                 uv_map=record.inputs.get("bake_uv_map", ""))
+            return [target], True
         if how is Delivery.MAPS_ONTO_TARGET and maps:
             apply_maps_to_object(target, maps, name=f"{target.name} {record.provider.title()}", tags=tags)
             return [target], True
@@ -160,6 +170,8 @@ def _tags(record: JobRecord) -> dict[str, Any]:
     if record.cost is not None:
         tags["cost"] = record.cost
     tags.update({key: value for key, value in record.params.items() if key != "api_mode"})
+    if record.seed is not None:
+        tags["seed"] = record.seed  # the seed actually used (a random one, chosen when the job was sent)
     return tags
 
 
@@ -224,13 +236,22 @@ def refresh_asset_previews(record: JobRecord) -> None:
         set_asset_preview(obj, preview)
 
 
+def baked_maps(files: dict[str, Path]) -> dict:
+    """The maps baked onto the artist's object, by channel (``BAKED:<channel>`` result files)."""
+    from .jobs.baking import BAKED_PREFIX
+    from .providers.channels import Channel
+
+    return {Channel(role[len(BAKED_PREFIX):]): path for role, path in files.items()
+            if role.startswith(BAKED_PREFIX) and role[len(BAKED_PREFIX):] in Channel.__members__}
+
+
 def separate_maps(result_paths: dict[str, str]) -> dict:
-    """Texture maps a job delivered as separate files, by channel (the file name wins over the role)."""
+    """Texture maps a service delivered as separate files, by channel (the file name wins over the role)."""
     from .providers.channels import resolve_channel
 
     maps = {}
     for role, path in result_paths.items():
-        if role in ("MODEL", "PREVIEW") or role.startswith("preview"):
+        if role in ("MODEL", "PREVIEW") or role.startswith(("preview", "BAKED:")):
             continue
         channel = resolve_channel(role, Path(path).name)
         if channel is not None:

@@ -25,12 +25,6 @@ ENV_USER_DIR = "MESHSMITH_USER_DIR"
 class MeshsmithPreferences(AddonPreferences):
     bl_idname = __package__
 
-    meshy_test_mode: BoolProperty(
-        name="Try Meshy Without Credits",
-        description="Use Meshy's public test-mode key: no credits are spent and every task returns the same sample "
-                    "result, not a texture of your mesh",
-        default=False,
-    )
     use_sandbox: BoolProperty(
         name="Use Built-in Sandbox",
         description="Run jobs against Meshsmith's local simulator: no key, no credits, placeholder models",
@@ -89,10 +83,10 @@ class MeshsmithPreferences(AddonPreferences):
         col.label(text="To keep them out of every file, set the environment variables instead:")
         secrets = [c.env for p in registry.PROVIDERS.values() for c in p.credentials if c.secret]
         col.label(text=", ".join(secrets) + ".", translate=False)
-        row = box.row()
-        row.prop(self, "meshy_test_mode")
-        if self.meshy_test_mode:
-            box.label(text="Meshy test mode: sample results only, not your mesh. Nothing is charged.", icon="ERROR")
+        for provider in registry.with_test_mode():
+            box.row().prop(self, test_mode_property(provider))
+            if getattr(self, test_mode_property(provider)):
+                box.label(text=provider.test_mode[2], icon="ERROR")
         col.label(text="Keys never go into .blend scene files, the job journal or logs.")
         box = layout.box()
         box.label(text="Results", icon="FILE_FOLDER")
@@ -123,6 +117,16 @@ def credential_property(provider: registry.ProviderInfo, credential: registry.Cr
     return f"{provider.key}_{credential.name}"
 
 
+def test_mode_property(provider: registry.ProviderInfo) -> str:
+    return f"{provider.key}_test_mode"
+
+
+def in_test_mode(provider_id: str, context: bpy.types.Context | None = None) -> bool:
+    """Whether the artist turned on the provider's free test mode (sample results, nothing charged)."""
+    provider = registry.info(provider_id)
+    return bool(provider.test_mode_key) and bool(getattr(get(context), test_mode_property(provider), False))
+
+
 def _add_provider_properties() -> None:
     """Every provider's credentials and server, as preferences (made from the registry, before registering)."""
     annotations = MeshsmithPreferences.__annotations__
@@ -135,6 +139,9 @@ def _add_provider_properties() -> None:
             name=f"{provider.label} Server",
             description=f"Leave empty for {provider.default_base_url}. Plain http is accepted only for this computer",
             default="")
+        if provider.test_mode_key:
+            label, description, *_ = provider.test_mode
+            annotations[test_mode_property(provider)] = BoolProperty(name=label, description=description, default=False)
 
 
 def credentials(provider_id: str, context: bpy.types.Context | None = None) -> dict[str, str]:
@@ -145,7 +152,7 @@ def credentials(provider_id: str, context: bpy.types.Context | None = None) -> d
     found = {credential.name: (os.environ.get(credential.env, "").strip()
                                or getattr(prefs, credential_property(provider, credential), "").strip())
              for credential in provider.credentials}
-    if provider.test_mode_key and getattr(prefs, f"{provider.key}_test_mode", False) and not found.get("api_key"):
+    if in_test_mode(provider_id, context) and not found.get("api_key"):
         found["api_key"] = provider.test_mode_key
     return found
 

@@ -1,23 +1,23 @@
-"""The main-thread host: it owns the job engine, the timers and handlers, and the tick that carries jobs on.
+"""The main-thread host: it owns the job engine and the sandbox, and the tick that carries jobs on.
 
 Everything here runs on Blender's main thread. ``drain()`` is the one tick function: the persistent
-timer calls it, the modal operator calls it on every TIMER event, and background scripts and tests
-call it directly (timers never fire in headless Blender). Its neighbours each do one thing:
+timer calls it (``timers``), the modal operator calls it on every TIMER event, and background scripts and
+tests call it directly (timers never fire in headless Blender). Its neighbours each do one thing:
 ``connections`` builds providers from the preferences, ``joblist`` mirrors jobs into the sidebar's list,
-``delivery`` brings a finished job into the scene. The host is the only module with mutable state.
+``delivery`` brings a finished job into the scene, ``lookups`` runs balance and estimate look-ups in
+threads. The host's state is one object, ``_host``; no other Blender-side module holds mutable state.
 """
 
 from __future__ import annotations
 
-import threading
 import time
 from collections import deque
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import bpy
-from bpy.app.handlers import persistent
 
 from . import preferences
 from .connections import (  # noqa: F401 - the host's public API, as scripts and operators call it
@@ -32,13 +32,12 @@ from .delivery import model_preview as preview_of
 from .delivery import refresh_asset_previews
 from .joblist import JobListMirror, show_journal_warning, tag_redraw
 from .jobs.states import JobState
-from .providers import errors as E
 
 if TYPE_CHECKING:  # the engine, pydantic and requests load on first use, not at register()
     from .jobs.engine import JobEngine
     from .jobs.records import JobRecord
     from .providers.base import Provider
-
+    from .sandbox.server import Sandbox
 
 
 def _log():
@@ -49,21 +48,31 @@ def _log():
 
 
 TIMER_ACTIVE_S = 0.1
-TIMER_IDLE_S = 1.0
-_engine: JobEngine | None = None
-_mirror = JobListMirror()
-"""The sidebar's job list, kept in step with the engine."""
-_sandbox = None
-_session_jobs: set[str] = set()
-"""Jobs submitted in this session by an operator: they import when ready whatever the preference says."""
-_side_results: deque[Callable[[], None]] = deque()
-"""Small results of background look-ups (balances), applied on the main thread by ``drain``."""
+"""The timers' pace while jobs are active (the persistent timer and a modal operator's)."""
+
+
+@dataclass
+class _HostState:
+    """Everything the host holds, in one place (reset by ``unregister``)."""
+
+    engine: JobEngine | None = None
+    mirror: JobListMirror = field(default_factory=JobListMirror)
+    """The sidebar's job list, kept in step with the engine."""
+    sandbox: Sandbox | None = None
+    session_jobs: set[str] = field(default_factory=set)
+    """Jobs submitted in this session by an operator: they import when ready whatever the preference says."""
+    side_results: deque[Callable[[], None]] = field(default_factory=deque)
+    """Small results of background look-ups (balances), applied on the main thread by ``drain``."""
+    backlog: dict[str, JobRecord] = field(default_factory=dict)
+    """The latest update of each job not yet applied to the job list, in the order they came."""
+
+
+_host = _HostState()
 
 
 # --- engine and providers ----------------------------------------------------------------------------------
 def engine() -> JobEngine:
-    global _engine
-    if _engine is None:
+    if _host.engine is None:
         import uuid
 
         from .jobs.engine import JobEngine
@@ -71,19 +80,19 @@ def engine() -> JobEngine:
         from .jobs.ownership import JobLocks
 
         folder = user_dir()
-        _engine = JobEngine(Journal(folder), preview_script=Path(__file__).parent / "mesh_io" / "preview_render.py",
-                            blender_binary=bpy.app.binary_path, locks=JobLocks(folder, uuid.uuid4().hex))
-    return _engine
+        _host.engine = JobEngine(Journal(folder), preview_script=Path(__file__).parent / "mesh_io" / "preview_render.py",
+                                 bake_script=Path(__file__).parent / "mesh_io" / "bake_render.py",
+                                 blender_binary=bpy.app.binary_path, locks=JobLocks(folder, uuid.uuid4().hex))
+    return _host.engine
 
 
 def sandbox():
     """The built-in simulator, started on first use (loopback only)."""
-    global _sandbox
-    if _sandbox is None:
+    if _host.sandbox is None:
         from .sandbox.server import Sandbox
 
-        _sandbox = Sandbox(0).start()
-    return _sandbox
+        _host.sandbox = Sandbox(0).start()
+    return _host.sandbox
 
 
 def submit(record: JobRecord, provider: Provider) -> JobRecord:
@@ -98,7 +107,7 @@ def submit(record: JobRecord, provider: Provider) -> JobRecord:
 
 def import_when_ready(job_id: str) -> None:
     """Import this job as soon as it is ready, whatever the auto-import preference says (the artist asked for it)."""
-    _session_jobs.add(job_id)
+    _host.session_jobs.add(job_id)
 
 
 def resume_jobs() -> list[JobRecord]:
@@ -114,9 +123,6 @@ ROWS_BUDGET_S = 0.001
 jobs appearing or finishing at once) is spread over the next ticks, 0.1 s apart, instead of one tick
 stalling the interface for several milliseconds. Importing a result is not bounded: it is the import."""
 
-_backlog: dict[str, JobRecord] = {}
-"""The latest update of each job not yet applied to the job list, in the order they came."""
-
 
 def drain(context: bpy.types.Context | None = None) -> list[JobRecord]:
     """Apply pending job updates on the main thread, within ``ROWS_BUDGET_S``; import results that are ready.
@@ -125,16 +131,16 @@ def drain(context: bpy.types.Context | None = None) -> list[JobRecord]:
     """
     context = context or bpy.context
     apply_side_results()
-    if _engine is not None:
-        for record in _engine.drain():
+    if _host.engine is not None:
+        for record in _host.engine.drain():
             # The freshest view: an import the writer thread has not applied yet is laid over older updates.
-            _backlog[record.id] = _engine.get(record.id) or record
-    if not _backlog:
+            _host.backlog[record.id] = _host.engine.get(record.id) or record
+    if not _host.backlog:
         return []
     started = time.perf_counter()
     applied = []
-    for job_id in list(_backlog):
-        record = _backlog.pop(job_id)
+    for job_id in list(_host.backlog):
+        record = _host.backlog.pop(job_id)
         applied.append(record)
         _sync_item(context, record)
         if record.state is JobState.IMPORTED and record.imported_objects:
@@ -142,10 +148,10 @@ def drain(context: bpy.types.Context | None = None) -> list[JobRecord]:
         if time.perf_counter() - started > ROWS_BUDGET_S:
             break
     auto = preferences.get(context).auto_import
-    show_journal_warning(context, _engine) if _engine is not None else None
+    show_journal_warning(context, _host.engine) if _host.engine is not None else None
     for record in applied:
         if record.state is JobState.READY and not record.dismissed and not record.error and record.auto_import:
-            if (record.id in _session_jobs or auto) and may_import_by_itself(record.id):
+            if (record.id in _host.session_jobs or auto) and may_import_by_itself(record.id):
                 import_result(record.id, context)
     tag_redraw(context)
     return applied
@@ -154,19 +160,29 @@ def drain(context: bpy.types.Context | None = None) -> list[JobRecord]:
 def may_import_by_itself(job_id: str) -> bool:
     """A ready result is imported without the artist asking only when its import can be recorded (the journal
     is writable) and this session runs the job (not another Blender sharing the user folder)."""
-    current = _engine
+    current = _host.engine
     return current is not None and not current.journal_error and not current.is_foreign(job_id) and current.owns(job_id)
 
 
 def has_pending_updates() -> bool:
     """Whether updates are waiting for a later tick (the timer keeps its fast pace until they are applied)."""
-    return bool(_backlog)
+    return bool(_host.backlog)
+
+
+def is_busy() -> bool:
+    """Whether jobs are running or updates wait for a tick (the timer keeps its fast pace then)."""
+    return bool(_host.backlog) or (_host.engine is not None and _host.engine.has_active_jobs())
+
+
+def apply_on_main_thread(apply: Callable[[], None]) -> None:
+    """Queue ``apply`` for the next tick (any thread; deque appends are atomic)."""
+    _host.side_results.append(apply)
 
 
 def apply_side_results() -> None:
     """Apply finished background look-ups (balances, estimates) on the main thread."""
-    while _side_results:  # deque appends and pops are atomic: the worker appends, only this thread pops
-        _side_results.popleft()()
+    while _host.side_results:  # deque appends and pops are atomic: the worker appends, only this thread pops
+        _host.side_results.popleft()()
 
 
 def import_result(job_id: str, context: bpy.types.Context | None = None, *, again: bool = False,
@@ -185,83 +201,24 @@ def model_preview(job_id: str) -> Path | None:
     return preview_of(engine().get(job_id) if job_id else None)
 
 
-def run_in_background(work: Callable[[], Callable[[], None] | None]) -> None:
-    """Run ``work`` in a thread; the callable it returns is applied on the main thread by ``drain``."""
-
-    def runner() -> None:
-        try:
-            apply = work()
-        except Exception as exc:  # any failure reaches the artist: never a silent "?" in the panel
-            if isinstance(exc, E.MeshsmithError):
-                message = str(exc)
-            else:
-                _log().exception("background look-up failed")
-                message = E.redact(f"Internal error: {type(exc).__name__}: {exc}")
-
-            def apply() -> None:
-                bpy.context.window_manager.meshsmith.last_error = message
-        if apply is not None:
-            _side_results.append(apply)
-
-    threading.Thread(target=runner, daemon=True, name="meshsmith-lookup").start()
-
-
-# --- timer and handlers ----------------------------------------------------------------------------------
-def _timer() -> float:
-    try:
-        drain()
-    except Exception:  # A timer that raises is unregistered by Blender: log and keep ticking.
-        _log().exception("Meshsmith drain failed")
-    busy = _backlog or (_engine is not None and _engine.has_active_jobs())
-    return TIMER_ACTIVE_S if busy else TIMER_IDLE_S
-
-
-def _first_tick() -> None:
-    resume_jobs()
-    return None
-
-
-@persistent
-def _on_load_post(*_args: object) -> None:
-    # The WindowManager is new after a file load: rebuild the list, then carry on with the jobs.
-    resume_jobs()
-    if not bpy.app.timers.is_registered(_timer):
-        bpy.app.timers.register(_timer, first_interval=TIMER_IDLE_S, persistent=True)
-
-
-def register() -> None:
-    bpy.app.timers.register(_timer, first_interval=TIMER_IDLE_S, persistent=True)
-    bpy.app.timers.register(_first_tick, first_interval=0.5)
-    bpy.app.handlers.load_post.append(_on_load_post)
-
-
 def close_engine() -> None:
     """Stop every worker and forget the engine; the journal keeps the jobs for the next one (as at quit)."""
-    global _engine
-    if _engine is not None:
-        _engine.shutdown()
-        _engine = None
-    _session_jobs.clear()
-    _backlog.clear()
+    if _host.engine is not None:
+        _host.engine.shutdown()
+        _host.engine = None
+    _host.session_jobs.clear()
+    _host.backlog.clear()
 
 
-def unregister() -> None:
-    global _sandbox
-    if bpy.app.timers.is_registered(_timer):
-        bpy.app.timers.unregister(_timer)
-    if bpy.app.timers.is_registered(_first_tick):
-        bpy.app.timers.unregister(_first_tick)
-    if _on_load_post in bpy.app.handlers.load_post:
-        bpy.app.handlers.load_post.remove(_on_load_post)
-    close_engine()
-    if _sandbox is not None:
-        _sandbox.stop()
-        _sandbox = None
+def stop_sandbox() -> None:
+    if _host.sandbox is not None:
+        _host.sandbox.stop()
+        _host.sandbox = None
 
 
 # --- job list ------------------------------------------------------------------------------------------------
 def _sync_item(context: bpy.types.Context, record: JobRecord | None) -> None:
-    _mirror.sync(context, record)
+    _host.mirror.sync(context, record)
 
 
 def sync_job_list(context: bpy.types.Context | None = None) -> None:
@@ -270,4 +227,4 @@ def sync_job_list(context: bpy.types.Context | None = None) -> None:
     wm = getattr(context, "window_manager", None)
     if wm is None or not hasattr(wm, "meshsmith"):
         return
-    _mirror.rebuild(context, engine().jobs())
+    _host.mirror.rebuild(context, engine().jobs())

@@ -18,6 +18,32 @@ from collections.abc import Callable
 import bpy
 
 ZH_HANS: dict[str, str] = {
+    '1024 × 1024: quick': '1024 × 1024：较快',
+    '1K': '1K',
+    '2048 × 2048: the default': '2048 × 2048：默认',
+    '4096 × 4096: slow': '4096 × 4096：较慢',
+    'Bake Size': '烘焙尺寸',
+    'Hunyuan3D-Paint (Segmind)': 'Hunyuan3D-Paint 绘制（Segmind）',
+    "Paint onto this mesh's own UVs and put the maps on it; off: Meshy makes UVs of its own and Meshsmith bakes its result onto this mesh": '在网格自身的 UV 上绘制并应用贴图；关闭时，Meshy 会生成自己的 UV，Meshsmith 再把结果烘焙到此网格上',
+    'Paint the mesh from a reference image on Segmind, then bake the result onto its own UVs': '在 Segmind 上按参考图像为网格绘制贴图，再烘焙到网格自身的 UV 上',
+    'Size of the maps baked onto your object when a result comes back as a mesh of its own': '当结果以独立网格返回时，烘焙到你的物体上的贴图尺寸',
+    'A material of that version was deleted from the file; it cannot be shown.': '该版本的某个材质已从文件中删除，无法显示。',
+    'Canceled while baking.': '烘焙时已取消。',
+    'Choose a reference image of the look to paint (Hunyuan3D-Paint paints from an image).': '请选择要绘制外观的参考图像（Hunyuan3D-Paint 根据图像绘制）。',
+    'Each retexture of this object adds a version here.': '此物体的每次重新贴图都会在此添加一个版本。',
+    'Original': '原始',
+    'That material version no longer exists.': '该材质版本已不存在。',
+    'The bake stopped before it was done (Blender ran out of time or memory). Import as New Object brings the returned model in.': '烘焙未完成就停止了（Blender 超时或内存不足）。“作为新物体导入”可导入返回的模型。',
+    'The copy of the object to bake onto is missing.': '要烘焙到的物体副本丢失了。',
+    "The object's material slots changed since that version; it cannot be shown.": '自该版本以来物体的材质槽已改变，无法显示。',
+    'The original version cannot be removed.': '原始版本不能删除。',
+    'The returned model does not overlap the object: the bake found nothing to copy. The object was left as it was; Import as New Object brings the model in.': '返回的模型与物体不重叠：烘焙没有找到可复制的内容。物体保持原样；“作为新物体导入”可导入该模型。',
+    'The returned model has no mesh to bake from.': '返回的模型中没有可供烘焙的网格。',
+    'This Blender session cannot bake (no bake script); import the result as a new object instead.': '此 Blender 会话无法烘焙（缺少烘焙脚本）；请改为作为新物体导入结果。',
+    "Meshy Retexture / Text to Texture": "Meshy 重新贴图 / 文字生成贴图",
+    "The service that textures the selected mesh": "为所选网格绘制贴图的服务",
+    "A reference image of the look to paint; empty uses the sidebar's": "要绘制的外观的参考图像；留空则使用侧栏中的图像",
+    "credits": "积分",
     # --- services and choices ---
     "Segmind": "Segmind", "Scenario": "Scenario", "Meshy": "Meshy",
     "Hunyuan3D-2 (Segmind)": "混元3D-2（Segmind）", "Hunyuan 3D 2.1 (Scenario)": "混元3D 2.1（Scenario）",
@@ -249,6 +275,7 @@ ZH_HANS.update({
 })
 
 ZH_HANS_FORMATS: dict[str, str] = {
+    'Seed {}': '种子 {0}',
     'Seed: {}': '种子：{0}',
     'Cost: {}': '费用：{0}',
     'Input: {}': '输入：{0}',
@@ -274,6 +301,16 @@ ZH_HANS_FORMATS: dict[str, str] = {
 Blender's own UI code does; ``{0}``, ``{1}`` in the Chinese let the values move where the grammar wants them."""
 
 ZH_HANS_TEMPLATES: dict[str, str] = {
+    "'{}' has shape keys; the bake needs one fixed shape. Apply or remove the shape keys (on a copy, if you need them), then retexture that.": '“{0}”有形态键；烘焙需要一个固定的形状。请应用或删除形态键（如需保留，请在副本上操作），再重新贴图。',
+    "'{}' is not a GLB file.": '“{0}”不是 GLB 文件。',
+    'Baking onto {}': '正在烘焙到 {0}',
+    'Cycles could not bake: {}': 'Cycles 无法烘焙：{0}',
+    "The exported mesh '{}' cannot be read.": '无法读取导出的网格“{0}”。',
+    'The mesh is {} MB as GLB; Segmind takes at most {} MB. Decimate it first.': '该网格导出为 GLB 有 {0} MB；Segmind 最多接受 {1} MB。请先精简。',
+    "The modifiers of '{}' leave no faces to bake onto. Check the modifier stack (or apply it), then retexture again.": '“{0}”的修改器没有留下可烘焙的面。请检查修改器堆栈（或应用它），然后重新贴图。',
+    "The object has no UV map '{}' to bake into.": '物体没有可烘焙进去的 UV 贴图“{0}”。',
+    'The {} text is {} characters; {} takes at most {}.': '{0}文字有 {1} 个字符；{2} 最多接受 {3} 个。',
+    '{} takes at most {} views of the object; {} were given.': '{0} 最多接受 {1} 个物体视图；提供了 {2} 个。',
     'Sending to {}': '正在发送到 {0}',
     'Looking for the job on {}': '正在 {0} 上查找该任务',
     'Queued ({} ahead)': '排队中（前面还有 {0} 个）',

@@ -57,12 +57,16 @@ class JobEngine(JobWorker, SharedSessions):
     """Owns every job of this Blender session. Thread-safe; bpy-free."""
 
     def __init__(self, journal: Journal | None = None, *, clock: Callable[[], float] = time.time,
-                 preview_script: Path | None = None, blender_binary: str = "", locks: JobLocks | None = None) -> None:
+                 preview_script: Path | None = None, blender_binary: str = "", locks: JobLocks | None = None,
+                 bake_script: Path | None = None) -> None:
         """``preview_script``: the Blender script that renders previews for jobs that ask for one
         (``JobRecord.render_preview``); None renders none. ``blender_binary``: the Blender to run it in.
         ``locks``: this session's job locks (None: this engine is alone with its journal, as in most tests)."""
         self.journal = journal
         self.locks = locks
+        self.bake_script = bake_script
+        """The Blender script that bakes results onto the artist's object (``Delivery.BAKE_ONTO_TARGET``)."""
+        self.blender_binary = blender_binary
         self._foreign: set[str] = set()
         """Jobs another Blender session runs: shown, never touched here."""
         self._failed_writes: dict[str, JobRecord] = {}

@@ -56,3 +56,6 @@ class Delivery(str, Enum):
     """The returned maps go onto a new material on the artist's own object (retexture onto its own UVs)."""
     BESIDE_TARGET = "BESIDE_TARGET"
     """The returned model comes in at the artist's object's place, which is hidden, never deleted."""
+    BAKE_ONTO_TARGET = "BAKE_ONTO_TARGET"
+    """The returned model (its own mesh and UVs) is baked onto the artist's object, through that object's own
+    UVs, in a background Blender; the baked maps go onto a new material on it. The model is kept."""

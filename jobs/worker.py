@@ -26,6 +26,7 @@ from ..providers.files import safe_filename
 from ..providers.gltf_guard import check_model_file
 from ..providers.models import AssetRef, AssetRole, JobStatus, RemoteJob
 from .records import JobRecord, JobState
+from .states import Delivery
 from .thumbnails import write_thumbnail
 
 log = logging.getLogger("meshsmith.jobs")
@@ -309,15 +310,35 @@ class JobWorker:
             except E.RefusedAnswerError:
                 model.unlink(missing_ok=True)  # never importable later, by Import Again or another session
                 raise
+        bake_error = ""
+        if record.delivery is Delivery.BAKE_ONTO_TARGET and AssetRole.MODEL.value in paths:
+            try:
+                paths.update(self._bake(job_id, record, Path(paths[AssetRole.MODEL.value]), event))
+            except E.BakeFailedError as exc:  # the model is kept: it can still come in as an object of its own
+                bake_error = str(exc)
         render = AssetRole.PREVIEW.value not in paths and AssetRole.MODEL.value in paths
         if render:  # the texture now, so the history has a picture at once; the render replaces it later
             thumbnail = write_thumbnail(Path(paths[AssetRole.MODEL.value]), Path(record.output_dir))
             if thumbnail is not None:
                 paths[AssetRole.PREVIEW.value] = str(thumbnail)
         self._commit(job_id, event, state=JobState.READY, result_paths=paths, progress=1.0, downloads=[],
-                     message="Ready to import", error="")
+                     message="Ready to import", error=bake_error)
         if render and record.render_preview and self._previews is not None:
             self._previews.request(job_id, Path(paths[AssetRole.MODEL.value]), Path(record.output_dir))
+
+    def _bake(self, job_id: str, record: JobRecord, model: Path, event: threading.Event) -> dict[str, str]:
+        """Bake the model onto the artist's object in a background Blender (this thread only waits for it)."""
+        from .baking import bake_onto_target
+
+        if self.bake_script is None or not record.inputs.get("bake_target"):
+            raise E.BakeFailedError("This Blender session cannot bake (no bake script); import the result as a new "
+                                    "object instead.")
+        self._commit(job_id, event, progress=0.98, message=f"Baking onto {record.target_object}")
+        try:
+            return bake_onto_target(script=self.bake_script, blender_binary=self.blender_binary,
+                                    inputs=record.inputs, model=model, out_dir=Path(record.output_dir), cancel=event)
+        except E.JobCanceledError:
+            raise _Stop() from None
 
     def _preview_rendered(self, job_id: str, path: Path) -> None:
         """The preview renderer's callback (its own thread): the render becomes the job's preview."""

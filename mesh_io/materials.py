@@ -116,13 +116,25 @@ WIRING = {
 }
 
 
-def build_material_from_maps(name: str, maps: dict[Channel, Path]) -> bpy.types.Material:
-    """A new material wired from separate map files (retexture results, separate Scenario assets)."""
+def build_material_from_maps(name: str, maps: dict[Channel, Path], *, uv_map: str = "") -> bpy.types.Material:
+    """A new material wired from separate map files (retexture results, separate Scenario assets).
+
+    ``uv_map``: the UV map the maps were made for (a bake): every map reads it through a UV Map node, and the
+    normal map's tangents come from it, whichever UV map is active later."""
     material, bsdf = new_pbr_material(name)
     tree = material.node_tree
     for channel, path in maps.items():
         image = bpy.data.images.load(str(path), check_existing=False)
         WIRING[channel](tree, bsdf, image)
+    if uv_map:
+        coordinates = tree.nodes.new("ShaderNodeUVMap")
+        coordinates.uv_map = uv_map
+        coordinates.location = (-4 * _X_STEP, 0)
+        for node in tree.nodes:
+            if node.type == "TEX_IMAGE":
+                tree.links.new(coordinates.outputs["UV"], node.inputs["Vector"])
+            elif node.type == "NORMAL_MAP":
+                node.uv_map = uv_map
     return material
 
 

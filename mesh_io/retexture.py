@@ -1,6 +1,7 @@
 """Put a texturing result onto the artist's own mesh, non-destructively.
 
-With the original UVs kept, the returned maps are wired onto a NEW material on the ORIGINAL object;
+With the original UVs kept (or once a result with a mesh of its own has been baked onto the original's
+UVs), the returned maps are wired onto a NEW material on the ORIGINAL object, recorded as a material version;
 the previous materials stay in the file (kept with a fake user) and one undo step brings them back.
 Without them, the returned GLB comes in as a new object at the original's transform and the
 original is hidden, never deleted.
@@ -21,14 +22,19 @@ from .materials import assign_material, build_material_from_maps
 
 
 def apply_maps_to_object(obj: bpy.types.Object, maps: Mapping[Channel, Path], *, name: str,
-                         tags: Mapping[str, Any]) -> bpy.types.Material:
-    """A new PBR material from ``maps`` on every slot of ``obj``; the old materials are kept in the file."""
+                         tags: Mapping[str, Any], uv_map: str = "") -> bpy.types.Material:
+    """A new PBR material from ``maps`` on every slot of ``obj``, recorded as a new material version; the old
+    materials are kept in the file. ``uv_map``: the UV map the maps were made for (a bake)."""
+    from .versions import add_version
+
     if Channel.BASE_COLOR not in maps:
         raise ImportFailedError("The texturing result has no base colour map.")
     for slot in obj.material_slots:
         if slot.material is not None:
             slot.material.use_fake_user = True  # keep it in the file after it loses its last user
-    material = build_material_from_maps(name, dict(maps))
+    material = build_material_from_maps(name, dict(maps), uv_map=uv_map)
+    add_version(obj, material, provider=str(tags.get("provider", "")), source=str(tags.get("prompt", "")),
+                seed=tags.get("seed"), job_id=str(tags.get("job_id", "")))
     assign_material(obj, material)
     for key, value in tags.items():
         if isinstance(value, (str, int, float, bool)):

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from . import generate, jobs, retexture, tweaks
+from . import generate, jobs, retexture, tweaks, versions
 
-_modules = (generate, retexture, jobs, tweaks)
+_modules = (generate, retexture, jobs, tweaks, versions)
 
 
 def register() -> None:

@@ -8,7 +8,7 @@ from bpy.app.translations import pgettext_rpt as rpt_
 from bpy.props import BoolProperty, EnumProperty, IntProperty, StringProperty
 from bpy.types import Operator
 
-from .. import runtime
+from .. import lookups, runtime
 from ..jobs.states import JobState
 from ..providers import errors as E
 from ..providers import registry
@@ -206,7 +206,7 @@ def run_now_or_later(operator: Operator, work) -> bool:
     from .generate import runs_modally
 
     if runs_modally(bpy.context):
-        runtime.run_in_background(work)
+        lookups.run_in_background(work)
         return True
     try:
         work()()

@@ -17,76 +17,99 @@ from .. import preferences, runtime
 from ..jobs.states import Delivery, JobKind
 from ..mesh_io.exporter import check_mesh, export_object_glb
 from ..providers import errors as E
-from ..providers import registry
+from ..providers import registry, schema
 from ..translations import translate_message
 from .generate import JobOperatorMixin
-from .inputs import check_image_file, check_writable, generation_params
+from .inputs import check_image_file, check_writable, generation_params, resolve_image
 
 if TYPE_CHECKING:
     from ..jobs.records import JobRecord
 
 RETEXTURE_PROVIDERS = registry.enum_items(registry.retexturers(), "retextures")
-MAX_PROMPT_CHARS = 600
-MAX_STYLE_VIEWS = 4  # Meshy's multiview_image_urls takes 1 to 4
+MAX_INPUT_IMAGE_BYTES = 10 * 1024 * 1024  # style images and views travel inline (data URIs)
 
 
-def retexture_blocker(context: bpy.types.Context) -> tuple[str, str]:
-    """Why Retexture cannot run now, and the fix the panel offers: ('', 'NONE') when it can run."""
-    from .. import preferences
-
+def retexture_blocker(context: bpy.types.Context, provider_id: str = "") -> tuple[str, str]:
+    """Why Retexture cannot run now with this provider (default: the sidebar's), and the fix the panel offers:
+    ('', 'NONE') when it can run."""
+    provider_id = provider_id or context.scene.meshsmith.retexture_provider
     obj = context.active_object
     try:
         check_mesh(obj, require_uvs=False)
-        runtime.check_online("MESHY", context)
+        runtime.check_online(provider_id, context)
     except E.MeshsmithError as exc:
         return str(exc), exc.fix.value
-    if not preferences.get(context).use_sandbox and not preferences.has_key("MESHY", context):
-        return registry.info("MESHY").missing_key, E.Fix.OPEN_PREFERENCES.value
+    if not preferences.get(context).use_sandbox and not preferences.has_key(provider_id, context):
+        return registry.info(provider_id).missing_key, E.Fix.OPEN_PREFERENCES.value
     return "", E.Fix.NONE.value
 
 
-def build_retexture_job(context: bpy.types.Context, provider_name: str, style_prompt: str, object_prompt: str) -> JobRecord:
-    """Check everything and export the active mesh; a record ready to submit. Raises ``MeshsmithError``."""
-    from ..jobs.records import JobRecord
+def route_inputs(context: bpy.types.Context, provider_id: str, overrides: dict[str, str], job_dir: Path) -> dict[str, str]:
+    """The provider's route inputs (its settings that are not parameters: texts, a style or reference image,
+    views), checked.
 
-    settings = context.scene.meshsmith.meshy
-    style_prompt = style_prompt or settings.style_prompt
-    object_prompt = object_prompt or settings.object_prompt
-    for label, text in (("style", style_prompt), ("object", object_prompt), ("avoid", settings.negative_prompt)):
-        if len(text) > MAX_PROMPT_CHARS:
-            raise E.InvalidInputError(f"The {label} text is {len(text)} characters; Meshy takes at most {MAX_PROMPT_CHARS}.")
-    style_image = ""
-    if settings.style_image is not None and settings.endpoint == "RETEXTURE":
-        style_image = bpy.path.abspath(settings.style_image.filepath)
-        check_image_file(Path(style_image), 10 * 1024 * 1024)
-    views = [bpy.path.abspath(view.strip()) for view in settings.style_views.split(";") if view.strip()]
-    if views and settings.endpoint == "RETEXTURE":
-        if len(views) > MAX_STYLE_VIEWS:
-            raise E.InvalidInputError(f"Meshy takes at most {MAX_STYLE_VIEWS} views of the object; {len(views)} were given.")
-        for view in views:
-            check_image_file(Path(view), 10 * 1024 * 1024)
-    else:
-        views = []
-    if not style_prompt and not style_image and not views:
-        raise E.InvalidInputError("Describe the style to paint (or choose a style image).")
-    if settings.endpoint == "TEXT_TO_TEXTURE" and not object_prompt:
-        raise E.InvalidInputError("Text to Texture also needs a short description of the object.")
-    params = generation_params(context, provider_name)
-    obj = context.active_object
-    check_mesh(obj, require_uvs=settings.enable_original_uv)
+    ``overrides`` are the operator's arguments by setting name, ``image`` for the image (an empty one falls
+    back to the sidebar). Texts are bounded, images must be real image files; inputs the current settings do
+    not use are left out. An image that exists only inside Blender is saved into ``job_dir``."""
+    info = registry.info(provider_id)
+    group = context.scene.meshsmith.provider_settings(provider_id)
+    inputs: dict[str, str] = {}
+    for param in info.settings:
+        if param.kind == "text":
+            text = (overrides.get(param.name) or getattr(group, param.name)) if not param.sent else getattr(group, param.name)
+            if param.max_length is not None and len(text) > param.max_length:
+                raise E.InvalidInputError(f"The {param.label.lower()} text is {len(text)} characters; {info.label} "
+                                          f"takes at most {param.max_length}.")
+            if not param.sent:
+                inputs[param.name] = text
+        elif param.kind == "reference" and schema.shown(param, group):
+            inputs[f"{param.name}_path"] = resolve_image(context, overrides.get("image", ""), job_dir)
+        elif param.kind == "image" and schema.shown(param, group):
+            image = overrides.get("image") or (getattr(group, param.name).filepath
+                                               if getattr(group, param.name) is not None else "")
+            if image:
+                path = bpy.path.abspath(image)
+                check_image_file(Path(path), MAX_INPUT_IMAGE_BYTES)
+                inputs[f"{param.name}_path"] = path
+        elif param.kind == "paths" and schema.shown(param, group):
+            files = [bpy.path.abspath(item.strip()) for item in getattr(group, param.name).split(";") if item.strip()]
+            if param.max_length is not None and len(files) > param.max_length:
+                raise E.InvalidInputError(f"{info.label} takes at most {param.max_length} views of the object; "
+                                          f"{len(files)} were given.")
+            for file in files:
+                check_image_file(Path(file), MAX_INPUT_IMAGE_BYTES)
+            if files:
+                inputs[param.name] = ";".join(files)
+    return inputs
+
+
+def build_retexture_job(context: bpy.types.Context, provider_name: str, style_prompt: str, object_prompt: str,
+                        image_path: str = "") -> JobRecord:
+    """Check everything and export the active mesh; a record ready to submit. Raises ``MeshsmithError``."""
     import uuid  # loaded when a job is made, not while the add-on registers
 
+    from ..jobs.records import JobRecord
+
+    params = generation_params(context, provider_name)
     job_id = uuid.uuid4().hex
     job_dir = runtime.results_dir(context) / job_id
     check_writable(job_dir.parent)
-    mesh = export_object_glb(obj, job_dir / "input.glb", require_uvs=settings.enable_original_uv)
-    inputs = {"mesh_path": str(mesh), "style_prompt": style_prompt, "object_prompt": object_prompt}
-    if style_image:
-        inputs["style_image_path"] = style_image
-    if views:
-        inputs["style_views"] = ";".join(views)
-    label = f"{obj.name}: {(style_prompt or 'style image')[:40]}"
-    delivery = Delivery.MAPS_ONTO_TARGET if settings.enable_original_uv else Delivery.BESIDE_TARGET
+    overrides = {"style_prompt": style_prompt, "object_prompt": object_prompt, "image": image_path}
+    inputs = route_inputs(context, provider_name, overrides, job_dir)
+    client = registry.client_class(provider_name)
+    client.check_inputs(params, inputs)
+    delivery = Delivery(client.retexture_delivery(params))
+    keeps_uvs = delivery is Delivery.MAPS_ONTO_TARGET  # the maps come back for the mesh's own UVs
+    obj = context.active_object
+    check_mesh(obj, require_uvs=keeps_uvs)
+    if delivery is Delivery.BAKE_ONTO_TARGET:
+        from ..mesh_io.bake_target import prepare_bake_target
+
+        inputs.update(prepare_bake_target(context, obj, job_dir, context.scene.meshsmith.bake_resolution))
+    mesh = export_object_glb(obj, job_dir / "input.glb", require_uvs=keeps_uvs)
+    inputs["mesh_path"] = str(mesh)
+    image = inputs.get("image_path") or inputs.get("style_image_path") or ""
+    label = f"{obj.name}: {(inputs.get('style_prompt') or Path(image).name or 'style image')[:40]}"
     return JobRecord(id=job_id, provider=provider_name, kind=JobKind.RETEXTURE, label=label, params=params,
                      inputs=inputs, output_dir=str(job_dir), target_object=obj.name, target_uid=target_id(obj),
                      delivery=delivery,
@@ -118,13 +141,15 @@ class MESHSMITH_OT_retexture(JobOperatorMixin, Operator):
     provider: EnumProperty(name="Provider", items=RETEXTURE_PROVIDERS, default=RETEXTURE_PROVIDERS[0][0])
     style_prompt: StringProperty(name="Style", description="Empty uses the sidebar's style")
     object_prompt: StringProperty(name="Object", description="Empty uses the sidebar's object description")
+    image_path: StringProperty(name="Image", subtype="FILE_PATH",
+                               description="A reference image of the look to paint; empty uses the sidebar's")
 
     @classmethod
     def poll(cls, context: bpy.types.Context) -> bool:
         obj = context.active_object
         try:
             check_mesh(obj, require_uvs=False)
-            runtime.check_online("MESHY", context)
+            runtime.check_online(context.scene.meshsmith.retexture_provider, context)
         except E.MeshsmithError as exc:
             cls.poll_message_set(translate_message(str(exc)))
             return False
@@ -133,7 +158,7 @@ class MESHSMITH_OT_retexture(JobOperatorMixin, Operator):
     def _start(self, context: bpy.types.Context) -> JobRecord | None:
         try:
             provider = runtime.make_provider(self.provider, context)
-            record = build_retexture_job(context, self.provider, self.style_prompt, self.object_prompt)
+            record = build_retexture_job(context, self.provider, self.style_prompt, self.object_prompt, self.image_path)
         except E.MeshsmithError as exc:
             self.report({"ERROR"}, translate_message(str(exc)))
             return None

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from . import sidebar, thumbnails
+from . import sidebar, thumbnails, versions
 
 
 def register() -> None:
     thumbnails.register()
     sidebar.register()
+    versions.register()
 
 
 def unregister() -> None:
+    versions.unregister()
     sidebar.unregister()
     thumbnails.unregister()

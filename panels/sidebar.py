@@ -12,6 +12,7 @@ from .. import preferences
 from ..operators.generate import blocker
 from ..providers import registry
 from ..translations import translate_message
+from .settings_drawer import draw_inputs, draw_parameters_panel, draw_price, draw_reference_image
 
 _STATE_ICONS = {
     "PENDING": "TIME", "SUBMITTING": "EXPORT", "QUEUED": "SORTTIME", "RUNNING": "PLAY",
@@ -49,36 +50,6 @@ def draw_balance(layout: bpy.types.UILayout, state, info: registry.ProviderInfo)
     return row
 
 
-def draw_segmind_parameters(layout: bpy.types.UILayout, segmind) -> None:
-    header, body = layout.panel("meshsmith_segmind_params", default_closed=False)
-    header.label(text="Parameters")
-    if body is None:
-        return
-    col = body.column(align=True)
-    col.prop(segmind, "octree_resolution")
-    col.prop(segmind, "num_inference_steps")
-    col.prop(segmind, "guidance_scale")
-    col.prop(segmind, "seed")
-    col.prop(segmind, "texture")
-    sub = col.column(align=True)
-    sub.enabled = segmind.texture
-    sub.prop(segmind, "face_count")
-    body.prop(segmind, "api_mode")
-
-
-def draw_scenario_parameters(layout: bpy.types.UILayout, scenario) -> None:
-    header, body = layout.panel("meshsmith_scenario_params", default_closed=False)
-    header.label(text="Parameters")
-    if body is None:
-        return
-    col = body.column(align=True)
-    col.prop(scenario, "paint")
-    col.prop(scenario, "steps")
-    col.prop(scenario, "guidance_scale")
-    col.prop(scenario, "target_face_num")
-    col.prop(scenario, "seed")
-
-
 class VIEW3D_PT_meshsmith_generate(Panel):
     bl_space_type = "VIEW_3D"
     bl_region_type = "UI"
@@ -90,20 +61,11 @@ class VIEW3D_PT_meshsmith_generate(Panel):
         settings = context.scene.meshsmith
         layout.prop(settings, "provider", text="")
 
-        col = layout.column(align=True)
-        col.label(text="Reference Image")
-        col.template_ID(settings, "image", open="image.open")
-        if settings.image is None:
-            col.prop(settings, "image_path", text="")
-        elif settings.image.preview is not None:
-            col.template_icon(icon_value=settings.image.preview.icon_id, scale=5.0)
+        draw_reference_image(layout, settings)
         if registry.info(settings.provider).takes_prompt:  # only what the chosen service uses
             layout.prop(settings, "prompt")
 
-        if settings.provider == "SEGMIND":
-            draw_segmind_parameters(layout, settings.segmind)
-        elif settings.provider == "SCENARIO":
-            draw_scenario_parameters(layout, settings.scenario)
+        draw_parameters_panel(layout, context, registry.info(settings.provider), "GENERATE")
 
         reason, fix = blocker(context, settings.provider)
         row = layout.row()
@@ -142,56 +104,29 @@ class VIEW3D_PT_meshsmith_retexture(Panel):
         from ..operators.retexture import retexture_blocker
 
         layout = self.layout
-        meshy = context.scene.meshsmith.meshy
+        settings = context.scene.meshsmith
         obj = context.active_object
         layout.label(text=iface_("Mesh: {}").format(obj.name) if obj is not None and obj.type == "MESH"
                      else iface_("Select a mesh object"), icon="MESH_DATA", translate=False)
-        layout.prop(meshy, "endpoint", text="")
-        retexture = meshy.endpoint == "RETEXTURE"
-        if not (retexture and meshy.ai_model == "meshy-n1"):  # N1 paints from images only
-            layout.prop(meshy, "style_prompt")
-        if retexture:
-            layout.template_ID(meshy, "style_image", open="image.open")
-            if meshy.ai_model in ("latest", "meshy-7", "meshy-n1"):
-                layout.prop(meshy, "style_views")
-        else:
-            layout.prop(meshy, "object_prompt")
-            layout.prop(meshy, "negative_prompt")
-        if retexture and meshy.retired_model:
-            draw_blocker(layout, "Meshy 5 was retired on 2026-10-10; this file asked for it, so Latest (Meshy 7) is used.")
-        header, body = layout.panel("meshsmith_meshy_options", default_closed=True)
-        header.label(text="Options")
-        if body is not None:
-            col = body.column(align=True)
-            col.prop(meshy, "enable_original_uv")
-            if not (retexture and meshy.ai_model == "meshy-n1"):
-                col.prop(meshy, "enable_pbr")
-            if retexture:
-                col.prop(meshy, "ai_model")
-                if meshy.ai_model not in ("meshy-6-lite", "meshy-n1"):
-                    col.prop(meshy, "texture_resolution")
-                if meshy.ai_model in ("latest", "meshy-7", "meshy-6"):
-                    col.prop(meshy, "remove_lighting")
-            else:
-                col.prop(meshy, "art_style")
-                col.prop(meshy, "resolution")
-        if retexture:
-            price = registry.info("MESHY").credits.get(
-                "2k" if meshy.ai_model in ("meshy-6-lite", "meshy-n1") else meshy.texture_resolution, 10)
-            layout.label(text=iface_("Cost: {} credits").format(f"{price:g}"), icon="FUND", translate=False)
+        if len(registry.retexturers()) > 1:
+            layout.prop(settings, "retexture_provider", text="")
+        info = registry.info(settings.retexture_provider)
+        draw_inputs(layout, context, info, "RETEXTURE")
+        draw_parameters_panel(layout, context, info, "RETEXTURE", title="Options", closed=True, only_options=True)
+        layout.prop(settings, "bake_resolution")  # used when a result comes back as a mesh of its own
+        draw_price(layout, context, info)
         reason, fix = retexture_blocker(context)
         row = layout.row()
         row.scale_y = 1.5
         row.enabled = not reason
-        row.operator("meshsmith.retexture", icon="BRUSH_DATA")
+        row.operator("meshsmith.retexture", icon="BRUSH_DATA").provider = info.id
         if reason:
             draw_blocker(layout, reason, fix)
-        info = registry.retexturers()[0]
         row = draw_balance(layout, context.window_manager.meshsmith, info)
         if info.lists_tasks:
             (row or layout).operator("meshsmith.fetch_meshy_tasks", text="", icon="IMPORT").provider = info.id
-        if preferences.get(context).meshy_test_mode and not preferences.get(context).use_sandbox:
-            layout.label(text="Meshy test mode: sample results, no credits.", icon="EXPERIMENTAL")
+        if preferences.in_test_mode(info.id, context) and not preferences.get(context).use_sandbox:
+            layout.label(text=info.test_mode[3], icon="EXPERIMENTAL")
 
 
 class VIEW3D_PT_meshsmith_tweak(Panel):

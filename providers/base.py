@@ -63,6 +63,19 @@ class Provider(ABC):
     def __init__(self, http: HttpClient) -> None:
         self.http = http
 
+    @staticmethod
+    def check_inputs(params: Mapping[str, Any], inputs: Mapping[str, str]) -> None:
+        """Refuse, before anything is exported or sent, inputs that only make sense together (main thread; cheap).
+
+        Raises ``InvalidInputError`` with what to change. The default accepts everything."""
+        return None
+
+    @staticmethod
+    def retexture_delivery(params: Mapping[str, Any]) -> str:
+        """How a retexture result reaches the artist's object (a ``jobs.states.Delivery`` value), decided at submit:
+        a result on another mesh goes beside the original unless the provider paints onto the original's UVs."""
+        return "BESIDE_TARGET"
+
     @abstractmethod
     def prepare(self, params: Mapping[str, Any], inputs: Mapping[str, str]) -> BaseModel:
         """Build the validated request from parameters and input files (worker thread: may read files)."""

@@ -199,6 +199,10 @@ class ImportFailedError(MeshsmithError):
     """Blender could not import the result."""
 
 
+class BakeFailedError(ImportFailedError):
+    """The result could not be baked onto the artist's object (the result itself is kept)."""
+
+
 _STATUS_MESSAGES: dict[int, tuple[type[HTTPStatusError], str]] = {
     400: (BadRequestError, "{service} rejected the request: {detail}"),
     401: (AuthenticationError, "{service} refused the API key. Check it in Edit > Preferences > Add-ons > Meshsmith."),

@@ -175,6 +175,21 @@ class MeshyProvider(Provider):
     def validate_params(params: Mapping[str, Any]) -> MeshyParams:
         return MeshyParams.model_validate(dict(params))
 
+    @staticmethod
+    def check_inputs(params: Mapping[str, Any], inputs: Mapping[str, str]) -> None:
+        legacy = params.get("endpoint") == Endpoint.TEXT_TO_TEXTURE.value
+        if not inputs.get("style_prompt") and not (not legacy and (inputs.get("style_image_path")
+                                                                   or inputs.get("style_views"))):
+            raise E.InvalidInputError("Describe the style to paint (or choose a style image).")
+        if legacy and not inputs.get("object_prompt"):
+            raise E.InvalidInputError("Text to Texture also needs a short description of the object.")
+
+    @staticmethod
+    def retexture_delivery(params: Mapping[str, Any]) -> str:
+        # Keep Original UVs: the maps fit the artist's own mesh; otherwise Meshy's mesh has UVs of its own, and
+        # its look is baked onto the artist's mesh.
+        return "MAPS_ONTO_TARGET" if params.get("enable_original_uv", True) else "BAKE_ONTO_TARGET"
+
     def prepare(self, params: Mapping[str, Any], inputs: Mapping[str, str]) -> MeshyRequest:
         body: dict[str, Any] = dict(params)
         if not inputs.get("mesh_path"):

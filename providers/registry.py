@@ -11,11 +11,15 @@ Adding a provider: its client module under ``providers/``, its simulator under `
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from typing import Any
+
+from . import meshy_settings, scenario_settings, segmind_settings
+from .light_record import LightRecord
+from .schema import Notice, Param
 
 
-@dataclass(frozen=True)
-class Credential:
+class Credential(LightRecord):
     """One thing a provider needs from the artist: a key, a secret, a project id."""
 
     name: str
@@ -29,8 +33,7 @@ class Credential:
     required: bool = True
 
 
-@dataclass(frozen=True)
-class ProviderInfo:
+class ProviderInfo(LightRecord):
     id: str
     """Upper-case id, as operator arguments and job records spell it."""
     label: str
@@ -49,8 +52,16 @@ class ProviderInfo:
     """Whether the service lists its jobs, so a job whose creating answer was lost can be found again."""
     test_mode_key: str = ""
     """A public key that runs the service in a free test mode, used when the artist turns test mode on."""
-    credits: dict[str, float] = field(default_factory=dict)
-    """Known prices by option, in the service's unit."""
+    test_mode: tuple[str, str, str, str] = ("", "", "", "")
+    """With a test-mode key: the preference's (label, tooltip), what the preferences say while it is on, and
+    what the sidebar says (the preference is ``<key>_test_mode``)."""
+    settings: tuple[Param, ...] = ()
+    """The provider's settings in drawing order: ``scene.meshsmith.<key>.<name>``, the job's parameters, the
+    route's inputs (see ``providers/schema.py``)."""
+    notices: tuple[Notice, ...] = ()
+    price: Callable[[Any], float | None] | None = None
+    """The known price of a job with these settings, in ``price_unit``, when the service publishes one."""
+    price_unit: str = ""
     balance: tuple[str, str, str] | None = None
     """(client method, window-manager property, panel text) when the service tells the account's balance."""
     estimate: tuple[str, str] | None = None
@@ -61,6 +72,8 @@ class ProviderInfo:
     """(menu label, tooltip) when the provider makes models from images (the Generate route)."""
     retextures: tuple[str, str] | None = None
     """(menu label, tooltip) when the provider textures the artist's own mesh (the Retexture route)."""
+    retexture_rank: int = 100
+    """Place in the Retexture menu, lowest first (the first is the default)."""
 
     @property
     def key(self) -> str:
@@ -74,7 +87,9 @@ MESHY_TEST_MODE_KEY = "msy_dummy_api_key_for_test_mode_12345678"
 PROVIDERS: dict[str, ProviderInfo] = {
     "SEGMIND": ProviderInfo(
         "SEGMIND", "Segmind", client="providers.segmind:SegmindProvider", default_base_url="https://api.segmind.com",
-        generates=("Hunyuan3D-2 (Segmind)", "Image to textured mesh on Segmind"),
+        generates=("Hunyuan3D-2 (Segmind)", "Image to textured mesh on Segmind"), settings=segmind_settings.SETTINGS,
+        retextures=("Hunyuan3D-Paint (Segmind)",
+                    "Paint the mesh from a reference image on Segmind, then bake the result onto its own UVs"),
         balance=("credits", "segmind_credits", "Segmind credits: {}"),
         base_url_env="MESHSMITH_SEGMIND_BASE_URL", simulator="sandbox.segmind", takes_prompt=True,
         credentials=(Credential("api_key", "Segmind API Key",
@@ -84,6 +99,7 @@ PROVIDERS: dict[str, ProviderInfo] = {
     "SCENARIO": ProviderInfo(
         "SCENARIO", "Scenario", client="providers.scenario:ScenarioProvider",
         generates=("Hunyuan 3D 2.1 (Scenario)", "Image to PBR-textured mesh on Scenario"),
+        settings=scenario_settings.SETTINGS,
         estimate=("scenario_estimate", "CU"),
         default_base_url="https://api.cloud.scenario.com", base_url_env="MESHSMITH_SCENARIO_BASE_URL",
         simulator="sandbox.scenario", can_look_up=True,
@@ -97,13 +113,18 @@ PROVIDERS: dict[str, ProviderInfo] = {
                        "Optional: the project that owns uploads and results (needed for project keys)",
                        "MESHSMITH_SCENARIO_PROJECT_ID", secret=False, required=False)),
         missing_key="Add your Scenario API key and secret in the preferences (or turn on the sandbox)."),
-    # Retexture: 10 credits, 15 at 8K (meshy-mcp-server's pricing table, December 2026).
     "MESHY": ProviderInfo(
         "MESHY", "Meshy", client="providers.meshy:MeshyProvider", default_base_url="https://api.meshy.ai",
-        retextures=("Meshy", "Meshy Retexture / Text to Texture"),
+        retextures=("Meshy", "Meshy Retexture / Text to Texture"), retexture_rank=0,
         balance=("balance", "meshy_balance", "Meshy balance: {}"), lists_tasks=True,
         base_url_env="MESHSMITH_MESHY_BASE_URL", simulator="sandbox.meshy", can_look_up=True,
-        test_mode_key=MESHY_TEST_MODE_KEY, credits={"2k": 10, "4k": 10, "8k": 15},
+        test_mode_key=MESHY_TEST_MODE_KEY,
+        test_mode=("Try Meshy Without Credits",
+                   "Use Meshy's public test-mode key: no credits are spent and every task returns the same sample "
+                   "result, not a texture of your mesh",
+                   "Meshy test mode: sample results only, not your mesh. Nothing is charged.",
+                   "Meshy test mode: sample results, no credits."), settings=meshy_settings.SETTINGS, notices=meshy_settings.NOTICES,
+        price=meshy_settings.price, price_unit="credits",
         credentials=(Credential("api_key", "Meshy API Key",
                                 "Your Meshy key (msy_...). Stored by Blender in your user preferences file, never in "
                                 ".blend scenes", "MESHSMITH_MESHY_API_KEY"),),
@@ -126,7 +147,8 @@ def generators() -> list[ProviderInfo]:
 
 def retexturers() -> list[ProviderInfo]:
     """The providers of the Retexture route, in the registry's order (the first is the default)."""
-    return [provider for provider in PROVIDERS.values() if provider.retextures]
+    return sorted((provider for provider in PROVIDERS.values() if provider.retextures),
+                  key=lambda provider: provider.retexture_rank)
 
 
 def with_balance() -> list[ProviderInfo]:
@@ -135,6 +157,10 @@ def with_balance() -> list[ProviderInfo]:
 
 def with_estimate() -> list[ProviderInfo]:
     return [provider for provider in PROVIDERS.values() if provider.estimate]
+
+
+def with_test_mode() -> list[ProviderInfo]:
+    return [provider for provider in PROVIDERS.values() if provider.test_mode_key]
 
 
 def listing_tasks() -> list[ProviderInfo]:

@@ -103,8 +103,9 @@ class SegmindRequest(SegmindParams):
     """The input image as base64 (without a data: prefix) or an https URL."""
     text: str | None = Field(None, max_length=MAX_PROMPT_CHARS)
     """Optional prompt; the model is conditioned on the image first."""
-    mesh: str | None = None
-    """URL of a GLB to paint instead of generating a shape (optional)."""
+    mesh: str | None = Field(None, repr=False)
+    """A GLB to paint instead of generating a shape, as raw base64 (as ``image``). Segmind's documentation:
+    "GLB file, only needed if modifying existing mesh". The painted result has new UVs and fewer faces."""
 
     @model_validator(mode="after")
     def _needs_input(self) -> SegmindRequest:
@@ -195,6 +196,25 @@ def output_urls(output: Any) -> list[str]:
     return []
 
 
+MAX_MESH_BYTES = 40 * 1024 * 1024
+"""The largest GLB sent to be painted (as base64 in the JSON body, about 53 MB)."""
+
+
+def encode_mesh_file(path: Path) -> str:
+    """A GLB file as raw base64 (no ``data:`` prefix). Raises ``InvalidInputError`` for a missing, huge or non-GLB file."""
+    try:
+        size = path.stat().st_size
+        if size > MAX_MESH_BYTES:
+            raise E.InvalidInputError(f"The mesh is {size >> 20} MB as GLB; Segmind takes at most "
+                                      f"{MAX_MESH_BYTES >> 20} MB. Decimate it first.")
+        data = path.read_bytes()
+    except OSError:
+        raise E.InvalidInputError(f"The exported mesh '{path.name}' cannot be read.") from None
+    if data[:4] != b"glTF":
+        raise E.InvalidInputError(f"'{path.name}' is not a GLB file.")
+    return base64.b64encode(data).decode("ascii")
+
+
 class SegmindProvider(Provider):
     """Client for Hunyuan3D-2 on Segmind. ``base_url`` is the host only; the API paths are appended."""
 
@@ -222,9 +242,24 @@ class SegmindProvider(Provider):
         """Check the tunable parameters (main thread, before anything is sent)."""
         return SegmindParams.model_validate(dict(params))
 
+    @staticmethod
+    def check_inputs(params: Mapping[str, Any], inputs: Mapping[str, str]) -> None:
+        if "mesh_path" in inputs or inputs.get("route") == "RETEXTURE":
+            if not inputs.get("image_path"):
+                raise E.InvalidInputError("Choose a reference image of the look to paint (Hunyuan3D-Paint paints "
+                                          "from an image).")
+
+    @staticmethod
+    def retexture_delivery(params: Mapping[str, Any]) -> str:
+        # Hunyuan3D-Paint re-unwraps and reduces the mesh it paints: its maps fit only its own mesh.
+        return "BAKE_ONTO_TARGET"
+
     def prepare(self, params: Mapping[str, Any], inputs: Mapping[str, str]) -> SegmindRequest:
-        """Build the request from parameters and input files (worker thread: reads the image)."""
+        """Build the request from parameters and input files (worker thread: reads the image and the mesh)."""
         body = dict(params)
+        if inputs.get("mesh_path"):
+            body["mesh"] = encode_mesh_file(Path(inputs["mesh_path"]))
+            body["texture"] = True  # painting is the point of sending a mesh
         if inputs.get("image_path"):
             body["image"] = encode_image_file(Path(inputs["image_path"]), workdir=_workdir(inputs),
                                               blender_binary=inputs.get("blender_binary", ""))

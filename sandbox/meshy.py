@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from .assets import make_model_glb, make_textures
+from .repaint import repaint
 from .wire import Request, Response
 
 if TYPE_CHECKING:
@@ -63,6 +64,9 @@ class MeshyTask:
     step: int = 0
     fail_code: str = ""
     files: dict[str, bytes] = field(default_factory=dict)
+    repaint_source: bytes = b""
+    """The given mesh, when Meshy makes its own UVs (``enable_original_uv: false``): the result is that mesh
+    with new UVs and vertices, as Meshy's is."""
 
 
 @dataclass
@@ -155,8 +159,10 @@ class MeshySimulator:
             return
         seed = abs(hash(task.id)) % 10_000
         maps = make_textures(seed, self.config.texture_size)
+        model = (repaint(task.repaint_source) if task.repaint_source
+                 else make_model_glb(seed, face_count=2000, texture_size=self.config.texture_size))
         task.files = {
-            "model.glb": make_model_glb(seed, face_count=2000, texture_size=self.config.texture_size),
+            "model.glb": model,
             "texture_0.png": maps.base_color, "texture_0_metallic.png": maps.metallic,
             "texture_0_roughness.png": maps.roughness, "texture_0_normal.png": maps.normal,
             "texture_0_emission.png": maps.emission, "preview.png": make_textures(seed + 1, 32).base_color,
@@ -251,6 +257,8 @@ class MeshySimulator:
             elif self.config.fail_next > 0:
                 self.config.fail_next -= 1
                 task.fail_code = "invalid_input"
+            if body.get("enable_original_uv") is False and model:
+                task.repaint_source = model
             self.tasks[task.id] = task
         return Response.json({"result": task.id}, 202, {"x-api-version": "2"})
 

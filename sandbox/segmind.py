@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from .assets import make_model_glb
+from .repaint import NotAMeshError, decode_mesh, repaint
 from .wire import Request, Response
 
 if TYPE_CHECKING:
@@ -64,6 +65,8 @@ class SegmindConfig:
     """The next N creating requests are refused with 429 and ``x-rate-limit-reset-at-utc`` (nothing is created)."""
     rate_limit_reset_s: float = 1.0
     result_glb: bytes | None = None
+    repaint_offset: tuple[float, float, float] = (0.0, 0.0, 0.0)
+    """Moves a painted mesh away from where it was given (a result that does not overlap the original)."""
     """When set, every job answers these bytes as its model (hostile-result tests: a GLB pointing outside itself)."""
     jobs: dict[str, SegmindJob] = field(default_factory=dict)
 
@@ -115,6 +118,13 @@ class SegmindSimulator:
             return "octree_resolution must be one of 256, 384, 512"
         if "texture" in body and not isinstance(body["texture"], bool):
             return "texture must be a boolean"
+        if "mesh" in body:
+            if not isinstance(body["mesh"], str):
+                return "mesh must be a string"
+            try:
+                decode_mesh(body["mesh"])
+            except NotAMeshError as exc:
+                return str(exc)
         return None
 
     def _create(self, request: Request) -> tuple[SegmindJob | None, Response | None]:
@@ -148,6 +158,8 @@ class SegmindSimulator:
     def _glb(self, job: SegmindJob) -> bytes:
         if job.glb is None and self.config.result_glb is not None:
             job.glb = self.config.result_glb
+        if job.glb is None and job.body.get("mesh"):  # paint the given mesh: new vertices, new UVs
+            job.glb = repaint(decode_mesh(job.body["mesh"]), offset=self.config.repaint_offset)
         if job.glb is None:
             body = job.body
             seed = int(body.get("seed", 0)) if int(body.get("seed", -1)) >= 0 else 7

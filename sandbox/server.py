@@ -13,6 +13,7 @@ import re
 import socket
 import threading
 import time
+from collections import deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -43,6 +44,8 @@ class Fault:
         return (not self.method or self.method == request.method) and self.path_contains in request.path
 
 
+RECENT_BODIES = 32
+"""How many request bodies the sandbox keeps for tests to look at (uploads can be megabytes each)."""
 FAULT_KINDS = ("drop", "status", "retry_after", "malformed_json", "stall", "truncate", "lose_answer", "corrupt",
                "unknown_status")
 
@@ -55,6 +58,8 @@ class Sandbox:
         self._routes: list[tuple[str, re.Pattern[str], Handler]] = []
         self.faults: list[Fault] = []
         self.request_log: list[tuple[str, str, dict[str, str]]] = []
+        self.recent_bodies: deque[tuple[str, str, bytes]] = deque(maxlen=RECENT_BODIES)
+        """(method, path, body) of the last requests that had a body: what tests check a request carried."""
         """Every request as (method, path with query, headers): tests inspect what was sent."""
         self._lock = threading.Lock()
         self._server = ThreadingHTTPServer((host, port), self._handler_class())
@@ -201,6 +206,8 @@ class Sandbox:
                 request = Request(self.command, parts.path, {k: v[-1] for k, v in parse_qs(parts.query).items()}, headers, body)
                 with sandbox._lock:
                     sandbox.request_log.append((self.command, self.path, headers))
+                    if body:
+                        sandbox.recent_bodies.append((self.command, parts.path, body))
                 fault = sandbox._take_fault(request)
                 if fault is not None and fault.kind == "drop":
                     self._drop()

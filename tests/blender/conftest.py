@@ -20,14 +20,15 @@ def addon():
 def blender(addon, tmp_path, monkeypatch):
     """A fresh runtime (new user folder, journal and engine) and an empty scene; the sandbox on."""
     runtime = submodule("runtime")
+    timers = submodule("timers")
     preferences = submodule("preferences")
     registry = submodule("providers.registry")
     for provider in registry.PROVIDERS.values():
         for name in (provider.base_url_env, *(credential.env for credential in provider.credentials)):
             monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv(preferences.ENV_USER_DIR, str(tmp_path / "user"))
-    runtime.unregister()
-    runtime.register()
+    timers.unregister()
+    timers.register()
     bpy.context.preferences.system.use_online_access = True
     prefs = preferences.get()
     prefs.use_sandbox = True
@@ -46,8 +47,8 @@ def blender(addon, tmp_path, monkeypatch):
     bpy.context.window_manager.meshsmith.journal_warning = ""
     bpy.context.scene.cursor.location = (0.0, 0.0, 0.0)
     yield runtime
-    runtime.unregister()
-    runtime.register()
+    timers.unregister()
+    timers.register()
     os.environ.pop(preferences.ENV_USER_DIR, None)
 
 

@@ -161,7 +161,7 @@ def test_a_job_outlives_its_operator_when_blender_ends_the_handler(png_file, san
     deadline = time.monotonic() + 30
     while runtime.engine().get(op._job_id).state.value != "IMPORTED" and time.monotonic() < deadline:
         runtime.engine().wait_for_updates(0.05)
-        runtime._timer()  # the persistent timer carries the job on
+        submodule("timers")._timer()  # the persistent timer carries the job on
     assert runtime.engine().get(op._job_id).state.value == "IMPORTED"
 
 
@@ -170,7 +170,8 @@ def test_retexture_runs_modally_too(sandbox_of_addon, interactive):
     cube = bpy.context.active_object
     retexture = submodule("operators.retexture")
     context = Context()
-    op = _operator(retexture.MESHSMITH_OT_retexture, provider="MESHY", style_prompt="bronze", object_prompt="")
+    op = _operator(retexture.MESHSMITH_OT_retexture, provider="MESHY", style_prompt="bronze", object_prompt="",
+                   image_path="")
     assert op.invoke(context, Event("LEFTMOUSE")) == {"RUNNING_MODAL"}
     assert _tick_until(op, context, lambda result: result != {"PASS_THROUGH"}) == {"FINISHED"}
     assert "Meshy" in cube.material_slots[0].material.name
@@ -193,7 +194,7 @@ def test_the_first_tick_resumes_a_journaled_job(png_file, sandbox_of_addon):
         runtime.drain()
     runtime.close_engine()  # Blender quits mid-job; the journal keeps it
     sandbox_of_addon.segmind.config.processing_polls = 0
-    assert runtime._first_tick() is None  # the start-up tick: one shot
+    assert submodule("timers")._first_tick() is None  # the start-up tick: one shot
     deadline = time.monotonic() + 30
     while runtime.engine().get(record.id).state.value != "IMPORTED" and time.monotonic() < deadline:
         runtime.engine().wait_for_updates(0.05)
@@ -204,7 +205,7 @@ def test_the_first_tick_resumes_a_journaled_job(png_file, sandbox_of_addon):
 
 def test_the_load_post_handler_rebuilds_the_list_and_resumes_jobs(png_file, sandbox_of_addon, tmp_path):
     runtime = submodule("runtime")
-    assert runtime._on_load_post in bpy.app.handlers.load_post
+    assert submodule("timers")._on_load_post in bpy.app.handlers.load_post
     sandbox_of_addon.segmind.config.queued_polls, sandbox_of_addon.segmind.config.processing_polls = 1, 1000
     record = runtime.submit(submodule("operators.inputs").build_generate_job(bpy.context, "SEGMIND", str(png_file), ""),
                             runtime.make_provider("SEGMIND"))
@@ -215,7 +216,7 @@ def test_the_load_post_handler_rebuilds_the_list_and_resumes_jobs(png_file, sand
     bpy.context.window_manager.meshsmith.jobs.clear()
     bpy.ops.wm.open_mainfile(filepath=str(scene))  # Blender runs load_post handlers here
     assert bpy.context.window_manager.meshsmith.jobs.find(record.id) >= 0
-    assert bpy.app.timers.is_registered(runtime._timer)
+    assert bpy.app.timers.is_registered(submodule("timers")._timer)
     deadline = time.monotonic() + 30
     while runtime.engine().get(record.id).state.value != "IMPORTED" and time.monotonic() < deadline:
         runtime.engine().wait_for_updates(0.05)
@@ -226,7 +227,7 @@ def test_the_load_post_handler_rebuilds_the_list_and_resumes_jobs(png_file, sand
 def _apply_side_results(timeout: float = 10.0) -> None:
     runtime = submodule("runtime")
     deadline = time.monotonic() + timeout
-    while not runtime._side_results and time.monotonic() < deadline:
+    while not runtime._host.side_results and time.monotonic() < deadline:
         time.sleep(0.02)
     runtime.drain()
 
@@ -241,14 +242,13 @@ def test_a_balance_look_up_runs_in_a_real_thread_and_lands_on_the_main_thread(sa
 
 
 def test_a_worker_that_raises_something_unexpected_is_reported_not_a_silent_question_mark(sandbox_of_addon):
-    runtime = submodule("runtime")
     state = bpy.context.window_manager.meshsmith
     state.last_error = ""
 
     def work():
         raise KeyError("balance")
 
-    runtime.run_in_background(work)
+    submodule("lookups").run_in_background(work)
     _apply_side_results()
     assert state.last_error == "Internal error: KeyError: 'balance'"
 

@@ -93,18 +93,6 @@ def test_one_undo_brings_the_old_material_back(sandbox_of_addon):
     assert bpy.data.objects["Crate"].material_slots[0].material.name == "Old Paint"
 
 
-def test_without_original_uvs_a_new_object_replaces_the_original_in_view(sandbox_of_addon):
-    obj = _cube()
-    obj.rotation_euler = (0.0, 0.0, 0.5)
-    bpy.context.scene.meshsmith.meshy.enable_original_uv = False
-    assert bpy.ops.meshsmith.retexture(provider="MESHY", style_prompt="wood") == {"FINISHED"}
-    new = bpy.context.active_object
-    assert new is not obj and new.name.startswith("Crate retextured")
-    assert obj.hide_get() and obj.hide_render and "Crate" in bpy.data.objects
-    assert (new.matrix_world.translation - obj.matrix_world.translation).length < 1e-5
-    assert abs(new.matrix_world.to_euler().z - 0.5) < 1e-4
-
-
 def test_text_to_texture_endpoint(sandbox_of_addon):
     _cube()
     meshy = bpy.context.scene.meshsmith.meshy

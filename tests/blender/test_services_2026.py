@@ -41,7 +41,7 @@ def test_meshy_5_is_not_offered_and_a_file_saved_with_it_sends_latest_with_a_not
     with pytest.raises(TypeError):
         meshy.ai_model = "meshy-5"
     meshy["ai_model"] = 2  # what a .blend saved with Meshy 5 holds (the item's number)
-    assert meshy.retired_model and meshy.as_params()["ai_model"] == "latest"
+    assert meshy.ai_model == "" and meshy.as_params()["ai_model"] == "latest"
     _cube()
     assert any("Meshy 5 was retired" in line for line in _drawn(submodule("panels.sidebar").VIEW3D_PT_meshsmith_retexture))
     assert bpy.ops.meshsmith.retexture(provider="MESHY", style_prompt="bronze") == {"FINISHED"}

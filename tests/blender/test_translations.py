@@ -22,7 +22,7 @@ def test_every_user_facing_string_has_a_translation(addon):
 
 def test_no_translation_is_empty_or_left_in_english_by_mistake():
     table = submodule("translations").ZH_HANS
-    brands = {"Segmind", "Scenario", "Meshy", "Meshy 5", "Meshy 6", "Meshy 6 Lite", "Meshy 7", "Meshy N1", "2K", "4K", "8K"}
+    brands = {"Segmind", "Scenario", "Meshy", "Meshy 5", "Meshy 6", "Meshy 6 Lite", "Meshy 7", "Meshy N1", "1K", "2K", "4K", "8K"}
     for english, chinese in table.items():
         assert chinese.strip()
         if english not in brands:

@@ -24,7 +24,8 @@ class Mutation:
 
 
 MUTATIONS = [
-    Mutation("a misspelt property in a panel", "panels/sidebar.py", '"octree_resolution"', '"octree_resolutoin"',
+    Mutation("a panel drawing a setting the scene lacks", "panels/settings_drawer.py",
+             "            row.prop(group, param.name)", '            row.prop(group, param.name + "s")',
              ("tests/blender/test_register_and_panels.py::test_generate_panel_ready",)),
     Mutation("a misspelt operator id in a panel", "panels/sidebar.py", '"meshsmith.cancel_job"', '"meshsmith.cancel_jobb"',
              ("tests/blender/test_register_and_panels.py::test_jobs_panel_draws_every_state",)),

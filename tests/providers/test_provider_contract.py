@@ -10,6 +10,7 @@ the journal or the job's files.
 from __future__ import annotations
 
 import importlib
+import json
 import time
 from pathlib import Path
 
@@ -19,7 +20,7 @@ from meshsmith.jobs.engine import JobEngine
 from meshsmith.jobs.journal import Journal
 from meshsmith.jobs.records import JobKind, JobRecord, JobState
 from meshsmith.providers import errors as E
-from meshsmith.providers import registry
+from meshsmith.providers import registry, schema
 from meshsmith.providers.http import HttpClient
 from meshsmith.sandbox.assets import make_model_glb
 
@@ -154,3 +155,53 @@ def test_a_lost_creating_answer_is_never_sent_again(provider_id, sandbox, png_fi
         assert done.state is JobState.UNKNOWN and "may be billed" in done.error
     assert _simulator(sandbox, provider_id).creating_posts == 1
     engine.shutdown()
+
+
+def _another_value(param: schema.Param, current):
+    """A valid value of ``param`` other than ``current``, to see it travel."""
+    if param.kind == "bool":
+        return not current
+    if param.kind == "enum":
+        return next(choice.id for choice in param.choices if choice.id != current)
+    if param.kind == "text":
+        return "no rust, no dents"
+    low = param.min if param.min is not None else current - 1
+    value = low if low != current else current + 1
+    if param.kind == "float":
+        return round((param.min + param.max) / 2 + 0.25, 4) if param.max is not None else float(value)
+    return 0 if current == -1 else int(value)  # a seed: -1 means random, 0 is a concrete seed
+
+
+def _settings_to_try(info: registry.ProviderInfo):
+    """(param, values) for every setting that lands in the request: the defaults, with the setting's own
+    conditions met (a legacy-endpoint option is tried on the legacy endpoint) and its value changed."""
+    for param in info.settings:
+        if not param.sent or not param.field:
+            continue
+        values = schema.defaults(info.settings)
+        for name, allowed in param.when:
+            values[name] = allowed[0]
+        if not schema.shown(param, values):
+            continue
+        values[param.name] = _another_value(param, values[param.name])
+        yield param, values
+
+
+@pytest.mark.parametrize("provider_id", PROVIDERS)
+def test_every_setting_reaches_the_request_under_its_documented_name(provider_id, sandbox, png_file, tmp_path):
+    info = registry.info(provider_id)
+    tried = []
+    for param, values in _settings_to_try(info):
+        client = _client(provider_id, sandbox)
+        params = schema.collect(info.settings, values)
+        client.validate_params(params)
+        inputs = {**_record(provider_id, png_file, tmp_path).inputs, "object_prompt": "a crate"}
+        client.check_inputs(params, inputs)
+        client.submit(client.stage(client.prepare(params, inputs)), lambda remote_id: None)
+        # The creating request is the last thing submit sends (uploads, if any, went before it).
+        body = json.loads(next(body for method, _path, body in reversed(sandbox.recent_bodies) if method == "POST"))
+        assert param.field in body, f"{param.name} never reached the request"
+        assert body[param.field] == values[param.name], f"{param.name}: sent {body[param.field]!r}"
+        tried.append(param.name)
+    # Each setting the schema says the request carries was tried: none slipped past by being skipped.
+    assert len(tried) == len([p for p in info.settings if p.sent and p.field]), sorted(tried)
