@@ -13,7 +13,6 @@ from __future__ import annotations
 import time
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -51,20 +50,21 @@ TIMER_ACTIVE_S = 0.1
 """The timers' pace while jobs are active (the persistent timer and a modal operator's)."""
 
 
-@dataclass
 class _HostState:
-    """Everything the host holds, in one place (reset by ``unregister``)."""
+    """Everything the host holds, in one place (reset by ``close_engine`` and ``stop_sandbox``). A plain class:
+    a dataclass would be generated while Blender registers the add-on, which costs start-up time."""
 
-    engine: JobEngine | None = None
-    mirror: JobListMirror = field(default_factory=JobListMirror)
-    """The sidebar's job list, kept in step with the engine."""
-    sandbox: Sandbox | None = None
-    session_jobs: set[str] = field(default_factory=set)
-    """Jobs submitted in this session by an operator: they import when ready whatever the preference says."""
-    side_results: deque[Callable[[], None]] = field(default_factory=deque)
-    """Small results of background look-ups (balances), applied on the main thread by ``drain``."""
-    backlog: dict[str, JobRecord] = field(default_factory=dict)
-    """The latest update of each job not yet applied to the job list, in the order they came."""
+    def __init__(self) -> None:
+        self.engine: JobEngine | None = None
+        self.mirror = JobListMirror()
+        """The sidebar's job list, kept in step with the engine."""
+        self.sandbox: Sandbox | None = None
+        self.session_jobs: set[str] = set()
+        """Jobs submitted in this session by an operator: they import when ready whatever the preference says."""
+        self.side_results: deque[Callable[[], None]] = deque()
+        """Small results of background look-ups (balances), applied on the main thread by ``drain``."""
+        self.backlog: dict[str, JobRecord] = {}
+        """The latest update of each job not yet applied to the job list, in the order they came."""
 
 
 _host = _HostState()

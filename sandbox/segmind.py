@@ -65,9 +65,9 @@ class SegmindConfig:
     """The next N creating requests are refused with 429 and ``x-rate-limit-reset-at-utc`` (nothing is created)."""
     rate_limit_reset_s: float = 1.0
     result_glb: bytes | None = None
+    """When set, every job answers these bytes as its model (hostile-result tests: a GLB pointing outside itself)."""
     repaint_offset: tuple[float, float, float] = (0.0, 0.0, 0.0)
     """Moves a painted mesh away from where it was given (a result that does not overlap the original)."""
-    """When set, every job answers these bytes as its model (hostile-result tests: a GLB pointing outside itself)."""
     jobs: dict[str, SegmindJob] = field(default_factory=dict)
 
 
