@@ -71,7 +71,8 @@ def _connection(provider_name: str, context: bpy.types.Context | None) -> tuple[
         raise E.InvalidInputError(f"Unknown provider '{provider_name}'.")
     if preferences.get(context).use_sandbox:
         simulated = importlib.import_module(f"{__package__}.{registry.info(provider_name).simulator}")
-        return _sandbox_url(), dict(simulated.SANDBOX_CREDENTIALS)
+        # A simulator may live under a path of its own (several self-hosted servers share one sandbox).
+        return _sandbox_url() + getattr(simulated, "SANDBOX_BASE_PATH", ""), dict(simulated.SANDBOX_CREDENTIALS)
     # Missing ones are passed empty: the client says which is missing and where to set it.
     return preferences.base_url(provider_name, context), preferences.credentials(provider_name, context)
 

@@ -135,9 +135,11 @@ def _add_provider_properties() -> None:
             annotations[credential_property(provider, credential)] = StringProperty(
                 name=credential.label, description=credential.description,
                 subtype="PASSWORD" if credential.secret else "NONE")
+        label, description = provider.server_setting
         annotations[f"{provider.key}_base_url"] = StringProperty(
-            name=f"{provider.label} Server",
-            description=f"Leave empty for {provider.default_base_url}. Plain http is accepted only for this computer",
+            name=label or f"{provider.label} Server",
+            description=description or f"Leave empty for {provider.default_base_url}. Plain http is accepted only for "
+                                       "this computer",
             default="")
         if provider.test_mode_key:
             label, description, *_ = provider.test_mode
@@ -167,6 +169,8 @@ def base_url(provider_id: str, context: bpy.types.Context | None = None) -> str:
 def has_key(provider_id: str, context: bpy.types.Context | None = None) -> bool:
     """Whether every credential the provider requires is set."""
     provider = registry.info(provider_id)
+    if provider.self_hosted and not base_url(provider_id, context):
+        return False  # the artist's own server: its address is what it needs
     found = credentials(provider_id, context)
     return bool(provider.credentials) and all(found.get(c.name) for c in provider.credentials if c.required)
 

@@ -56,6 +56,14 @@ def _gltf_options() -> dict[str, Any]:
     return {key: value for key, value in wanted.items() if key in available}
 
 
+def tag_value(value: str | int | float | bool) -> str | int | float | bool:
+    """A value a custom property can hold: Blender's integer properties are 32-bit, so a larger integer (a seed
+    up to 2³²−1) is kept as text."""
+    if isinstance(value, int) and not isinstance(value, bool) and not -2 ** 31 <= value < 2 ** 31:
+        return str(value)
+    return value
+
+
 def import_glb(
     filepath: Path,
     *,
@@ -109,7 +117,7 @@ def import_glb(
     for obj in new:
         for key, value in tags.items():
             if isinstance(value, _TAG_TYPES):
-                obj[TAG_PREFIX + key] = value
+                obj[TAG_PREFIX + key] = tag_value(value)
     seen = set()
     for obj in meshes:
         for slot in obj.material_slots:

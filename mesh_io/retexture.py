@@ -17,7 +17,7 @@ import bpy
 
 from ..providers.channels import Channel
 from ..providers.errors import ImportFailedError
-from .importer import TAG_PREFIX, import_glb
+from .importer import TAG_PREFIX, import_glb, tag_value
 from .materials import assign_material, build_material_from_maps
 
 
@@ -38,8 +38,8 @@ def apply_maps_to_object(obj: bpy.types.Object, maps: Mapping[Channel, Path], *,
     assign_material(obj, material)
     for key, value in tags.items():
         if isinstance(value, (str, int, float, bool)):
-            material[TAG_PREFIX + key] = value
-            obj[TAG_PREFIX + "retexture_" + key] = value
+            material[TAG_PREFIX + key] = tag_value(value)
+            obj[TAG_PREFIX + "retexture_" + key] = tag_value(value)
     return material
 
 

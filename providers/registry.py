@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from . import meshy_settings, scenario_settings, segmind_settings
+from . import hunyuan_server_settings, meshy_settings, scenario_settings, segmind_settings
 from .light_record import LightRecord
 from .schema import Notice, Param
 
@@ -74,6 +74,10 @@ class ProviderInfo(LightRecord):
     """(menu label, tooltip) when the provider textures the artist's own mesh (the Retexture route)."""
     retexture_rank: int = 100
     """Place in the Retexture menu, lowest first (the first is the default)."""
+    server_setting: tuple[str, str] = ("", "")
+    """The preference for the server address: (label, tooltip); empty: "<label> Server", the default named."""
+    self_hosted: bool = False
+    """The artist runs the server (no default address; plain http allowed for the addresses they list)."""
 
     @property
     def key(self) -> str:
@@ -129,6 +133,19 @@ PROVIDERS: dict[str, ProviderInfo] = {
                                 "Your Meshy key (msy_...). Stored by Blender in your user preferences file, never in "
                                 ".blend scenes", "MESHSMITH_MESHY_API_KEY"),),
         missing_key="Add your Meshy API key in the preferences (or try Meshy without credits, or the sandbox)."),
+    "HUNYUAN_SERVER": ProviderInfo(
+        "HUNYUAN_SERVER", "Hunyuan3D Server (self-hosted)", client="providers.hunyuan_server:HunyuanServerProvider",
+        generates=("Hunyuan3D (your server)", "Image to textured mesh on your own Hunyuan3D-2 or 2.1 server(s)"),
+        retextures=("Hunyuan3D-Paint (your server)",
+                    "Paint the mesh on your own Hunyuan3D-2.0 server, then bake the result onto its own UVs"),
+        settings=hunyuan_server_settings.SETTINGS, self_hosted=True,
+        base_url_env="MESHSMITH_HUNYUAN_SERVERS", simulator="sandbox.hunyuan_server",
+        server_setting=("Hunyuan3D Servers", "Your Hunyuan3D servers' addresses, comma-separated (e.g. "
+                                             "http://gpu-box:8081, http://gpu-box-2:8081): each runs one job at a time"),
+        credentials=(Credential("token", "Hunyuan3D Server Token",
+                                "Optional: a bearer token for a reverse proxy in front of your servers",
+                                "MESHSMITH_HUNYUAN_SERVER_TOKEN", required=False),),
+        missing_key="Add your Hunyuan3D server's address in the preferences (or turn on the sandbox)."),
 }
 
 

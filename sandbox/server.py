@@ -41,7 +41,9 @@ class Fault:
     stall_s: float = 30.0
 
     def matches(self, request: Request) -> bool:
-        return (not self.method or self.method == request.method) and self.path_contains in request.path
+        query = "&".join(f"{key}={value}" for key, value in request.query.items())
+        target = f"{request.path}?{query}" if query else request.path
+        return (not self.method or self.method == request.method) and self.path_contains in target
 
 
 RECENT_BODIES = 32
@@ -76,6 +78,7 @@ class Sandbox:
         self.route("GET", r"/_sandbox/state", self._state)
         self.route("GET", r"/_sandbox/echo-headers", lambda request: Response.json(request.headers))
         # Import here: the simulators register their routes on this instance.
+        from .hunyuan_server import HunyuanServerSimulator
         from .meshy import MeshySimulator
         from .scenario import ScenarioSimulator
         from .segmind import SegmindSimulator
@@ -83,6 +86,17 @@ class Sandbox:
         self.segmind = SegmindSimulator(self)
         self.scenario = ScenarioSimulator(self)
         self.meshy = MeshySimulator(self)
+        self.hunyuan_servers = [HunyuanServerSimulator(self, 0, "2.0", enable_tex=True)]
+        self.hunyuan_server = self.hunyuan_servers[0]
+        """The first self-hosted server (the built-in sandbox's); ``add_hunyuan_server`` starts more."""
+
+    def add_hunyuan_server(self, version: str = "2.0", **config: Any) -> Any:
+        """Another simulated Hunyuan3D server on this sandbox (its ``url`` is its base URL)."""
+        from .hunyuan_server import HunyuanServerSimulator
+
+        server = HunyuanServerSimulator(self, len(self.hunyuan_servers), version, **config)
+        self.hunyuan_servers.append(server)
+        return server
 
     # --- lifecycle -----------------------------------------------------------------------------------
     @property

@@ -1,0 +1,417 @@
+"""Client for self-hosted Hunyuan3D servers (Tencent's ``api_server.py``, Hunyuan3D-2 and -2.1): one or many.
+
+The servers' real behaviour shapes everything here (see ``sandbox/hunyuan_server.py`` for the simulator):
+- Jobs go through ``POST /send`` then ``GET /status/{uid}``; never ``/generate``, which blocks the server
+  (and would block a worker with no way to cancel it).
+- A server runs every job it is sent at once on its one GPU, so each server gets one job at a time: jobs wait
+  in Meshsmith (``ServerPool``) for the next idle server; a server that does not answer is skipped and
+  looked at again later.
+- A failed job never says so: its status stays ``processing`` (or ``texturing`` on 2.1) for ever, and a uid
+  the server forgot after a restart says ``processing`` too. Each job therefore carries its own deadline
+  (``timeout_s``), after which it fails with a message that sends the artist to the server's log; its server
+  is then free again.
+- Images (and meshes) travel as raw base64 (a ``data:`` prefix breaks the server's decoder); the finished
+  model comes back as base64 inside the status answer, which is decoded to disk as it arrives, never held
+  whole in memory.
+- 2.1 is told from 2.0 by ``/health`` (2.0 has none); 2.1 ignores every field but the image and cannot
+  paint a given mesh.
+- The servers have no keys: an optional bearer token is sent for a reverse proxy in front. Plain ``http://``
+  is accepted for the servers the artist listed (studio networks), and no other service's key ever goes there.
+
+The remote id is ``<uid>@<deadline>@<server>``: a job resumed after Blender restarts knows where it runs and
+when to give up.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import os
+import random
+import re
+import threading
+import time
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from . import errors as E
+from .base import Provider, validation_message
+from .http import HttpClient, parse_json
+from .models import AssetRef, AssetRole, JobStatus, RemoteJob
+
+SERVICE = "The Hunyuan3D server"
+MAX_MODEL_BYTES = 1024 * 1024 * 1024
+"""A decoded model larger than this is refused (a 100k-face textured GLB is tens of MB)."""
+STATUS_HEAD_BYTES = 64 * 1024
+"""How much of a status answer is read to learn the status (the model, when there is one, follows it)."""
+RECHECK_DOWN_S = 10.0
+"""A server that did not answer is skipped for this long, then tried again."""
+WAIT_STEP_S = 0.5
+MAX_SEED = 2 ** 32 - 1
+_STATUS = re.compile(rb'"status"\s*:\s*"([a-z_]+)"')
+_MESSAGE = re.compile(rb'"message"\s*:\s*"([^"]{0,300})"')
+_MODEL_KEY = re.compile(rb'"model_base64"\s*:\s*"')
+
+
+class HunyuanServerParams(BaseModel):
+    """The job's parameters, in the server's own names and ranges (2.1's request model)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    octree_resolution: int = Field(256, ge=64, le=512)
+    num_inference_steps: int = Field(5, ge=1, le=20)
+    guidance_scale: float = Field(5.0, ge=0.1, le=20.0)
+    seed: int = Field(-1, ge=-1, le=MAX_SEED)
+    face_count: int = Field(40000, ge=1000, le=100000)
+    texture: bool = True
+    timeout_s: int = Field(900, ge=10, le=4 * 3600, exclude=True)
+    """Meshsmith's deadline for the job, not sent."""
+
+
+class HunyuanServerRequest(HunyuanServerParams):
+    image: str = Field(repr=False)
+    """Raw base64 of the reference image (no data: prefix)."""
+    mesh: str | None = Field(None, repr=False)
+    """Raw base64 of a GLB to paint instead of making a shape (2.0 servers only)."""
+    server: str = ""
+    """The server chosen for the job (set by ``stage``)."""
+
+    def body(self) -> dict[str, Any]:
+        body = self.model_dump(exclude={"server", "mesh"}, exclude_none=True)
+        body["type"] = "glb"
+        if self.mesh:
+            body["mesh"] = self.mesh
+            body["texture"] = True
+        return body
+
+
+def server_urls(text: str) -> list[str]:
+    """The servers in a comma-separated list, each a checked http(s) base URL without a trailing slash."""
+    servers = []
+    for item in (part.strip() for part in text.split(",")):
+        if not item:
+            continue
+        parts = urlsplit(item)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise E.InvalidInputError(f"'{item}' is not a server address. Use e.g. http://gpu-box:8081",
+                                      fix=E.Fix.OPEN_PREFERENCES)
+        servers.append(item.rstrip("/"))
+    if not servers:
+        raise E.InvalidInputError("No Hunyuan3D server is set. Add its address (e.g. http://gpu-box:8081) in the "
+                                  "preferences, or set MESHSMITH_HUNYUAN_SERVERS.", fix=E.Fix.OPEN_PREFERENCES)
+    return servers
+
+
+def split_remote_id(remote_id: str) -> tuple[str, float, str]:
+    """(uid, deadline as epoch seconds, server) from a remote id made by ``submit``."""
+    uid, _, rest = remote_id.partition("@")
+    deadline, _, server = rest.partition("@")
+    try:
+        return uid, float(deadline), server
+    except ValueError:
+        raise E.BadResponseError(f"{SERVICE} job id '{remote_id[:40]}' is not one Meshsmith made.") from None
+
+
+class ServerPool:
+    """Which servers are busy: each runs one Meshsmith job at a time. Thread-safe; shared by every job that uses
+    the same servers (``pool_for``)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._busy: dict[str, tuple[str, float]] = {}
+        """server -> (uid, deadline): '' uid while the job is being sent."""
+        self._down_until: dict[str, float] = {}
+        self._orphans: set[str] = set()
+        """Servers still running a job nobody waits for (canceled): freed once that job is seen to end."""
+        self.versions: dict[str, str] = {}
+
+    def acquire(self, servers: list[str], is_up: Callable[[str], bool], cancel: threading.Event | None,
+                still_running: Callable[[str, str], bool] = lambda server, uid: True) -> str:
+        """Reserve the first idle server that answers; wait (cancel-aware) while every one is busy or down.
+        ``still_running(server, uid)`` is asked about a canceled job's server, to free it once that job ends."""
+        while True:
+            for server in servers:
+                with self._lock:
+                    orphan = self._busy.get(server) if server in self._orphans else None
+                if orphan is not None and not still_running(server, orphan[0]):
+                    self.release(server, orphan[0])
+                with self._lock:
+                    held = self._busy.get(server)
+                    if held is not None and held[1] > time.time():
+                        continue  # running a job (a reservation never sent, or a lost job, lapses at its deadline)
+                    if self._down_until.get(server, 0.0) > time.monotonic():
+                        continue
+                    self._busy[server] = ("", time.time() + 60.0)
+                if is_up(server):
+                    return server
+                with self._lock:
+                    self._busy.pop(server, None)
+                    self._down_until[server] = time.monotonic() + RECHECK_DOWN_S
+            if cancel is not None and cancel.wait(WAIT_STEP_S):
+                raise E.JobCanceledError("Canceled while waiting for a free Hunyuan3D server.")
+            if cancel is None:
+                time.sleep(WAIT_STEP_S)
+
+    def hold(self, server: str, uid: str, deadline: float) -> None:
+        with self._lock:
+            self._busy[server] = (uid, deadline)
+
+    def release(self, server: str, uid: str = "") -> None:
+        """The server is free again (only if it still runs this job: another job may hold it by now)."""
+        with self._lock:
+            held = self._busy.get(server)
+            if held is not None and (not uid or held[0] in ("", uid)):
+                del self._busy[server]
+                self._orphans.discard(server)
+
+    def orphan(self, server: str, uid: str) -> None:
+        """Nobody waits for this server's job any more (canceled), but the server still runs it."""
+        with self._lock:
+            if self._busy.get(server, ("",))[0] == uid:
+                self._orphans.add(server)
+
+    def busy(self) -> dict[str, str]:
+        with self._lock:
+            return {server: uid for server, (uid, _deadline) in self._busy.items()}
+
+
+_POOLS: dict[tuple[str, ...], ServerPool] = {}
+_POOLS_LOCK = threading.Lock()
+
+
+def pool_for(servers: list[str]) -> ServerPool:
+    """The pool of these servers, shared by every client of this process that uses them."""
+    key = tuple(sorted(servers))
+    with _POOLS_LOCK:
+        return _POOLS.setdefault(key, ServerPool())
+
+
+class HunyuanServerProvider(Provider):
+    """Client for one or more self-hosted Hunyuan3D servers. ``base_url``: their base URLs, comma-separated."""
+
+    name = "HUNYUAN_SERVER"
+    label = "Hunyuan3D server"
+    poll_interval = 2.0
+    typical_duration_s = 90.0
+    max_duration_s = 5 * 3600.0  # each job's own deadline (timeout_s) ends it first
+    supports_lookup = False
+
+    def __init__(self, http: HttpClient, token: str = "", *, base_url: str = "", poll_interval: float | None = None,
+                 pool: ServerPool | None = None) -> None:
+        super().__init__(http)
+        self.servers = server_urls(base_url)
+        self._headers = {"Authorization": f"Bearer {token}"} if token else {}
+        if token:
+            E.register_secret(token)
+        self.pool = pool or pool_for(self.servers)
+        if poll_interval is not None:
+            self.poll_interval = poll_interval
+
+    # --- preparing ------------------------------------------------------------------------------------
+    @staticmethod
+    def validate_params(params: Mapping[str, Any]) -> HunyuanServerParams:
+        return HunyuanServerParams.model_validate(dict(params))
+
+    @staticmethod
+    def check_inputs(params: Mapping[str, Any], inputs: Mapping[str, str]) -> None:
+        if not inputs.get("image_path"):
+            raise E.InvalidInputError("Choose a reference image of the look to paint.")
+
+    @staticmethod
+    def retexture_delivery(params: Mapping[str, Any]) -> str:
+        return "BAKE_ONTO_TARGET"  # the server re-unwraps and reduces the mesh it paints
+
+    def prepare(self, params: Mapping[str, Any], inputs: Mapping[str, str]) -> HunyuanServerRequest:
+        body: dict[str, Any] = dict(params)
+        if not inputs.get("image_path"):
+            raise E.InvalidInputError("Choose a reference image first.")
+        from .segmind import encode_image_file, encode_mesh_file  # the same raw-base64 encodings
+
+        work_dir = Path(inputs["work_dir"]) if inputs.get("work_dir") else None
+        body["image"] = encode_image_file(Path(inputs["image_path"]), workdir=work_dir,
+                                          blender_binary=inputs.get("blender_binary", ""))
+        if inputs.get("mesh_path"):
+            body["mesh"] = encode_mesh_file(Path(inputs["mesh_path"]))
+        if body.get("seed", -1) == -1:
+            body["seed"] = random.SystemRandom().randint(0, MAX_SEED)
+        try:
+            return HunyuanServerRequest.model_validate(body)
+        except ValueError as exc:
+            raise E.InvalidInputError(validation_message(SERVICE, exc)) from None
+
+    def stage(self, request: Any, cancel: Any = None) -> HunyuanServerRequest:
+        """Wait for an idle server and reserve it (nothing is sent yet)."""
+        assert isinstance(request, HunyuanServerRequest)
+        server = self.pool.acquire(self.servers, self._answers, cancel, self._still_running)
+        if request.mesh and self.pool.versions.get(server) == "2.1":
+            self.pool.release(server)
+            raise E.InvalidInputError(f"The Hunyuan3D server at {server} runs Hunyuan3D-2.1, which cannot paint a "
+                                      "given mesh. Retexture through a 2.0 server.")
+        return request.model_copy(update={"server": server})
+
+    def _answers(self, server: str) -> bool:
+        """Whether the server answers (and which version it runs, from /health: 2.0 has none)."""
+        try:
+            response = self.http.request("GET", f"{server}/health", service=SERVICE, headers=self._headers,
+                                         retry=False, deadline=5.0, ok_statuses=frozenset({404}))
+        except E.MeshsmithError:
+            return False
+        self.pool.versions[server] = "2.1" if response.status_code == 200 else "2.0"
+        return True
+
+    # --- the job ----------------------------------------------------------------------------------------
+    def submit(self, request: BaseModel, on_created: Callable[[str], None]) -> RemoteJob:
+        assert isinstance(request, HunyuanServerRequest)
+        server = request.server or self.stage(request).server
+        try:
+            response = self.http.request("POST", f"{server}/send", service=SERVICE, headers=self._headers,
+                                         json=request.body(), retry=False)
+            answer = parse_json(response, service=SERVICE)
+            uid = str(answer.get("uid", "")) if isinstance(answer, dict) else ""
+            if not re.fullmatch(r"[\w-]{1,64}", uid):
+                raise E.BadResponseError(f"{SERVICE} at {server} did not name the job it started.")
+        except BaseException:
+            self.pool.release(server)
+            raise
+        deadline = time.time() + request.timeout_s
+        self.pool.hold(server, uid, deadline)
+        remote_id = f"{uid}@{deadline:.0f}@{server}"
+        on_created(remote_id)
+        return RemoteJob(remote_id=remote_id, status=JobStatus.RUNNING, raw_status="processing",
+                         message=self._where(server))
+
+    def status(self, remote_id: str) -> RemoteJob:
+        uid, deadline, server = split_remote_id(remote_id)
+        if server not in self.servers:
+            self.servers.append(server)  # a job resumed after the list changed still finishes where it runs
+        self.pool.hold(server, uid, deadline)
+        if time.time() > deadline:
+            self.pool.release(server, uid)
+            return RemoteJob(remote_id=remote_id, status=JobStatus.FAILED, raw_status="processing", error=(
+                f"{SERVICE} at {server} gave no result in time: its job failed, or the server restarted and forgot "
+                "it (the server never reports either). Look at the server's log; the server is free again."))
+        raw, message = self._peek_status(server, uid)
+        if raw == "completed":
+            self.pool.release(server, uid)
+            return RemoteJob(remote_id=remote_id, status=JobStatus.SUCCEEDED, raw_status=raw, progress=1.0,
+                             assets=(AssetRef(role=AssetRole.MODEL, filename="model.glb",
+                                              url=f"{server}/status/{uid}?download=model"),))
+        if raw == "error":
+            self.pool.release(server, uid)
+            return RemoteJob(remote_id=remote_id, status=JobStatus.FAILED, raw_status=raw,
+                             error=f"{SERVICE} at {server} failed the job: {message or 'no reason given'}.")
+        if raw not in ("processing", "texturing"):
+            raise E.UnknownStatusError(f"{SERVICE} reported an unknown job status '{raw[:40]}'.")
+        where = self._where(server)
+        return RemoteJob(remote_id=remote_id, status=JobStatus.RUNNING, raw_status=raw,
+                         message=f"Painting on {where}" if raw == "texturing" else f"Working on {where}")
+
+    def _where(self, server: str) -> str:
+        version = self.pool.versions.get(server, "")
+        host = urlsplit(server).netloc
+        return f"{host} (2.1: uses the image only)" if version == "2.1" else host
+
+    def _peek_status(self, server: str, uid: str) -> tuple[str, str]:
+        """The status word (and message) from the start of a status answer; a finished model that follows is not read."""
+        head = b""
+        with self.http.open_stream("GET", f"{server}/status/{uid}", service=SERVICE, headers=self._headers,
+                                   deadline=self.http.api_deadline) as stream:
+            for chunk in stream.chunks():
+                head += chunk
+                if _STATUS.search(head) or len(head) >= STATUS_HEAD_BYTES:
+                    break
+        found = _STATUS.search(head)
+        if found is None:
+            raise E.BadResponseError(f"{SERVICE} at {server} answered a status request with something unreadable.")
+        message = _MESSAGE.search(head)
+        return found.group(1).decode(), message.group(1).decode("utf-8", "replace") if message else ""
+
+    def _still_running(self, server: str, uid: str) -> bool:
+        try:
+            return self._peek_status(server, uid)[0] in ("processing", "texturing")
+        except E.MeshsmithError:
+            return True  # unknown: the reservation lapses at the job's deadline
+
+    def cancel(self, remote_id: str) -> bool:
+        """The server cannot stop a job: its GPU stays busy until the job ends, so the server stays reserved until
+        that job is seen to end (or reaches its deadline). Returns False: nothing was stopped there."""
+        uid, _deadline, server = split_remote_id(remote_id)
+        self.pool.orphan(server, uid)
+        return False
+
+    def download(self, asset: AssetRef, dest: Path, *, cancel: Any = None) -> Path:
+        """Decode the status answer's ``model_base64`` to ``dest`` as it arrives (atomic; bounded)."""
+        if not asset.url or "/status/" not in asset.url:
+            return super().download(asset, dest, cancel=cancel)
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        partial = dest.with_name(f".{dest.name}.{os.getpid()}.{threading.get_ident()}.part")
+        written = 0
+        try:
+            with self.http.open_stream("GET", asset.url, service=SERVICE, headers=self._headers,
+                                       cancel=cancel, min_rate=1024) as stream, partial.open("wb") as out:
+                decoder = _Base64Field()
+                for chunk in stream.chunks():
+                    for data in decoder.feed(chunk):
+                        written += len(data)
+                        if written > MAX_MODEL_BYTES:
+                            raise E.BadDownloadError(f"{SERVICE} sent a model over {MAX_MODEL_BYTES >> 20} MB; "
+                                                     "refused.")
+                        out.write(data)
+                    if decoder.done:
+                        break
+                out.write(decoder.finish())
+            with partial.open("rb") as check:
+                if check.read(4) != b"glTF":
+                    raise E.BadDownloadError(f"{SERVICE} sent a model that is not a GLB file.")
+            os.replace(partial, dest)
+            return dest
+        finally:
+            partial.unlink(missing_ok=True)
+
+
+class _Base64Field:
+    """Finds ``"model_base64": "`` in a JSON body fed in pieces and decodes the string's base64 as it comes."""
+
+    def __init__(self) -> None:
+        self._head = b""
+        self._pending = b""
+        self.started = False
+        self.done = False
+
+    def feed(self, chunk: bytes) -> list[bytes]:
+        if self.done:
+            return []
+        if not self.started:
+            self._head += chunk
+            found = _MODEL_KEY.search(self._head)
+            if found is None:
+                self._head = self._head[-64:]  # the key may straddle two pieces
+                return []
+            self.started = True
+            chunk, self._head = self._head[found.end():], b""
+        end = chunk.find(b'"')
+        if end >= 0:
+            chunk, self.done = chunk[:end], True
+        data = self._pending + chunk.replace(b"\\/", b"/").replace(b"\\", b"")
+        usable = len(data) - len(data) % 4
+        self._pending = data[usable:]
+        try:
+            return [base64.b64decode(data[:usable], validate=True)] if usable else []
+        except (binascii.Error, ValueError):
+            raise E.BadDownloadError(f"{SERVICE} sent a model that is not valid base64.") from None
+
+    def finish(self) -> bytes:
+        if not self.started:
+            raise E.BadResponseError(f"{SERVICE} said the job was done but sent no model.")
+        if not self.done:
+            raise E.BadDownloadError(f"{SERVICE} stopped sending the model before its end.")
+        if self._pending:
+            try:
+                return base64.b64decode(self._pending + b"=" * (-len(self._pending) % 4), validate=True)
+            except (binascii.Error, ValueError):
+                raise E.BadDownloadError(f"{SERVICE} sent a model that is not valid base64.") from None
+        return b""

@@ -1,0 +1,185 @@
+"""Self-hosted Hunyuan3D servers against their simulators (real HTTP on loopback, real worker threads):
+one job per server at a time, a dead server skipped, failures the server never reports ended by the job's
+deadline, a server that restarts mid-job, 2.1's painting stage and its limits, the model decoded to disk."""
+
+from __future__ import annotations
+
+import base64
+import socket
+import time
+from pathlib import Path
+
+import pytest
+
+from meshsmith.jobs.engine import JobEngine
+from meshsmith.jobs.records import JobKind, JobRecord, JobState
+from meshsmith.providers import errors as E
+from meshsmith.providers.http import HttpClient
+from meshsmith.providers.hunyuan_server import HunyuanServerProvider, ServerPool, _Base64Field
+from meshsmith.sandbox.assets import make_model_glb
+
+
+def _client(servers: list[str], pool: ServerPool | None = None) -> HunyuanServerProvider:
+    return HunyuanServerProvider(HttpClient(), base_url=", ".join(servers), poll_interval=0.05,
+                                 pool=pool or ServerPool())
+
+
+def _record(png_file: Path, tmp_path: Path, **params) -> JobRecord:
+    return JobRecord(provider="HUNYUAN_SERVER", kind=JobKind.GENERATE, params={"timeout_s": 10, **params},
+                     inputs={"image_path": str(png_file), "work_dir": str(tmp_path / "work")},
+                     output_dir=str(tmp_path / "out"))
+
+
+def _wait_all(engine: JobEngine, ids: list[str], timeout: float = 40.0) -> list[JobRecord]:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        engine.wait_for_updates(0.05)
+        engine.drain()
+        records = [engine.get(job_id) for job_id in ids]
+        if all(not record.state.is_active for record in records):
+            return records
+    raise AssertionError([engine.get(job_id).state for job_id in ids])
+
+
+def _closed_port_url() -> str:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    return f"http://127.0.0.1:{port}"
+
+
+def test_three_servers_share_five_jobs_and_none_ever_runs_two(sandbox, png_file, tmp_path):
+    servers = [sandbox.hunyuan_server, sandbox.add_hunyuan_server(enable_tex=True),
+               sandbox.add_hunyuan_server("2.1")]
+    for server in servers:
+        server.config.seconds = 0.6
+    pool = ServerPool()
+    engine = JobEngine()
+    ids = [engine.submit(_record(png_file, tmp_path / str(n)), _client([s.url for s in servers], pool)).id
+           for n in range(5)]
+    records = _wait_all(engine, ids)
+    assert [record.state for record in records] == [JobState.READY] * 5, [r.error for r in records]
+    assert all(Path(record.result_paths["MODEL"]).read_bytes()[:4] == b"glTF" for record in records)
+    assert [server.max_running for server in servers] == [1, 1, 1]  # never two jobs at once on one GPU
+    assert sum(server.creating_posts for server in servers) == 5 and all(s.creating_posts for s in servers)
+    # The job list can say where each job ran.
+    assert {record.remote_id.rsplit("@", 1)[1] for record in records} == {server.url for server in servers}
+    engine.shutdown()
+
+
+def test_a_dead_server_is_skipped(sandbox, png_file, tmp_path):
+    engine = JobEngine()
+    client = _client([_closed_port_url(), sandbox.hunyuan_server.url])
+    record = engine.submit(_record(png_file, tmp_path), client)
+    (done,) = _wait_all(engine, [record.id])
+    assert done.state is JobState.READY and done.remote_id.endswith(sandbox.hunyuan_server.url)
+    engine.shutdown()
+
+
+def test_a_failure_the_server_never_reports_ends_at_the_deadline_and_frees_the_server(sandbox, png_file, tmp_path):
+    sandbox.hunyuan_server.config.fail_next = 1
+    pool = ServerPool()
+    engine = JobEngine()
+    started = time.monotonic()
+    ids = [engine.submit(_record(png_file, tmp_path / name), _client([sandbox.hunyuan_server.url], pool)).id
+           for name in "ab"]
+    # Whichever reached the server first fails silently there; the other waits for the server.
+    first, second = sorted(_wait_all(engine, ids), key=lambda record: record.state is not JobState.FAILED)
+    assert first.state is JobState.FAILED and 10 <= time.monotonic() - started < 25
+    assert "gave no result in time" in first.error and "server's log" in first.error
+    assert second.state is JobState.READY  # it waited for the server, then ran
+    assert sandbox.hunyuan_server.max_running == 1
+    engine.shutdown()
+
+
+def test_a_server_restarted_mid_job_forgets_it_and_the_job_says_so_at_its_deadline(sandbox, png_file, tmp_path):
+    sandbox.hunyuan_server.config.seconds = 30.0
+    engine = JobEngine()
+    record = engine.submit(_record(png_file, tmp_path), _client([sandbox.hunyuan_server.url]))
+    deadline = time.monotonic() + 10
+    while engine.get(record.id).state is not JobState.RUNNING and time.monotonic() < deadline:
+        engine.wait_for_updates(0.05)
+        engine.drain()
+    sandbox.hunyuan_server.restart()  # its cache is wiped: the uid now reads "processing" for ever
+    (done,) = _wait_all(engine, [record.id])
+    assert done.state is JobState.FAILED and "restarted" in done.error
+    engine.shutdown()
+
+
+def test_a_2_1_server_paints_reports_it_and_is_used_for_the_image_only(sandbox, png_file, tmp_path):
+    server = sandbox.add_hunyuan_server("2.1", seconds=1.0)
+    engine = JobEngine()
+    record = engine.submit(_record(png_file, tmp_path), _client([server.url]))
+    seen = set()
+    deadline = time.monotonic() + 20
+    while engine.get(record.id).state.is_active and time.monotonic() < deadline:
+        engine.wait_for_updates(0.05)
+        engine.drain()
+        seen.add(engine.get(record.id).message)
+    assert engine.get(record.id).state is JobState.READY
+    assert any(message.startswith("Painting on") and "uses the image only" in message for message in seen), seen
+    body = sandbox.hunyuan_servers[-1].jobs[next(iter(server.jobs))].body
+    assert not body["image"].startswith("data:") and base64.b64decode(body["image"])[:4] == b"\x89PNG"
+    engine.shutdown()
+
+
+def test_a_2_1_server_cannot_paint_a_given_mesh_and_says_so(sandbox, png_file, tmp_path):
+    server = sandbox.add_hunyuan_server("2.1")
+    client = _client([server.url])
+    mesh = tmp_path / "mesh.glb"
+    mesh.write_bytes(make_model_glb(1, face_count=200, texture=False))
+    request = client.prepare({"timeout_s": 10}, {"image_path": str(png_file), "mesh_path": str(mesh)})
+    with pytest.raises(E.InvalidInputError, match="cannot paint a given mesh"):
+        client.stage(request)
+    assert server.creating_posts == 0
+
+
+def test_a_2_0_server_paints_a_given_mesh(sandbox, png_file, tmp_path):
+    engine = JobEngine()
+    mesh = tmp_path / "mesh.glb"
+    mesh.write_bytes(make_model_glb(1, face_count=200, texture=False))
+    record = _record(png_file, tmp_path).evolve(kind=JobKind.RETEXTURE, inputs={
+        "image_path": str(png_file), "mesh_path": str(mesh), "work_dir": str(tmp_path / "work")})
+    record = engine.submit(record, _client([sandbox.hunyuan_server.url]))
+    (done,) = _wait_all(engine, [record.id])
+    assert done.state is JobState.READY
+    body = next(iter(sandbox.hunyuan_server.jobs.values())).body
+    assert body["texture"] is True and base64.b64decode(body["mesh"])[:4] == b"glTF"
+    engine.shutdown()
+
+
+def test_cancel_leaves_the_server_reserved_until_its_job_ends(sandbox, png_file, tmp_path):
+    sandbox.hunyuan_server.config.seconds = 1.5
+    pool = ServerPool()
+    engine = JobEngine()
+    client = _client([sandbox.hunyuan_server.url], pool)
+    first = engine.submit(_record(png_file, tmp_path / "a"), client)
+    while engine.get(first.id).state is not JobState.RUNNING:
+        engine.wait_for_updates(0.05)
+        engine.drain()
+    engine.cancel(first.id, client)  # as the Cancel button does: the service is told (this one cannot stop it)
+    canceled_at = time.monotonic()
+    second = engine.submit(_record(png_file, tmp_path / "b"), _client([sandbox.hunyuan_server.url], pool))
+    (done,) = _wait_all(engine, [second.id])
+    assert done.state is JobState.READY and sandbox.hunyuan_server.max_running == 1
+    # It waited for the canceled job to end on the server (1.5 s), not for that job's 10 s deadline.
+    assert time.monotonic() - canceled_at < 6
+    engine.shutdown()
+
+
+@pytest.mark.parametrize("piece", [1, 3, 7, 4096])
+def test_the_model_is_decoded_from_the_status_answer_piece_by_piece(piece):
+    model = make_model_glb(3, face_count=500)
+    body = b'{"status": "completed", "model_base64": "' + base64.b64encode(model) + b'"}'
+    decoder, out = _Base64Field(), b""
+    for start in range(0, len(body), piece):
+        out += b"".join(decoder.feed(body[start:start + piece]))
+    out += decoder.finish()
+    assert out == model
+
+
+def test_a_cut_off_model_is_refused():
+    decoder = _Base64Field()
+    decoder.feed(b'{"status": "completed", "model_base64": "' + base64.b64encode(b"glTF" * 100)[:50])
+    with pytest.raises(E.BadDownloadError, match="stopped sending"):
+        decoder.finish()
