@@ -103,7 +103,10 @@ def make_provider(provider_name: str, context: bpy.types.Context | None = None) 
     http = HttpClient(network_settings(context), **({"read_timeout": read_timeout} if read_timeout else {}))
     # The sandbox answers at once: poll it quickly so demos and tests do not wait on a real schedule.
     poll = _env_seconds(ENV_POLL_INTERVAL) or (SANDBOX_POLL_INTERVAL_S if preferences.get(context).use_sandbox else None)
-    return registry.client_class(provider_name)(http, base_url=base, poll_interval=poll, **credentials)
+    extras = {}
+    if registry.info(provider_name).self_hosted and not preferences.get(context).use_sandbox:
+        extras["server_tokens"] = preferences.server_tokens(provider_name, context)  # each server's own, if any
+    return registry.client_class(provider_name)(http, base_url=base, poll_interval=poll, **credentials, **extras)
 
 
 def provider_or_none(provider_name: str) -> Provider | None:

@@ -7,8 +7,12 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
 import bpy
+
+from . import preferences
+from .providers import registry
 
 if TYPE_CHECKING:
     from .jobs.engine import JobEngine
@@ -61,13 +65,26 @@ def row_values(record: JobRecord) -> dict[str, object]:
     return {
         "name": record.id, "job_id": record.id, "provider": record.provider, "label": record.label,
         "state": record.state.value, "progress": max(0.0, min(1.0, record.progress)), "message": record.message,
-        "error": record.error, "fix": record.fix, "seed": "" if record.seed is None else str(record.seed),
+        "error": record.error, "warning": record.warning, "fix": record.fix, "seed": "" if record.seed is None else str(record.seed),
         "cost": "" if record.cost is None else f"{record.cost:g}", "remote_id": record.remote_id,
+        "ran_on": ran_on(record),
         "recoverable": record.recoverable, "kind": record.kind.value,
         "prompt": record.inputs.get("prompt") or record.inputs.get("style_prompt") or (Path(image).name if image else ""),
         "created_at": record.created_at, "preview_path": preview_in_job_folder(record),
         "output_dir": record.output_dir,
     }
+
+
+def ran_on(record: JobRecord) -> str:
+    """Which of the artist's servers ran the job, by its label when it has one ('' for the services)."""
+    if not record.remote_id or not registry.info(record.provider).self_hosted:
+        return ""
+    server = registry.client_class(record.provider).ran_on(record.remote_id)
+    if not server:
+        return ""
+    label = preferences.server_label(record.provider, server)
+    host = urlsplit(server).netloc
+    return f"{label} ({host})" if label else host
 
 
 def preview_in_job_folder(record: JobRecord) -> str:

@@ -5,7 +5,8 @@ screen). They never go into a scene .blend. For machines where that is not accep
 environment variables (``providers.registry``) are read instead and are never saved anywhere.
 
 The key, secret and server properties of every provider are made from the registry: ``<provider>_<credential>``
-(``segmind_api_key``, ``scenario_api_secret``) and ``<provider>_base_url``.
+(``segmind_api_key``, ``scenario_api_secret``) and ``<provider>_base_url``; a self-hosted provider has a list of
+servers instead (``<provider>_servers``: address, label, optional token each).
 """
 
 from __future__ import annotations
@@ -14,12 +15,23 @@ import os
 
 import bpy
 from bpy.app.translations import pgettext_iface as iface_
-from bpy.props import BoolProperty, EnumProperty, StringProperty
-from bpy.types import AddonPreferences
+from bpy.props import BoolProperty, CollectionProperty, EnumProperty, IntProperty, StringProperty
+from bpy.types import AddonPreferences, PropertyGroup
 
 from .providers import registry
 
 ENV_USER_DIR = "MESHSMITH_USER_DIR"
+
+
+class MeshsmithServerEntry(PropertyGroup):
+    """One of the artist's own servers (a self-hosted provider's list)."""
+
+    url: StringProperty(name="Address", description="The server's base URL, e.g. http://gpu-box:8081. Plain http is "
+                        "unencrypted: use it only on your own network")
+    label: StringProperty(name="Label", description="A short name for the job list (optional)")
+    token: StringProperty(name="Token", description="Optional: a bearer token for a reverse proxy in front of this "
+                          "server (saved like the keys; never sent anywhere else)", subtype="PASSWORD")
+    use: BoolProperty(name="Use", description="Send jobs to this server", default=True)
 
 
 class MeshsmithPreferences(AddonPreferences):
@@ -94,10 +106,16 @@ class MeshsmithPreferences(AddonPreferences):
         box.prop(self, "auto_import")
         box.prop(self, "render_previews")
         box.prop(self, "post_import_preset")
+        for provider in registry.PROVIDERS.values():
+            if provider.self_hosted:
+                from .operators.servers import draw_server_list
+
+                draw_server_list(layout.box(), self, provider)
         box = layout.box()
         box.label(text="Network", icon="WORLD")
         for provider in registry.PROVIDERS.values():
-            box.prop(self, f"{provider.key}_base_url")
+            if not provider.self_hosted:
+                box.prop(self, f"{provider.key}_base_url")
         box.prop(self, "ca_bundle")
         box.label(text="Proxies are taken from HTTPS_PROXY / NO_PROXY in the environment.")
         if not bpy.app.online_access:
@@ -121,6 +139,10 @@ def test_mode_property(provider: registry.ProviderInfo) -> str:
     return f"{provider.key}_test_mode"
 
 
+def servers_property(provider: registry.ProviderInfo) -> str:
+    return f"{provider.key}_servers"
+
+
 def in_test_mode(provider_id: str, context: bpy.types.Context | None = None) -> bool:
     """Whether the artist turned on the provider's free test mode (sample results, nothing charged)."""
     provider = registry.info(provider_id)
@@ -135,6 +157,13 @@ def _add_provider_properties() -> None:
             annotations[credential_property(provider, credential)] = StringProperty(
                 name=credential.label, description=credential.description,
                 subtype="PASSWORD" if credential.secret else "NONE")
+        if provider.self_hosted:
+            annotations[servers_property(provider)] = CollectionProperty(type=MeshsmithServerEntry,
+                                                                         name=provider.server_setting[0])
+            annotations[f"{servers_property(provider)}_index"] = IntProperty(
+                name="Selected Server", description="The server whose details are shown below the list",
+                options={"SKIP_SAVE"})
+            continue
         label, description = provider.server_setting
         annotations[f"{provider.key}_base_url"] = StringProperty(
             name=label or f"{provider.label} Server",
@@ -160,10 +189,35 @@ def credentials(provider_id: str, context: bpy.types.Context | None = None) -> d
 
 
 def base_url(provider_id: str, context: bpy.types.Context | None = None) -> str:
-    """The server the artist chose (environment first), or the provider's own."""
+    """The server the artist chose (environment first), or the provider's own. A self-hosted provider: the listed
+    servers in use, comma-separated."""
     provider = registry.info(provider_id)
     chosen = os.environ.get(provider.base_url_env, "").strip() if provider.base_url_env else ""
-    return chosen or getattr(get(context), f"{provider.key}_base_url", "").strip() or provider.default_base_url
+    if chosen or provider.self_hosted:
+        return chosen or ", ".join(entry.url.strip() for entry in listed_servers(provider, context))
+    return getattr(get(context), f"{provider.key}_base_url", "").strip() or provider.default_base_url
+
+
+def listed_servers(provider: registry.ProviderInfo, context: bpy.types.Context | None = None) -> list[MeshsmithServerEntry]:
+    """A self-hosted provider's servers in the preferences that are in use and have an address."""
+    entries = getattr(get(context), servers_property(provider), ())
+    return [entry for entry in entries if entry.use and entry.url.strip()]
+
+
+def server_tokens(provider_id: str, context: bpy.types.Context | None = None) -> dict[str, str]:
+    """Each listed server's own token by address (servers without one use the provider's token)."""
+    provider = registry.info(provider_id)
+    return {entry.url.strip().rstrip("/"): entry.token.strip() for entry in listed_servers(provider, context)
+            if entry.token.strip()}
+
+
+def server_label(provider_id: str, server: str, context: bpy.types.Context | None = None) -> str:
+    """The artist's label for a server address ('' when it has none or is not listed)."""
+    provider = registry.info(provider_id)
+    for entry in getattr(get(context), servers_property(provider), ()):
+        if entry.url.strip().rstrip("/") == server.rstrip("/"):
+            return entry.label.strip()
+    return ""
 
 
 def has_key(provider_id: str, context: bpy.types.Context | None = None) -> bool:
@@ -176,7 +230,7 @@ def has_key(provider_id: str, context: bpy.types.Context | None = None) -> bool:
 
 
 _add_provider_properties()
-classes = (MeshsmithPreferences,)
+classes = (MeshsmithServerEntry, MeshsmithPreferences)
 
 
 register, unregister = bpy.utils.register_classes_factory(classes)

@@ -104,10 +104,13 @@ class MeshsmithJobItem(PropertyGroup):
     progress: FloatProperty(min=0.0, max=1.0)
     message: StringProperty()
     error: StringProperty()
+    warning: StringProperty()
     fix: StringProperty()
     seed: StringProperty()
     cost: StringProperty()
     remote_id: StringProperty()
+    ran_on: StringProperty()
+    """The artist's own server that ran the job (self-hosted providers)."""
     recoverable: BoolProperty()
     kind: StringProperty()
     prompt: StringProperty()

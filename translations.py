@@ -18,6 +18,33 @@ from collections.abc import Callable
 import bpy
 
 ZH_HANS: dict[str, str] = {
+    'A short name for the job list (optional)': '在任务列表中显示的简短名称（可选）',
+    'Address': '地址',
+    'Label': '标签',
+    'Optional: a bearer token for a reverse proxy in front of this server (saved like the keys; never sent anywhere else)': '可选：该服务器前反向代理所需的 Bearer 令牌（与密钥一样保存；绝不会发送到其他地方）',
+    'Send jobs to this server': '将任务发送到该服务器',
+    "The server's base URL, e.g. http://gpu-box:8081. Plain http is unencrypted: use it only on your own network": '服务器的基础地址，例如 http://gpu-box:8081。普通 http 不加密：仅在自己的网络中使用',
+    'Token': '令牌',
+    'Use': '使用',
+    'Selected Server': '所选服务器',
+    'The server whose details are shown below the list': '其详细信息显示在列表下方的服务器',
+    '(no address)': '（无地址）',
+    'Add a server address first.': '请先添加服务器地址。',
+    'Answers': '有响应',
+    'Not answering': '无响应',
+    'Not checked yet': '尚未检查',
+    'Test': '测试',
+    'Test All': '全部测试',
+    'Add Server': '添加服务器',
+    'Remove Server': '移除服务器',
+    'Test Servers': '测试服务器',
+    'Unencrypted (http): use only on your own network. No service key is ever sent here.': '未加密（http）：仅在自己的网络中使用。任何服务的密钥都不会发送到这里。',
+    'Hunyuan3D-2.1 uses the image only: the other settings apply to 2.0 servers.': 'Hunyuan3D-2.1 只使用图像：其他设置适用于 2.0 服务器。',
+    'Each server runs one job at a time; further jobs wait for the next idle one': '每台服务器一次只运行一个任务；其余任务等待下一台空闲的服务器',
+    "The server sent the model without a texture: a Hunyuan3D-2.0 server paints only when started with --enable_tex, and a failed painting step leaves the model bare (see the server's log). The untextured model was imported.": '服务器发回的模型没有贴图：Hunyuan3D-2.0 服务器只有在使用 --enable_tex 启动时才会绘制贴图，绘制步骤失败也会使模型没有贴图（请查看服务器日志）。已导入无贴图的模型。',
+    'Ask the server (or every server) whether it answers and which Hunyuan3D version it runs': '询问该服务器（或所有服务器）是否有响应以及运行的 Hunyuan3D 版本',
+    'Add one of your own servers': '添加一台自己的服务器',
+    'Remove the selected server from the list (jobs it runs still finish there)': '从列表中移除所选服务器（其上运行的任务仍会在那里完成）',
     'Diffusion steps (2.0 servers; 5 for the turbo models)': '扩散步数（2.0 服务器；turbo 模型为 5）',
     'Give a job up after this long: the server never reports a failed job': '超过此时长即放弃任务：服务器从不报告失败的任务',
     'How closely the shape follows the image (2.0 servers)': '形状贴合图像的程度（2.0 服务器）',
@@ -294,6 +321,13 @@ ZH_HANS.update({
 })
 
 ZH_HANS_FORMATS: dict[str, str] = {
+    'Checked {}': '检查于 {0}',
+    'Server: {}': '服务器：{0}',
+    'Using {} from the environment instead of this list.': '正在使用环境变量 {0}，而不是此列表。',
+    '{}, busy with a job': '{0}，正在运行任务',
+    '{}, idle': '{0}，空闲',
+    '{}: Hunyuan3D-2.0, uses every setting': '{0}：Hunyuan3D-2.0，使用全部设置',
+    '{}: Hunyuan3D-2.1, uses the image only': '{0}：Hunyuan3D-2.1，只使用图像',
     'Seed {}': '种子 {0}',
     'Seed: {}': '种子：{0}',
     'Cost: {}': '费用：{0}',
@@ -320,6 +354,9 @@ ZH_HANS_FORMATS: dict[str, str] = {
 Blender's own UI code does; ``{0}``, ``{1}`` in the Chinese let the values move where the grammar wants them."""
 
 ZH_HANS_TEMPLATES: dict[str, str] = {
+    "{} at {} gave no result in time: its job failed, or the server restarted and forgot it (the server never reports either). Look at the server's log; the server is free again. A Hunyuan3D-2.0 server asked for a texture fails this way unless it was started with --enable_tex.": '位于 {1} 的{0}未能按时给出结果：任务失败了，或服务器重启后忘记了它（服务器对两者都不报告）。请查看服务器日志；该服务器现已空闲。被要求生成贴图的 Hunyuan3D-2.0 服务器如果没有使用 --enable_tex 启动，就会这样失败。',
+    'No Hunyuan3D server answers: {}. Start the server (python api_server.py), or check its address in the preferences. Nothing was sent.': '没有 Hunyuan3D 服务器响应：{0}。请启动服务器（python api_server.py），或在偏好设置中检查其地址。未发送任何内容。',
+    'Waiting for a free Hunyuan3D server ({} busy or not answering)': '正在等待空闲的 Hunyuan3D 服务器（{0} 台忙碌或无响应）',
     "{} at {} gave no result in time: its job failed, or the server restarted and forgot it (the server never reports either). Look at the server's log; the server is free again.": '位于 {1} 的{0}未能按时给出结果：任务失败了，或服务器重启后忘记了它（服务器对两者都不报告）。请查看服务器日志；该服务器现已空闲。',
     '{} at {} failed the job: {}.': '位于 {1} 的{0}使任务失败：{2}。',
     "'{}' is not a server address. Use e.g. http://gpu-box:8081": '“{0}”不是服务器地址。请使用例如 http://gpu-box:8081',

@@ -109,7 +109,8 @@ def configure(box) -> None:
     prefs.segmind_api_key = simulated["segmind"].VALID_KEY
     prefs.scenario_api_key, prefs.scenario_api_secret = simulated["scenario"].VALID_KEY, simulated["scenario"].VALID_SECRET
     prefs.meshy_api_key = simulated["meshy"].VALID_KEY
-    prefs.hunyuan_server_base_url = box.url + module("sandbox.hunyuan_server").SANDBOX_BASE_PATH
+    prefs.hunyuan_server_servers.clear()
+    prefs.hunyuan_server_servers.add().url = box.url + module("sandbox.hunyuan_server").SANDBOX_BASE_PATH
 
 
 # --- 1. main-thread cost per tick ------------------------------------------------------------------------

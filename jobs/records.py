@@ -57,6 +57,8 @@ class JobRecord(BaseModel):
     """One line for the progress bar."""
     error: str = ""
     """Why it failed, for the artist."""
+    warning: str = ""
+    """Something the artist should know about a result that was still delivered (a missing texture)."""
     fix: str = "NONE"
     """What the panel offers beside the error (``providers.errors.Fix``)."""
     recoverable: bool = False

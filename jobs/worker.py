@@ -130,7 +130,8 @@ class JobWorker:
         request = provider.prepare(record.params, record.inputs)
         seed = getattr(request, "seed", None)  # made concrete by prepare() when the artist asked for a random one
         try:
-            request = provider.stage(request, event)  # uploads: free, retried, never a job that "may exist"
+            # Uploads, a free server: free, retried, never a job that "may exist".
+            request = provider.stage(request, event, lambda text: self._commit(job_id, event, message=text))
         except E.TransportError as exc:
             raise E.TransportError(f"Could not upload the inputs to {provider.label} ({exc}). Nothing was created "
                                    "or billed; Submit Again is safe.") from None
@@ -302,6 +303,7 @@ class JobWorker:
             paths[asset.key if asset.key not in paths else path.name] = str(path)
         if AssetRole.MODEL.value not in paths and record.kind.value == "GENERATE":
             raise E.BadResponseError(f"{provider.label} finished the job but sent no model.")
+        warning = ""
         if AssetRole.MODEL.value in paths:
             model = Path(paths[AssetRole.MODEL.value])
             sidecars = frozenset(Path(path).name for role, path in paths.items() if role != AssetRole.MODEL.value)
@@ -310,6 +312,7 @@ class JobWorker:
             except E.RefusedAnswerError:
                 model.unlink(missing_ok=True)  # never importable later, by Import Again or another session
                 raise
+            warning = provider.result_warning(record.params, model)
         bake_error = ""
         if record.delivery is Delivery.BAKE_ONTO_TARGET and AssetRole.MODEL.value in paths:
             try:
@@ -322,7 +325,7 @@ class JobWorker:
             if thumbnail is not None:
                 paths[AssetRole.PREVIEW.value] = str(thumbnail)
         self._commit(job_id, event, state=JobState.READY, result_paths=paths, progress=1.0, downloads=[],
-                     message="Ready to import", error=bake_error)
+                     message="Ready to import", error=bake_error, warning=warning)
         if render and record.render_preview and self._previews is not None:
             self._previews.request(job_id, Path(paths[AssetRole.MODEL.value]), Path(record.output_dir))
 

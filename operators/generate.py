@@ -60,6 +60,8 @@ def job_outcome(record: JobRecord | None) -> tuple[set[str], str, str] | None:
     if record is None:
         return {"CANCELLED"}, "ERROR", "The job disappeared."
     if record.state is JobState.IMPORTED:
+        if record.warning:
+            return {"FINISHED"}, "WARNING", f"{done_message(record)} {translate_message(record.warning)}"
         return {"FINISHED"}, "INFO", done_message(record)
     if record.state is JobState.READY and record.error:
         return {"CANCELLED"}, "ERROR", translate_message(record.error)

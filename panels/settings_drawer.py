@@ -7,6 +7,8 @@ the scene's settings: cheap enough for every redraw.
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 import bpy
 from bpy.app.translations import pgettext_iface as iface_
 
@@ -57,7 +59,27 @@ def draw_parameters_panel(layout: bpy.types.UILayout, context: bpy.types.Context
     header, body = layout.panel(f"meshsmith_{provider.key}_{title.lower()}", default_closed=closed)
     header.label(text=title)
     if body is not None:
+        if provider.self_hosted and route == "GENERATE":
+            draw_server_versions(body, context, provider)
         draw_params(body, group, params)
+
+
+def draw_server_versions(layout: bpy.types.UILayout, context: bpy.types.Context,
+                         provider: registry.ProviderInfo) -> None:
+    """Which settings each of the artist's servers honours, for the servers whose version is known (2.1 servers
+    use the image only). Reads what this session learned; never asks the servers."""
+    from .. import preferences
+    from ..providers import server_states
+
+    col = layout.column(align=True)
+    for server in (part.strip().rstrip("/") for part in preferences.base_url(provider.id, context).split(",")):
+        version = server_states.state_of(server).version if server else ""
+        if version == "2.1":
+            col.label(text=iface_("{}: Hunyuan3D-2.1, uses the image only").format(urlsplit(server).netloc),
+                      icon="INFO", translate=False)
+        elif version == "2.0":
+            col.label(text=iface_("{}: Hunyuan3D-2.0, uses every setting").format(urlsplit(server).netloc),
+                      icon="CHECKMARK", translate=False)
 
 
 def draw_inputs(layout: bpy.types.UILayout, context: bpy.types.Context, provider: registry.ProviderInfo,

@@ -247,6 +247,10 @@ class VIEW3D_PT_meshsmith_jobs(Panel):
             for line in _wrap(translate_message(item.error), 48):
                 col.label(text=line, translate=False)
             draw_fix(box, item.fix)
+        if item.warning:
+            col = box.column(align=True)
+            for number, line in enumerate(_wrap(translate_message(item.warning), 48)):
+                col.label(text=line, icon="ERROR" if number == 0 else "BLANK1", translate=False)
         details = box.column(align=True)
         from .thumbnails import icon_for
 
@@ -255,6 +259,8 @@ class VIEW3D_PT_meshsmith_jobs(Panel):
             details.template_icon(icon_value=preview, scale=5.0)
         if item.prompt:
             details.label(text=iface_("Input: {}").format(item.prompt[:60]), translate=False)
+        if item.ran_on:
+            details.label(text=iface_("Server: {}").format(item.ran_on), translate=False)
         if item.seed:
             details.label(text=iface_("Seed: {}").format(item.seed), translate=False)
         if item.cost:

@@ -80,10 +80,12 @@ class Provider(ABC):
     def prepare(self, params: Mapping[str, Any], inputs: Mapping[str, str]) -> BaseModel:
         """Build the validated request from parameters and input files (worker thread: may read files)."""
 
-    def stage(self, request: BaseModel, cancel: Any = None) -> BaseModel:
-        """Send what must reach the service before the job can be created (uploads), and return the request
-        ready to submit. Nothing here is billed, so it is retried like a read and a failure is a plain error,
-        never a job that "may exist"; the engine journals the job as being sent only after this returns."""
+    def stage(self, request: BaseModel, cancel: Any = None, say: Callable[[str], None] = lambda text: None
+              ) -> BaseModel:
+        """Send what must reach the service before the job can be created (uploads; a free server), and return the
+        request ready to submit. Nothing here is billed, so it is retried like a read and a failure is a plain
+        error, never a job that "may exist"; the engine journals the job as being sent only after this returns.
+        ``say`` puts a line on the job's progress bar (a long wait says what it waits for)."""
         return request
 
     @abstractmethod
@@ -109,6 +111,16 @@ class Provider(ABC):
         if not asset.url:
             raise InvalidInputError(f"{self.label} gave no address for {asset.filename}.")
         return self.http.download(asset.url, dest, cancel=cancel)
+
+    def result_warning(self, params: Mapping[str, Any], model: Path) -> str:
+        """What the artist should know about a finished result that is still worth importing (a texture that was
+        asked for and is missing); '' when nothing. ``model`` has passed ``gltf_guard.check_model_file``."""
+        return ""
+
+    @staticmethod
+    def ran_on(remote_id: str) -> str:
+        """The server a job ran on, for a provider that spreads jobs over several ('' otherwise)."""
+        return ""
 
     def find_lost_submission(self, request: BaseModel, submitted_at: float) -> RemoteJob | None:
         """Look for a job created by a submission whose answer was lost. None when not found or not supported."""

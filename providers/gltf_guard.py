@@ -54,6 +54,19 @@ def check_model_file(path: Path, *, service: str, sidecars: frozenset[str] = fro
     _check_buffers(document, bin_length, path.parent, service)
 
 
+def texture_count(path: Path, *, service: str) -> int:
+    """How many textures a checked .glb or .gltf declares (0: the model came back bare)."""
+    try:
+        with path.open("rb") as handle:
+            if path.suffix.lower() == ".gltf":
+                document = _read_json(handle.read(MAX_JSON_BYTES + 1), service)
+            else:
+                document = _read_glb(handle, path.stat().st_size, service)[0]
+    except OSError as exc:
+        raise RefusedAnswerError(f"The model from {service} could not be read ({exc.strerror}).") from None
+    return len(_list(document, "textures", service))
+
+
 def _refuse(service: str, why: str) -> RefusedAnswerError:
     return RefusedAnswerError(f"{service} sent a model that Meshsmith refused: {why}. Nothing was imported.")
 

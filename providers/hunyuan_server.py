@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import json
 import os
 import random
 import re
@@ -39,8 +40,9 @@ from urllib.parse import urlsplit
 from pydantic import BaseModel, ConfigDict, Field
 
 from . import errors as E
+from . import server_states
 from .base import Provider, validation_message
-from .http import HttpClient, parse_json
+from .http import MAX_RETRIES, HttpClient, backoff_delay, parse_json
 from .models import AssetRef, AssetRole, JobStatus, RemoteJob
 
 SERVICE = "The Hunyuan3D server"
@@ -52,7 +54,7 @@ RECHECK_DOWN_S = 10.0
 """A server that did not answer is skipped for this long, then tried again."""
 WAIT_STEP_S = 0.5
 MAX_SEED = 2 ** 32 - 1
-_STATUS = re.compile(rb'"status"\s*:\s*"([a-z_]+)"')
+_STATUS = re.compile(rb'"status"\s*:\s*"([A-Za-z_-]{1,40})"')
 _MESSAGE = re.compile(rb'"message"\s*:\s*"([^"]{0,300})"')
 _MODEL_KEY = re.compile(rb'"model_base64"\s*:\s*"')
 
@@ -127,13 +129,16 @@ class ServerPool:
         self._down_until: dict[str, float] = {}
         self._orphans: set[str] = set()
         """Servers still running a job nobody waits for (canceled): freed once that job is seen to end."""
-        self.versions: dict[str, str] = {}
 
     def acquire(self, servers: list[str], is_up: Callable[[str], bool], cancel: threading.Event | None,
-                still_running: Callable[[str, str], bool] = lambda server, uid: True) -> str:
-        """Reserve the first idle server that answers; wait (cancel-aware) while every one is busy or down.
-        ``still_running(server, uid)`` is asked about a canceled job's server, to free it once that job ends."""
+                still_running: Callable[[str, str], bool] = lambda server, uid: True,
+                say: Callable[[str], None] = lambda text: None) -> str:
+        """Reserve the first idle server that answers; wait (cancel-aware, saying so) while the others are busy.
+        ``still_running(server, uid)`` is asked about a canceled job's server, to free it once that job ends.
+        Raises ``ServersDownError`` when none is busy and none answers: waiting would wait for nothing."""
+        waiting_said = False
         while True:
+            any_busy = False
             for server in servers:
                 with self._lock:
                     orphan = self._busy.get(server) if server in self._orphans else None
@@ -142,15 +147,22 @@ class ServerPool:
                 with self._lock:
                     held = self._busy.get(server)
                     if held is not None and held[1] > time.time():
+                        any_busy = True
                         continue  # running a job (a reservation never sent, or a lost job, lapses at its deadline)
                     if self._down_until.get(server, 0.0) > time.monotonic():
                         continue
                     self._busy[server] = ("", time.time() + 60.0)
                 if is_up(server):
+                    server_states.publish(server, busy_with="(being sent)")
                     return server
                 with self._lock:
                     self._busy.pop(server, None)
                     self._down_until[server] = time.monotonic() + RECHECK_DOWN_S
+            if not any_busy:
+                raise ServersDownError(servers)
+            if not waiting_said:
+                say(f"Waiting for a free Hunyuan3D server ({len(servers)} busy or not answering)")
+                waiting_said = True
             if cancel is not None and cancel.wait(WAIT_STEP_S):
                 raise E.JobCanceledError("Canceled while waiting for a free Hunyuan3D server.")
             if cancel is None:
@@ -159,14 +171,18 @@ class ServerPool:
     def hold(self, server: str, uid: str, deadline: float) -> None:
         with self._lock:
             self._busy[server] = (uid, deadline)
+        if server_states.state_of(server).busy_with != uid:
+            server_states.publish(server, busy_with=uid)
 
     def release(self, server: str, uid: str = "") -> None:
         """The server is free again (only if it still runs this job: another job may hold it by now)."""
         with self._lock:
             held = self._busy.get(server)
-            if held is not None and (not uid or held[0] in ("", uid)):
-                del self._busy[server]
-                self._orphans.discard(server)
+            if held is None or (uid and held[0] not in ("", uid)):
+                return
+            del self._busy[server]
+            self._orphans.discard(server)
+        server_states.publish(server, busy_with="")
 
     def orphan(self, server: str, uid: str) -> None:
         """Nobody waits for this server's job any more (canceled), but the server still runs it."""
@@ -179,15 +195,23 @@ class ServerPool:
             return {server: uid for server, (uid, _deadline) in self._busy.items()}
 
 
-_POOLS: dict[tuple[str, ...], ServerPool] = {}
-_POOLS_LOCK = threading.Lock()
+_POOL = ServerPool()
 
 
-def pool_for(servers: list[str]) -> ServerPool:
-    """The pool of these servers, shared by every client of this process that uses them."""
-    key = tuple(sorted(servers))
-    with _POOLS_LOCK:
-        return _POOLS.setdefault(key, ServerPool())
+def shared_pool() -> ServerPool:
+    """The pool every client of this process uses: a server is one GPU, whichever list it is reached from."""
+    return _POOL
+
+
+class ServersDownError(E.ConfigurationError):
+    """No listed server answers and none is busy with a job of ours: nothing was sent."""
+
+    def __init__(self, servers: list[str]) -> None:
+        problems = {server_states.state_of(server).problem for server in servers} - {""}
+        why = f" ({'; '.join(sorted(problems))[:200]})" if problems else ""
+        hosts = ", ".join(urlsplit(server).netloc for server in servers) + why
+        super().__init__(f"No Hunyuan3D server answers: {hosts}. Start the server (python api_server.py), "
+                         "or check its address in the preferences. Nothing was sent.")
 
 
 class HunyuanServerProvider(Provider):
@@ -201,15 +225,23 @@ class HunyuanServerProvider(Provider):
     supports_lookup = False
 
     def __init__(self, http: HttpClient, token: str = "", *, base_url: str = "", poll_interval: float | None = None,
-                 pool: ServerPool | None = None) -> None:
+                 pool: ServerPool | None = None, server_tokens: Mapping[str, str] | None = None) -> None:
+        """``token``: sent to every server without one of its own in ``server_tokens`` (base URL -> token)."""
         super().__init__(http)
         self.servers = server_urls(base_url)
-        self._headers = {"Authorization": f"Bearer {token}"} if token else {}
-        if token:
-            E.register_secret(token)
-        self.pool = pool or pool_for(self.servers)
+        self._token = token
+        self._server_tokens = {url.rstrip("/"): value for url, value in (server_tokens or {}).items() if value}
+        for secret in (token, *self._server_tokens.values()):
+            if secret:
+                E.register_secret(secret)
+        self.pool = pool or shared_pool()
         if poll_interval is not None:
             self.poll_interval = poll_interval
+
+    def _headers(self, server: str) -> dict[str, str]:
+        """The bearer token for a reverse proxy in front of ``server``, if any (never another service's key)."""
+        token = self._server_tokens.get(server, self._token)
+        return {"Authorization": f"Bearer {token}"} if token else {}
 
     # --- preparing ------------------------------------------------------------------------------------
     @staticmethod
@@ -243,32 +275,37 @@ class HunyuanServerProvider(Provider):
         except ValueError as exc:
             raise E.InvalidInputError(validation_message(SERVICE, exc)) from None
 
-    def stage(self, request: Any, cancel: Any = None) -> HunyuanServerRequest:
+    def stage(self, request: Any, cancel: Any = None, say: Callable[[str], None] = lambda text: None
+              ) -> HunyuanServerRequest:
         """Wait for an idle server and reserve it (nothing is sent yet)."""
         assert isinstance(request, HunyuanServerRequest)
-        server = self.pool.acquire(self.servers, self._answers, cancel, self._still_running)
-        if request.mesh and self.pool.versions.get(server) == "2.1":
+        server = self.pool.acquire(self.servers, self._answers, cancel, self._still_running, say)
+        if request.mesh and server_states.state_of(server).version == "2.1":
             self.pool.release(server)
             raise E.InvalidInputError(f"The Hunyuan3D server at {server} runs Hunyuan3D-2.1, which cannot paint a "
                                       "given mesh. Retexture through a 2.0 server.")
         return request.model_copy(update={"server": server})
 
-    def _answers(self, server: str) -> bool:
-        """Whether the server answers (and which version it runs, from /health: 2.0 has none)."""
+    def probe(self, server: str) -> server_states.ServerState:
+        """Ask ``server`` whether it answers and which version it runs (``/health``: 2.0 has none); the answer is
+        published for the preferences. Never raises for a server that does not answer: the state says why."""
         try:
-            response = self.http.request("GET", f"{server}/health", service=SERVICE, headers=self._headers,
+            response = self.http.request("GET", f"{server}/health", service=SERVICE, headers=self._headers(server),
                                          retry=False, deadline=5.0, ok_statuses=frozenset({404}))
-        except E.MeshsmithError:
-            return False
-        self.pool.versions[server] = "2.1" if response.status_code == 200 else "2.0"
-        return True
+        except E.MeshsmithError as exc:
+            return server_states.publish(server, reachable=False, problem=str(exc)[:160])
+        return server_states.publish(server, reachable=True, problem="",
+                                     version="2.1" if response.status_code == 200 else "2.0")
+
+    def _answers(self, server: str) -> bool:
+        return bool(self.probe(server).reachable)
 
     # --- the job ----------------------------------------------------------------------------------------
     def submit(self, request: BaseModel, on_created: Callable[[str], None]) -> RemoteJob:
         assert isinstance(request, HunyuanServerRequest)
         server = request.server or self.stage(request).server
         try:
-            response = self.http.request("POST", f"{server}/send", service=SERVICE, headers=self._headers,
+            response = self.http.request("POST", f"{server}/send", service=SERVICE, headers=self._headers(server),
                                          json=request.body(), retry=False)
             answer = parse_json(response, service=SERVICE)
             uid = str(answer.get("uid", "")) if isinstance(answer, dict) else ""
@@ -293,7 +330,10 @@ class HunyuanServerProvider(Provider):
             self.pool.release(server, uid)
             return RemoteJob(remote_id=remote_id, status=JobStatus.FAILED, raw_status="processing", error=(
                 f"{SERVICE} at {server} gave no result in time: its job failed, or the server restarted and forgot "
-                "it (the server never reports either). Look at the server's log; the server is free again."))
+                "it (the server never reports either). Look at the server's log; the server is free again."
+                + ("" if server_states.state_of(server).version == "2.1" else
+                   " A Hunyuan3D-2.0 server asked for a texture fails this way unless it was started with "
+                   "--enable_tex.")))
         raw, message = self._peek_status(server, uid)
         if raw == "completed":
             self.pool.release(server, uid)
@@ -311,22 +351,34 @@ class HunyuanServerProvider(Provider):
                          message=f"Painting on {where}" if raw == "texturing" else f"Working on {where}")
 
     def _where(self, server: str) -> str:
-        version = self.pool.versions.get(server, "")
+        version = server_states.state_of(server).version
         host = urlsplit(server).netloc
         return f"{host} (2.1: uses the image only)" if version == "2.1" else host
 
     def _peek_status(self, server: str, uid: str) -> tuple[str, str]:
-        """The status word (and message) from the start of a status answer; a finished model that follows is not read."""
-        head = b""
-        with self.http.open_stream("GET", f"{server}/status/{uid}", service=SERVICE, headers=self._headers,
+        """The status word (and message) of a job. A short answer is read whole and parsed; a long one (a finished
+        model follows the status) only as far as ``STATUS_HEAD_BYTES``, and the model is not read here."""
+        head, ended = b"", True
+        with self.http.open_stream("GET", f"{server}/status/{uid}", service=SERVICE, headers=self._headers(server),
                                    deadline=self.http.api_deadline) as stream:
             for chunk in stream.chunks():
                 head += chunk
-                if _STATUS.search(head) or len(head) >= STATUS_HEAD_BYTES:
+                if len(head) >= STATUS_HEAD_BYTES:
+                    ended = False
                     break
+        unreadable = E.BadResponseError(f"{SERVICE} at {server} answered a status request with something unreadable.")
+        if ended:
+            try:
+                answer = json.loads(head)
+            except ValueError:
+                raise unreadable from None
+            if not isinstance(answer, dict) or not isinstance(answer.get("status"), str):
+                raise unreadable
+            message = answer.get("message")
+            return answer["status"][:40], message[:300] if isinstance(message, str) else ""
         found = _STATUS.search(head)
         if found is None:
-            raise E.BadResponseError(f"{SERVICE} at {server} answered a status request with something unreadable.")
+            raise unreadable
         message = _MESSAGE.search(head)
         return found.group(1).decode(), message.group(1).decode("utf-8", "replace") if message else ""
 
@@ -336,6 +388,23 @@ class HunyuanServerProvider(Provider):
         except E.MeshsmithError:
             return True  # unknown: the reservation lapses at the job's deadline
 
+    def result_warning(self, params: Mapping[str, Any], model: Path) -> str:
+        """A texture asked for (or a mesh to paint) and a model without one: a 2.0 server started without
+        ``--enable_tex``, or painting that failed on the server; the bare model is still imported."""
+        if not params.get("texture", True):
+            return ""
+        from .gltf_guard import texture_count
+
+        if texture_count(model, service=SERVICE):
+            return ""
+        return ("The server sent the model without a texture: a Hunyuan3D-2.0 server paints only when started "
+                "with --enable_tex, and a failed painting step leaves the model bare (see the server's log). "
+                "The untextured model was imported.")
+
+    @staticmethod
+    def ran_on(remote_id: str) -> str:
+        return remote_id.split("@", 2)[2] if remote_id.count("@") >= 2 else ""
+
     def cancel(self, remote_id: str) -> bool:
         """The server cannot stop a job: its GPU stays busy until the job ends, so the server stays reserved until
         that job is seen to end (or reaches its deadline). Returns False: nothing was stopped there."""
@@ -344,14 +413,28 @@ class HunyuanServerProvider(Provider):
         return False
 
     def download(self, asset: AssetRef, dest: Path, *, cancel: Any = None) -> Path:
-        """Decode the status answer's ``model_base64`` to ``dest`` as it arrives (atomic; bounded)."""
+        """Decode the status answer's ``model_base64`` to ``dest`` as it arrives (atomic; bounded). A connection
+        lost or a body cut short is fetched again from the start (the server keeps the result until it restarts);
+        a model that is not a GLB is refused at once."""
         if not asset.url or "/status/" not in asset.url:
             return super().download(asset, dest, cancel=cancel)
+        for attempt in range(1, MAX_RETRIES + 2):
+            try:
+                return self._download_once(asset.url, dest, cancel)
+            except (E.TransportError, _CutShort):
+                if attempt > MAX_RETRIES or cancel is None:
+                    raise
+                if cancel.wait(backoff_delay(attempt)):
+                    raise E.JobCanceledError("Canceled while downloading the model.") from None
+        raise AssertionError("unreachable")
+
+    def _download_once(self, url: str, dest: Path, cancel: Any) -> Path:
         dest.parent.mkdir(parents=True, exist_ok=True)
         partial = dest.with_name(f".{dest.name}.{os.getpid()}.{threading.get_ident()}.part")
         written = 0
         try:
-            with self.http.open_stream("GET", asset.url, service=SERVICE, headers=self._headers,
+            server = url.split("/status/", 1)[0]
+            with self.http.open_stream("GET", url, service=SERVICE, headers=self._headers(server),
                                        cancel=cancel, min_rate=1024) as stream, partial.open("wb") as out:
                 decoder = _Base64Field()
                 for chunk in stream.chunks():
@@ -371,6 +454,10 @@ class HunyuanServerProvider(Provider):
             return dest
         finally:
             partial.unlink(missing_ok=True)
+
+
+class _CutShort(E.BadDownloadError):
+    """The answer ended before the model's end: fetched again."""
 
 
 class _Base64Field:
@@ -408,7 +495,7 @@ class _Base64Field:
         if not self.started:
             raise E.BadResponseError(f"{SERVICE} said the job was done but sent no model.")
         if not self.done:
-            raise E.BadDownloadError(f"{SERVICE} stopped sending the model before its end.")
+            raise _CutShort(f"{SERVICE} stopped sending the model before its end.")
         if self._pending:
             try:
                 return base64.b64decode(self._pending + b"=" * (-len(self._pending) % 4), validate=True)

@@ -75,7 +75,8 @@ class ProviderInfo(LightRecord):
     retexture_rank: int = 100
     """Place in the Retexture menu, lowest first (the first is the default)."""
     server_setting: tuple[str, str] = ("", "")
-    """The preference for the server address: (label, tooltip); empty: "<label> Server", the default named."""
+    """The preference for the server address: (label, tooltip); empty: "<label> Server", the default named. For a
+    self-hosted provider: the title and the note of its server list."""
     self_hosted: bool = False
     """The artist runs the server (no default address; plain http allowed for the addresses they list)."""
 
@@ -140,8 +141,8 @@ PROVIDERS: dict[str, ProviderInfo] = {
                     "Paint the mesh on your own Hunyuan3D-2.0 server, then bake the result onto its own UVs"),
         settings=hunyuan_server_settings.SETTINGS, self_hosted=True,
         base_url_env="MESHSMITH_HUNYUAN_SERVERS", simulator="sandbox.hunyuan_server",
-        server_setting=("Hunyuan3D Servers", "Your Hunyuan3D servers' addresses, comma-separated (e.g. "
-                                             "http://gpu-box:8081, http://gpu-box-2:8081): each runs one job at a time"),
+        server_setting=("Hunyuan3D Servers", "Each server runs one job at a time; further jobs wait for the next "
+                                             "idle one"),
         credentials=(Credential("token", "Hunyuan3D Server Token",
                                 "Optional: a bearer token for a reverse proxy in front of your servers",
                                 "MESHSMITH_HUNYUAN_SERVER_TOKEN", required=False),),

@@ -275,7 +275,8 @@ class ScenarioProvider(Provider):
             _UPLOADS[key] = str(asset["id"])
         return str(asset["id"])
 
-    def stage(self, request: BaseModel, cancel: Any = None) -> ScenarioRequest:
+    def stage(self, request: BaseModel, cancel: Any = None, say: Callable[[str], None] = lambda text: None
+              ) -> ScenarioRequest:
         """Upload the reference image (before the job is journaled as being sent: a failure here bills nothing)."""
         assert isinstance(request, ScenarioRequest)
         if request.image_asset_id:

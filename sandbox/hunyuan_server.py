@@ -51,6 +51,8 @@ class ServerJob:
     started: float = field(default_factory=time.monotonic)
     stuck_in: str = ""
     """'processing' or 'texturing': a failure the server never reports (the job stays there for ever)."""
+    bare: bool = False
+    """2.1: painting failed and the worker caught it: the job completes with the untextured mesh."""
     glb: bytes | None = None
 
 
@@ -65,6 +67,8 @@ class ServerConfig:
     """The next N jobs fail in the shape stage: ``processing`` for ever."""
     paint_fail_next: int = 0
     """2.1: the next N jobs fail while painting: ``texturing`` for ever (``/generate`` answers the bare mesh)."""
+    paint_bare_next: int = 0
+    """2.1: the next N jobs' painting fails in a way the worker catches: they complete with the bare mesh."""
 
 
 class HunyuanServerSimulator:
@@ -106,7 +110,8 @@ class HunyuanServerSimulator:
         with self._lock:
             self.creating_posts += 1
             job = ServerJob(str(uuid.uuid4()), body)
-            job.stuck_in = self._failure(body)
+            failure = self._failure(body)
+            job.stuck_in, job.bare = ("", True) if failure == "bare" else (failure, False)
             self.jobs[job.uid] = job
             self.max_running = max(self.max_running, self.running())
         return Response.json({"uid": job.uid})
@@ -120,7 +125,8 @@ class HunyuanServerSimulator:
             return Response.json({"text": HIGH_TRAFFIC, "error_code": 1}, 404)
         time.sleep(min(self.config.seconds, 2.0))
         job = ServerJob("generate", body, stuck_in="")
-        return Response(200, self._model(job, textured=failure != "texturing"), {"Content-Type": "model/gltf-binary"})
+        return Response(200, self._model(job, textured=failure not in ("texturing", "bare")),
+                        {"Content-Type": "model/gltf-binary"})
 
     def status(self, request: Request) -> Response:
         with self._lock:
@@ -133,7 +139,7 @@ class HunyuanServerSimulator:
         if elapsed < self.config.seconds:
             painting = self.config.version == "2.1" and elapsed > self.config.seconds / 2
             return Response.json({"status": "texturing" if painting else "processing"})
-        encoded = base64.b64encode(self._model(job, textured=True)).decode("ascii")
+        encoded = base64.b64encode(self._model(job, textured=not job.bare)).decode("ascii")
         return Response(200, json.dumps({"status": "completed", "model_base64": encoded}).encode(),
                         {"Content-Type": "application/json"})
 
@@ -161,7 +167,8 @@ class HunyuanServerSimulator:
         return body, None
 
     def _failure(self, body: dict[str, Any]) -> str:
-        """Where a job with this body gets stuck ('' when it succeeds), as the upstream server fails it."""
+        """Where a job with this body gets stuck ('' when it succeeds; 'bare' when it completes unpainted), as the
+        upstream server fails it."""
         try:
             base64.b64decode(str(body.get("image", "")), validate=True)
         except (binascii.Error, ValueError):  # a data: prefix, or no image at all: the thread dies unseen
@@ -180,6 +187,9 @@ class HunyuanServerSimulator:
         if self.config.version == "2.1" and self.config.paint_fail_next > 0:
             self.config.paint_fail_next -= 1
             return "texturing"
+        if self.config.version == "2.1" and self.config.paint_bare_next > 0:
+            self.config.paint_bare_next -= 1
+            return "bare"
         return ""
 
     def _model(self, job: ServerJob, *, textured: bool) -> bytes:

@@ -237,8 +237,7 @@ class Sandbox:
                     self._drop()
                     return
                 if fault is not None and fault.kind == "corrupt" and isinstance(response.body, bytes):
-                    # Same length, wrong bytes: a cache or proxy that mangled the file.
-                    response = Response(response.status, b"\x00JUNK" + response.body[5:], response.headers)
+                    response = Response(response.status, _corrupted(response.body), response.headers)
                 if fault is not None and fault.kind == "unknown_status":
                     response = _with_unknown_status(response)
                 if fault is not None and fault.kind == "malformed_json":
@@ -306,6 +305,17 @@ def _ranged(request: Request, response: Response) -> Response:
         return Response(416, b"", {"Content-Range": f"bytes */{total}"})
     headers = {**response.headers, "Content-Range": f"bytes {start}-{total - 1}/{total}", "Accept-Ranges": "bytes"}
     return Response(206, response.body[start:], headers)
+
+
+def _corrupted(body: bytes) -> bytes:
+    """Same length, wrong bytes: a cache or proxy that mangled the file (inside a JSON answer that carries the
+    model as base64, the model's own first bytes)."""
+    marker = b'"model_base64": "'
+    at = body.find(marker)
+    if at >= 0:
+        start = at + len(marker)
+        return body[:start] + b"AAAAAAAA" + body[start + 8:]
+    return b"\x00JUNK" + body[5:]
 
 
 def _with_unknown_status(response: Response) -> Response:

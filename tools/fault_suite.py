@@ -1,11 +1,13 @@
 """The fault-injection suite: every sandbox fault against every provider path, through the real add-on in Blender.
 
-For each provider (Segmind generate, Scenario generate, Meshy retexture) and each fault, a job is run
+For each provider (Segmind generate, Scenario generate, Meshy retexture, a self-hosted Hunyuan3D server) and
+each fault, a job is run
 from the add-on's own job-building code through the engine to an imported result (or a clear error),
 against a fresh sandbox with that fault armed. It records, and prints as a table: faults injected,
 jobs that ended correctly (a success after a transient fault, a clear error for a permanent one),
 hangs, duplicate creating requests, lost results, and secrets found in a saved .blend, the journal,
-the logs, error messages and custom properties.
+the logs, error messages and custom properties. The self-hosted server also meets its own quirks (a job
+that never ends, a painting step that fails, a server started without ``--enable_tex``, no server up).
 
 Run it with ``python3.11 tools/dev.py faults``; the test suite runs it too (tests/blender/test_fault_suite.py).
 """
@@ -32,12 +34,15 @@ CASE_DEADLINE_S = 45.0
 # shortens it so that a job that was never made is declared not found well inside a case's deadline.
 LOOKUP_WINDOW_S = 4.0
 LOOKUP_STEP_S = 0.5
-PROVIDERS = ("SEGMIND", "SCENARIO", "MESHY")
+PROVIDERS = ("SEGMIND", "SCENARIO", "MESHY", "HUNYUAN_SERVER")
+SERVER_TIMEOUT_S = 12
+"""The self-hosted server's job deadline in the suite (the only way its silent failures end)."""
 # Where each provider's traffic goes: (creating POST, status GET, result download).
 PATHS = {
     "SEGMIND": ("/v2/hunyuan-3d-2", "/status", "/meshes/"),
     "SCENARIO": ("/generate/custom", "/v1/jobs/", "/cdn/"),
     "MESHY": ("/openapi/v1/retexture", "/openapi/v1/retexture/", "/meshy-assets/"),
+    "HUNYUAN_SERVER": ("/send", "/status/", "download=model"),
 }
 LOOKUP_PROVIDERS = {"SCENARIO", "MESHY"}
 """Providers whose job list lets a lost creating answer be reconciled into the real job."""
@@ -54,6 +59,13 @@ class Fault:
     through_operator: bool = False
     """Run the job with the blocking operator (as a script does): it must return FINISHED exactly when the job
     is imported, and wait while a lost job is being looked for."""
+    providers: tuple[str, ...] = ()
+    """Only these providers (empty: every one)."""
+    server: dict = field(default_factory=dict)
+    """The self-hosted server the job goes to: its version and simulator settings; ``{"dead": True}``: an
+    address where nothing answers."""
+    words: str = ""
+    """What the job's error (or, for a delivered result, its warning) must say."""
 
 
 FAULTS = [
@@ -72,7 +84,22 @@ FAULTS = [
     Fault("connection dropped before creating", "drop", "create", {"count": 1}, transient=False),
     Fault("429 on the creating request", "retry_after", "create", {"retry_after": 0.2, "count": 1}),
     Fault("creating answer lost, through the operator", "lose_answer", "create", {"count": 1}, through_operator=True),
+    # The self-hosted server's own ways to fail (none of them is reported by the server).
+    Fault("job stuck at 'processing' (failed on the server)", "none", "status", transient=False,
+          providers=("HUNYUAN_SERVER",), server={"fail_next": 1}, words="server's log"),
+    Fault("2.1 painting stuck at 'texturing'", "none", "status", transient=False, providers=("HUNYUAN_SERVER",),
+          server={"version": "2.1", "paint_fail_next": 1}, words="gave no result in time"),
+    Fault("2.1 painting failed, bare model sent", "none", "status", providers=("HUNYUAN_SERVER",),
+          server={"version": "2.1", "paint_bare_next": 1}, words="without a texture"),
+    Fault("2.0 server without --enable_tex", "none", "status", transient=False, providers=("HUNYUAN_SERVER",),
+          server={"enable_tex": False}, words="--enable_tex"),
+    Fault("no server answers", "none", "create", transient=False, providers=("HUNYUAN_SERVER",),
+          server={"dead": True}, words="No Hunyuan3D server answers"),
 ]
+
+
+def faults_for(provider: str, faults: list[Fault] = FAULTS) -> list[Fault]:
+    return [fault for fault in faults if not fault.providers or provider in fault.providers]
 
 
 @dataclass
@@ -118,6 +145,26 @@ def _configure(bpy, box, keys: dict[str, str]) -> None:
     prefs.segmind_api_key = keys["segmind"]
     prefs.scenario_api_key, prefs.scenario_api_secret = keys["scenario"], keys["scenario_secret"]
     prefs.meshy_api_key = keys["meshy"]
+    prefs.hunyuan_server_token = keys["hunyuan_server_token"]
+    bpy.context.scene.meshsmith.hunyuan_server.timeout_s = SERVER_TIMEOUT_S
+
+
+def _hunyuan_server(box, fault: Fault):
+    """The server the case's job goes to (listed alone in the preferences), and its simulator (None: dead)."""
+    prefs = _module("preferences").get()
+    prefs.hunyuan_server_servers.clear()
+    entry = prefs.hunyuan_server_servers.add()
+    if fault.server.get("dead"):
+        import socket
+
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            entry.url = f"http://127.0.0.1:{probe.getsockname()[1]}"
+        return None
+    options = dict(fault.server)
+    simulator = box.add_hunyuan_server(options.pop("version", "2.0"), **{"enable_tex": True, **options})
+    entry.url = simulator.url
+    return simulator
 
 
 def _start_job(bpy, provider: str, image: Path):
@@ -157,8 +204,12 @@ def run_case(bpy, provider: str, fault: Fault, image: Path, keys: dict[str, str]
         create, status, download = PATHS[provider]
         path = {"create": create, "status": status, "download": download}[fault.where]
         method = "POST" if fault.where == "create" else "GET"
-        box.arm(fault.kind, path_contains=path, method=method, **fault.options)
-        simulator = {"SEGMIND": box.segmind, "SCENARIO": box.scenario, "MESHY": box.meshy}[provider]
+        if fault.kind != "none":
+            box.arm(fault.kind, path_contains=path, method=method, **fault.options)
+        if provider == "HUNYUAN_SERVER":
+            simulator = _hunyuan_server(box, fault)
+        else:
+            simulator = {"SEGMIND": box.segmind, "SCENARIO": box.scenario, "MESHY": box.meshy}[provider]
         operator_result = ""
         if fault.through_operator:
             known = {job.id for job in runtime.engine().jobs()}
@@ -187,13 +238,16 @@ def run_case(bpy, provider: str, fault: Fault, image: Path, keys: dict[str, str]
             correct = state == expected and (expected != "UNKNOWN" or "may be billed" in current.error)
         if correct and state == "IMPORTED":
             correct = all(Path(p).is_file() for p in current.result_paths.values())
+        if fault.words:
+            correct = correct and fault.words in (current.error if expected == "ERROR" else current.warning)
         if fault.through_operator:  # FINISHED exactly when imported; an error otherwise, never an early one
             correct = correct and (operator_result == "FINISHED") == (state == "IMPORTED")
         lost = expected == "IMPORTED" and state != "IMPORTED"
         if hang:
             runtime.engine().cancel(record.id)
+        posts = simulator.creating_posts if simulator is not None else 0
         return Outcome(provider, fault.name, expected, state, current.error or current.message, correct and not hang,
-                       hang, simulator.creating_posts, lost)
+                       hang, posts, lost)
 
 
 def scan_for_secrets(blobs: dict[str, bytes], keys: dict[str, str]) -> dict[str, int]:
@@ -211,7 +265,8 @@ def run_suite(bpy, *, providers=PROVIDERS, faults=FAULTS, out: Path | None = Non
 
     simulated = {name: import_module(f"{MODULE_NAME}.sandbox.{name}") for name in ("segmind", "scenario", "meshy")}
     keys = {"segmind": simulated["segmind"].VALID_KEY, "scenario": simulated["scenario"].VALID_KEY,
-            "scenario_secret": simulated["scenario"].VALID_SECRET, "meshy": simulated["meshy"].VALID_KEY}
+            "scenario_secret": simulated["scenario"].VALID_SECRET, "meshy": simulated["meshy"].VALID_KEY,
+            "hunyuan_server_token": "hy-proxy-token-5150"}
     out = out or Path(tempfile.mkdtemp(prefix="meshsmith-faults-"))
     previous = {name: os.environ.get(name) for name in ("MESHSMITH_HTTP_READ_TIMEOUT", "MESHSMITH_POLL_INTERVAL")}
     os.environ["MESHSMITH_HTTP_READ_TIMEOUT"] = str(READ_TIMEOUT_S)
@@ -231,7 +286,7 @@ def run_suite(bpy, *, providers=PROVIDERS, faults=FAULTS, out: Path | None = Non
         bpy.ops.mesh.primitive_cube_add(location=(4.0, 0.0, 0.0))
         bpy.context.active_object.name = "FaultCrate"
         for provider in providers:
-            for fault in faults:
+            for fault in faults_for(provider, faults):
                 if provider == "MESHY":
                     bpy.context.view_layer.objects.active = bpy.data.objects["FaultCrate"]
                 rows.append(run_case(bpy, provider, fault, image, keys))
@@ -261,10 +316,10 @@ def run_suite(bpy, *, providers=PROVIDERS, faults=FAULTS, out: Path | None = Non
 
 
 def format_table(rows: list[Outcome], secrets: dict[str, int]) -> str:
-    lines = [f"{'provider':<9} {'fault':<44} {'expected':<9} {'outcome':<9} {'POSTs':>5}  ok",
-             "-" * 86]
+    lines = [f"{'provider':<14} {'fault':<50} {'expected':<9} {'outcome':<9} {'POSTs':>5}  ok",
+             "-" * 97]
     for row in rows:
-        lines.append(f"{row.provider:<9} {row.fault:<44} {row.expected:<9} {row.state:<9} {row.creating_posts:>5}  "
+        lines.append(f"{row.provider:<14} {row.fault:<50} {row.expected:<9} {row.state:<9} {row.creating_posts:>5}  "
                      f"{'yes' if row.correct else 'NO'}")
     totals = {
         "faults injected": len(rows),
@@ -274,7 +329,7 @@ def format_table(rows: list[Outcome], secrets: dict[str, int]) -> str:
         "lost results": sum(row.lost for row in rows),
         "secrets found (.blend, journal, logs, messages, properties)": sum(secrets.values()),
     }
-    lines.append("-" * 86)
+    lines.append("-" * 97)
     lines += [f"{name:<60} {value:>5}" for name, value in totals.items()]
     return "\n".join(lines)
 

@@ -37,6 +37,9 @@ def blender(addon, tmp_path, monkeypatch):
     prefs.scenario_api_key = prefs.scenario_api_secret = prefs.scenario_project_id = prefs.scenario_base_url = ""
     prefs.meshy_api_key = prefs.meshy_base_url = ""
     prefs.meshy_test_mode = False
+    prefs.hunyuan_server_servers.clear()
+    prefs.hunyuan_server_token = ""
+    submodule("providers.server_states").forget_all()
     prefs.output_dir = ""
     prefs.auto_import = True
     prefs.post_import_preset = "NONE"

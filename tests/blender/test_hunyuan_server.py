@@ -3,6 +3,8 @@ through the registry's generic path, the settings drawn from the schema, retextu
 
 from __future__ import annotations
 
+import socket
+
 import bpy
 
 from blender_helpers import submodule
@@ -40,3 +42,117 @@ def test_a_seed_past_blenders_integer_range_is_kept_as_text():
     assert tag_value(2 ** 32 - 1) == "4294967295" and tag_value(7) == 7 and tag_value(True) is True
     obj = bpy.data.objects.new("Probe", None)
     obj["meshsmith_seed"] = tag_value(2 ** 32 - 1)  # an int there would raise OverflowError
+
+
+def _drawn_preferences(log: list[str]):
+    from test_register_and_panels import RecordingLayout
+
+    real = submodule("preferences").get()
+
+    class DrawnPreferences:
+        layout = RecordingLayout(log)
+
+        def __getattr__(self, name):
+            return getattr(real, name)
+
+    return DrawnPreferences()
+
+
+def _list_servers(*entries: tuple[str, str, str]) -> None:
+    prefs = submodule("preferences").get()
+    prefs.use_sandbox = False
+    for url, label, token in entries:
+        bpy.ops.meshsmith.add_server(provider="HUNYUAN_SERVER")
+        entry = prefs.hunyuan_server_servers[prefs.hunyuan_server_servers_index]
+        entry.url, entry.label, entry.token = url, label, token
+
+
+def _drain_until(blender, condition, timeout: float = 10.0) -> None:
+    import time
+
+    deadline = time.monotonic() + timeout
+    while not condition() and time.monotonic() < deadline:
+        time.sleep(0.02)
+        blender.drain(bpy.context)
+    assert condition()
+
+
+def test_servers_listed_in_the_preferences_are_where_jobs_go(blender, sandbox, png_file):
+    second = sandbox.add_hunyuan_server(enable_tex=True)
+    _list_servers((sandbox.hunyuan_server.url, "Left GPU", ""), (second.url, "", "proxy-token-789"),
+                  ("http://unused:8081", "off", ""))
+    prefs = submodule("preferences")
+    prefs.get().hunyuan_server_servers[2].use = False  # unticked: not used
+    assert prefs.base_url("HUNYUAN_SERVER") == f"{sandbox.hunyuan_server.url}, {second.url}"
+    assert prefs.server_tokens("HUNYUAN_SERVER") == {second.url: "proxy-token-789"}
+    bpy.context.scene.meshsmith.hunyuan_server.timeout_s = 60
+    assert bpy.ops.meshsmith.generate(provider="HUNYUAN_SERVER", image_path=str(png_file)) == {"FINISHED"}
+    item = bpy.context.window_manager.meshsmith.jobs[0]
+    host = sandbox.hunyuan_server.url.split("//")[1].split("/")[0]
+    assert item.ran_on == f"Left GPU ({host})"  # the first idle server, by the artist's label
+    bpy.context.window_manager.meshsmith.active_job_index = 0
+    from test_register_and_panels import draw
+
+    assert f"Server: Left GPU ({host})" in draw(submodule("panels.sidebar").VIEW3D_PT_meshsmith_jobs)
+
+
+def test_the_test_button_reports_each_servers_state_and_marks_plain_http(blender, sandbox):
+    server_21 = sandbox.add_hunyuan_server("2.1")
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        dead = f"http://127.0.0.1:{probe.getsockname()[1]}"
+    _list_servers((sandbox.hunyuan_server.url, "", ""), (server_21.url, "", ""), (dead, "", ""),
+                  ("http://gpu-box.studio.lan:8081", "", ""))
+    servers = submodule("operators.servers")
+    states = submodule("providers.server_states")
+    assert servers.state_text(sandbox.hunyuan_server.url)[0] == "Not checked yet"
+    prefs = submodule("preferences").get()
+    prefs.hunyuan_server_servers[3].use = False  # not tested below: it would wait for a name that does not resolve
+    prefs.hunyuan_server_servers.remove(3)
+    assert bpy.ops.meshsmith.test_servers(provider="HUNYUAN_SERVER", index=-1) == {"FINISHED"}
+    _drain_until(blender, lambda: all(states.state_of(url).reachable is not None
+                                      for url in (sandbox.hunyuan_server.url, server_21.url, dead)))
+    assert servers.state_text(sandbox.hunyuan_server.url) == ("Hunyuan3D-2.0, idle", "CHECKMARK")
+    assert servers.state_text(server_21.url) == ("Hunyuan3D-2.1, idle", "CHECKMARK")
+    assert servers.state_text(dead) == ("Not answering", "ERROR") and states.state_of(dead).problem
+    assert not servers.is_unencrypted(sandbox.hunyuan_server.url)  # this computer: nothing crosses a network
+    assert servers.is_unencrypted("http://gpu-box.studio.lan:8081")
+    assert not servers.is_unencrypted("https://gpu-box.studio.lan")
+    # The preferences draw the list, the selected server's fields and what the last test found.
+    prefs.hunyuan_server_servers_index = 1
+    log: list[str] = []
+    submodule("preferences").MeshsmithPreferences.draw(_drawn_preferences(log), bpy.context)
+    assert "Hunyuan3D Servers" in log and "Test" in log and "Test All" in log
+    assert any("uses the image only" in line for line in log)
+    # A row of the list, as Blender's UIList draws it.
+    row_log: list[str] = []
+    from test_register_and_panels import RecordingLayout
+
+    servers.MESHSMITH_UL_servers.draw_item(None, bpy.context, RecordingLayout(row_log), prefs,
+                                           prefs.hunyuan_server_servers[2], 0, prefs, "", 2)
+    assert dead in row_log and "Not answering" in row_log
+
+
+def test_remove_server_keeps_the_selection_in_range(blender):
+    _list_servers(("http://127.0.0.1:1", "", ""), ("http://127.0.0.1:2", "", ""))
+    prefs = submodule("preferences").get()
+    assert bpy.ops.meshsmith.remove_server(provider="HUNYUAN_SERVER") == {"FINISHED"}
+    assert [entry.url for entry in prefs.hunyuan_server_servers] == ["http://127.0.0.1:1"]
+    assert prefs.hunyuan_server_servers_index == 0
+
+
+def test_a_result_without_the_texture_asked_for_is_imported_with_a_warning(sandbox_of_addon, png_file):
+    server = sandbox_of_addon.add_hunyuan_server("2.1", paint_bare_next=1)
+    submodule("preferences").get().use_sandbox = False
+    _list_servers((server.url, "", ""))
+    bpy.context.scene.meshsmith.hunyuan_server.timeout_s = 60
+    assert bpy.ops.meshsmith.generate(provider="HUNYUAN_SERVER", image_path=str(png_file)) == {"FINISHED"}
+    obj = bpy.context.active_object
+    assert obj["meshsmith_provider"] == "HUNYUAN_SERVER"
+    item = bpy.context.window_manager.meshsmith.jobs[0]
+    assert item.state == "IMPORTED" and "without a texture" in item.warning
+    from test_register_and_panels import draw
+
+    assert any("without a texture" in line for line in draw(submodule("panels.sidebar").VIEW3D_PT_meshsmith_jobs))
+    outcome = submodule("operators.generate").job_outcome(submodule("runtime").engine().get(item.job_id))
+    assert outcome[1] == "WARNING" and "--enable_tex" in outcome[2]

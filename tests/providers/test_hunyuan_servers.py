@@ -14,6 +14,7 @@ import pytest
 from meshsmith.jobs.engine import JobEngine
 from meshsmith.jobs.records import JobKind, JobRecord, JobState
 from meshsmith.providers import errors as E
+from meshsmith.providers import server_states
 from meshsmith.providers.http import HttpClient
 from meshsmith.providers.hunyuan_server import HunyuanServerProvider, ServerPool, _Base64Field
 from meshsmith.sandbox.assets import make_model_glb
@@ -183,3 +184,82 @@ def test_a_cut_off_model_is_refused():
     decoder.feed(b'{"status": "completed", "model_base64": "' + base64.b64encode(b"glTF" * 100)[:50])
     with pytest.raises(E.BadDownloadError, match="stopped sending"):
         decoder.finish()
+
+
+def test_when_no_server_answers_the_job_fails_at_once_and_says_where_to_look(png_file, tmp_path):
+    dead = [_closed_port_url(), _closed_port_url()]
+    engine = JobEngine()
+    started = time.monotonic()
+    record = engine.submit(_record(png_file, tmp_path), _client(dead))
+    (done,) = _wait_all(engine, [record.id])
+    assert done.state is JobState.FAILED and time.monotonic() - started < 8  # not a wait for servers that are down
+    assert "No Hunyuan3D server answers" in done.error and "Nothing was sent" in done.error
+    assert all(url.split("//")[1] in done.error for url in dead)
+    assert done.fix == "OPEN_PREFERENCES"
+    assert server_states.state_of(dead[0]).reachable is False and server_states.state_of(dead[0]).problem
+    engine.shutdown()
+
+
+def test_a_job_waiting_for_a_busy_server_says_so_and_the_states_follow_the_jobs(sandbox, png_file, tmp_path):
+    server = sandbox.hunyuan_server
+    server.config.seconds = 1.0
+    pool, engine = ServerPool(), JobEngine()
+    ids = [engine.submit(_record(png_file, tmp_path / name), _client([server.url], pool)).id for name in "ab"]
+    messages: dict[str, set[str]] = {job_id: set() for job_id in ids}
+    busy_seen = set()
+    deadline = time.monotonic() + 20
+    while any(engine.get(job_id).state.is_active for job_id in ids) and time.monotonic() < deadline:
+        engine.wait_for_updates(0.02)
+        engine.drain()
+        for job_id in ids:
+            messages[job_id].add(engine.get(job_id).message)
+        busy_seen.add(server_states.state_of(server.url).busy_with)
+    assert [engine.get(job_id).state for job_id in ids] == [JobState.READY] * 2
+    assert any(any(m.startswith("Waiting for a free Hunyuan3D server") for m in seen) for seen in messages.values())
+    uids = set(server.jobs)
+    assert uids <= busy_seen  # each job's uid was shown as what the server is busy with
+    state = server_states.state_of(server.url)
+    assert state.reachable is True and state.version == "2.0" and state.busy_with == "" and state.checked_at
+    engine.shutdown()
+
+
+def test_each_server_gets_its_own_token_and_no_other(sandbox, png_file, tmp_path):
+    first, second = sandbox.hunyuan_server, sandbox.add_hunyuan_server(enable_tex=True)
+    client = HunyuanServerProvider(HttpClient(), "default-token-123", base_url=f"{first.url}, {second.url}",
+                                   pool=ServerPool(), server_tokens={second.url + "/": "own-token-456"})
+    for server in (first.url, second.url):
+        client.probe(server)
+    sent = {path.split("/health")[0]: headers.get("authorization") for method, path, headers in sandbox.request_log
+            if path.endswith("/health")}
+    assert sent == {"/hunyuan/0": "Bearer default-token-123", "/hunyuan/1": "Bearer own-token-456"}
+    assert "own-token-456" not in E.redact("token own-token-456")  # registered as a secret: never in a message
+
+
+def test_a_2_1_server_that_could_not_paint_sends_the_bare_model_and_the_job_says_so(sandbox, png_file, tmp_path):
+    server = sandbox.add_hunyuan_server("2.1", paint_bare_next=1)
+    engine = JobEngine()
+    record = engine.submit(_record(png_file, tmp_path), _client([server.url]))
+    (done,) = _wait_all(engine, [record.id])
+    assert done.state is JobState.READY and Path(done.result_paths["MODEL"]).read_bytes()[:4] == b"glTF"
+    assert "without a texture" in done.warning and "--enable_tex" in done.warning
+    second = engine.submit(_record(png_file, tmp_path / "b"), _client([server.url]))
+    (textured,) = _wait_all(engine, [second.id])
+    assert textured.state is JobState.READY and textured.warning == ""  # only the bare one is flagged
+    untextured_asked = engine.submit(_record(png_file, tmp_path / "c", texture=False), _client([server.url]))
+    (plain,) = _wait_all(engine, [untextured_asked.id])
+    assert plain.warning == ""  # no texture asked: nothing missing
+    engine.shutdown()
+
+
+def test_a_2_0_server_without_enable_tex_is_named_when_its_job_never_ends(sandbox, png_file, tmp_path):
+    server = sandbox.add_hunyuan_server(enable_tex=False)
+    engine = JobEngine()
+    record = engine.submit(_record(png_file, tmp_path, texture=True), _client([server.url]))
+    (done,) = _wait_all(engine, [record.id])
+    assert done.state is JobState.FAILED and "--enable_tex" in done.error and "server's log" in done.error
+    engine.shutdown()
+
+
+def test_which_server_ran_a_job_is_read_from_its_id():
+    assert HunyuanServerProvider.ran_on("abc-1@1700000000@http://gpu-box:8081") == "http://gpu-box:8081"
+    assert HunyuanServerProvider.ran_on("no-server-here") == ""

@@ -134,7 +134,7 @@ def test_a_service_that_cannot_be_asked_keeps_may_be_billed_at_once(tmp_path):
 
 def test_an_upload_that_fails_is_a_plain_failure_never_unknown(tmp_path):
     class FailingUpload(ScriptedProvider):
-        def stage(self, request, cancel=None):
+        def stage(self, request, cancel=None, say=None):
             raise E.TransportError("Could not reach Fake")
 
     engine = JobEngine()
