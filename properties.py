@@ -19,6 +19,7 @@ from bpy.props import (
 )
 from bpy.types import PropertyGroup
 
+from . import catalog_properties
 from .providers import registry, schema
 
 PROVIDER_ITEMS = registry.enum_items(registry.generators(), "generates")
@@ -62,6 +63,8 @@ def settings_class(provider: registry.ProviderInfo) -> type[ProviderSettings]:
     name = "Meshsmith" + provider.key.title().replace("_", "") + "Settings"
     # A "reference" setting is the scene's own reference image (scene.meshsmith.image): no property of its own.
     annotations = {param.name: _blender_property(param) for param in provider.settings if param.kind != "reference"}
+    if provider.catalog:  # the model choice and the chosen model's inputs (scene.meshsmith.scenario.model...)
+        annotations.update(catalog_properties.catalog_annotations())
     return type(name, (ProviderSettings,), {"__annotations__": annotations, "settings_schema": provider.settings,
                                             "__doc__": f"{provider.label}'s settings (from the provider registry)."})
 
@@ -140,7 +143,8 @@ for _provider in registry.with_estimate():
     MeshsmithRuntimeState.__annotations__[_provider.estimate[0] + "_key"] = StringProperty()
 
 
-classes = (*SETTINGS_CLASSES.values(), MeshsmithSceneSettings, MeshsmithJobItem, MeshsmithRuntimeState)
+classes = (*catalog_properties.classes, *SETTINGS_CLASSES.values(), MeshsmithSceneSettings, MeshsmithJobItem,
+           MeshsmithRuntimeState)
 
 
 def register() -> None:

@@ -25,6 +25,10 @@ def _timer() -> float:
 
 def _first_tick() -> None:
     runtime.resume_jobs()
+    from . import catalog_state
+
+    if catalog_state.catalog_provider() is not None:
+        catalog_state.load_cache()  # from disk, in the background: the sidebar never waits for it
     return None
 
 

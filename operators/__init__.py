@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from . import generate, jobs, retexture, servers, tweaks, versions
+from . import catalog, generate, jobs, retexture, servers, tweaks, versions
 
-_modules = (generate, retexture, jobs, servers, tweaks, versions)
+_modules = (generate, retexture, jobs, servers, catalog, tweaks, versions)
 
 
 def register() -> None:

@@ -41,8 +41,17 @@ def blocker(context: bpy.types.Context, provider_name: str) -> tuple[str, str]:
     if not prefs.use_sandbox and not preferences.has_key(provider_name, context):
         return registry.info(provider_name).missing_key, E.Fix.OPEN_PREFERENCES.value
     settings = context.scene.meshsmith
-    if settings.image is None and not settings.image_path:
+    takes_image, takes_prompt = True, registry.info(provider_name).takes_prompt
+    if registry.info(provider_name).catalog:
+        from .. import catalog_jobs
+
+        takes_image = catalog_jobs.takes_image(context, provider_name)
+        takes_prompt = catalog_jobs.takes_prompt(context, provider_name)
+    has_image = settings.image is not None or bool(settings.image_path)
+    if takes_image and not has_image and not (takes_prompt and settings.prompt and registry.info(provider_name).catalog):
         return "Choose a reference image.", E.Fix.NONE.value
+    if not takes_image and takes_prompt and not settings.prompt.strip():
+        return "Write a prompt.", E.Fix.NONE.value
     return "", E.Fix.NONE.value
 
 
@@ -191,6 +200,10 @@ class MESHSMITH_OT_generate(JobOperatorMixin, Operator):
     provider: EnumProperty(name="Provider", items=PROVIDER_ITEMS, default=PROVIDER_ITEMS[0][0])
     image_path: StringProperty(name="Image", description="Image file; empty uses the sidebar's image", subtype="FILE_PATH")
     prompt: StringProperty(name="Prompt", description="Optional text; empty uses the sidebar's prompt")
+    model: StringProperty(name="Model", description="For a service with a model catalog: the model's id (empty: "
+                          "the sidebar's choice)")
+    inputs: StringProperty(name="Inputs", description='For a catalog model: a JSON object of input values merged '
+                           'over the model\'s defaults, e.g. {"texture": true}')
 
     @classmethod
     def poll(cls, context: bpy.types.Context) -> bool:
@@ -203,7 +216,7 @@ class MESHSMITH_OT_generate(JobOperatorMixin, Operator):
 
     def _start(self, context: bpy.types.Context) -> JobRecord | None:
         try:
-            record = build_generate_job(context, self.provider, self.image_path, self.prompt)
+            record = build_generate_job(context, self.provider, self.image_path, self.prompt, self.model, self.inputs)
             provider = runtime.make_provider(self.provider, context)
         except E.MeshsmithError as exc:
             self.report({"ERROR"}, translate_message(str(exc)))

@@ -104,49 +104,82 @@ def check_writable(folder: Path) -> None:
         ) from None
 
 
-def generation_params(context: bpy.types.Context, provider_name: str) -> dict:
-    """The scene's parameters for a provider, checked by the provider's own model."""
-    from pydantic import ValidationError
-
+def generation_params(context: bpy.types.Context, provider_name: str, route: str = "GENERATE", model: str = "",
+                      inputs_json: str = "") -> dict:
+    """The scene's parameters for a provider, checked by the provider's own model. For a provider with a model
+    catalog, ``model`` and ``inputs_json`` (a script's) choose the model and its inputs (``catalog_jobs``)."""
     from ..providers import registry
-    from ..providers.base import validation_message
 
-    settings = context.scene.meshsmith
     if not registry.known(provider_name):
         raise E.InvalidInputError(f"Unknown provider '{provider_name}'.")
-    provider_class = registry.client_class(provider_name)
-    raw = settings.provider_settings(provider_name).as_params()
-    try:
-        provider_class.validate_params(raw)
-    except ValidationError as exc:
-        raise E.InvalidInputError(validation_message(provider_class.label, exc)) from None
-    return raw
+    if registry.info(provider_name).catalog:
+        from .. import catalog_jobs
+
+        return catalog_jobs.params_for(context, provider_name, route, model, inputs_json)
+    if model.strip() or inputs_json.strip():
+        raise E.InvalidInputError(f"{registry.info(provider_name).label} has no model catalog: leave model and "
+                                  "inputs empty, and set its parameters in the sidebar.")
+    from .. import catalog_jobs
+
+    return catalog_jobs.schema_checked(context.scene.meshsmith.provider_settings(provider_name).as_params(),
+                                       provider_name)
 
 
-def build_generate_job(context: bpy.types.Context, provider_name: str, image_path: str, prompt: str) -> JobRecord:
+def generate_inputs(context: bpy.types.Context, provider_name: str, image_path: str, prompt: str, model: str,
+                    job_dir: Path) -> dict[str, str]:
+    """The generate route's checked inputs: the prompt (when the model takes one) and the reference image(s)
+    (``image_path`` may list several files separated by ``;``, front view first)."""
+    from ..providers.registry import info
+
+    provider = info(provider_name)
+    accepts_prompt = provider.takes_prompt
+    accepts_image = True
+    if provider.catalog:
+        from .. import catalog_jobs
+
+        accepts_prompt = catalog_jobs.takes_prompt(context, provider_name, model)
+        accepts_image = catalog_jobs.takes_image(context, provider_name, model)
+    if not accepts_prompt:
+        if prompt:
+            raise E.InvalidInputError(f"{provider.label}'s model takes no prompt; leave it empty.")
+        prompt = ""  # the sidebar's prompt belongs to another service
+    prompt = prompt or (context.scene.meshsmith.prompt if accepts_prompt else "")
+    if len(prompt) > MAX_PROMPT_CHARS:
+        raise E.InvalidInputError(f"The prompt is {len(prompt)} characters; the limit is {MAX_PROMPT_CHARS}.")
+    inputs: dict[str, str] = {"work_dir": str(job_dir), "blender_binary": bpy.app.binary_path}
+    if prompt:
+        inputs["prompt"] = prompt
+    parts = [part.strip() for part in image_path.split(";") if part.strip()] if ";" in image_path else [image_path]
+    sidebar_image = context.scene.meshsmith.image is not None or context.scene.meshsmith.image_path
+    # A catalog model that takes an image may also take a prompt instead (Rodin): then the image is optional.
+    if accepts_image and (not provider.catalog or any(parts) or sidebar_image or not prompt):
+        inputs["image_path"] = ";".join(resolve_image(context, part, job_dir) for part in parts)
+        if provider.catalog and not any(parts):
+            inputs["image_from_sidebar"] = "1"  # dropped if the model turns out to take no image
+    return inputs
+
+
+def build_generate_job(context: bpy.types.Context, provider_name: str, image_path: str, prompt: str,
+                       model: str = "", inputs_json: str = "") -> JobRecord:
     """A checked job record for the generate operator. Raises ``MeshsmithError`` with what to fix."""
     from ..jobs.records import JobRecord
     from ..mesh_io.importer import object_name_for
     from ..providers.registry import info
 
-    if not info(provider_name).takes_prompt:
-        if prompt:
-            raise E.InvalidInputError(f"{info(provider_name).label}'s model takes no prompt; leave it empty.")
-        prompt = ""  # the sidebar's prompt belongs to another service
-    prompt = prompt or (context.scene.meshsmith.prompt if info(provider_name).takes_prompt else "")
-    if len(prompt) > MAX_PROMPT_CHARS:
-        raise E.InvalidInputError(f"The prompt is {len(prompt)} characters; the limit is {MAX_PROMPT_CHARS}.")
-    params = generation_params(context, provider_name)
+    params = generation_params(context, provider_name, "GENERATE", model, inputs_json)
     import uuid
 
     job_id = uuid.uuid4().hex
     job_dir = runtime.results_dir(context) / job_id
     check_writable(job_dir.parent)
-    image = resolve_image(context, image_path, job_dir)
-    label = object_name_for(prompt, image)
+    inputs = generate_inputs(context, provider_name, image_path, prompt, model, job_dir)
+    if info(provider_name).catalog and "model" in params:
+        from .. import catalog_jobs
+
+        catalog_jobs.check_known(params, inputs)
+    first_image = inputs.get("image_path", "").split(";")[0]
+    label = object_name_for(inputs.get("prompt", ""), first_image)
     return JobRecord(id=job_id, provider=provider_name, kind=JobKind.GENERATE, label=label, params=params,
-                     delivery=Delivery.NEW_OBJECT,
-                     inputs={"image_path": image, "work_dir": str(job_dir), "blender_binary": bpy.app.binary_path,
-                             **({"prompt": prompt} if prompt else {})},
+                     delivery=Delivery.NEW_OBJECT, inputs=inputs,
                      output_dir=str(job_dir), seed=params.get("seed") if params.get("seed", -1) != -1 else None,
                      render_preview=preferences.get(context).render_previews)

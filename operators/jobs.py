@@ -272,17 +272,16 @@ class MESHSMITH_OT_estimate_cost(Operator):
     provider: EnumProperty(items=registry.enum_items(registry.with_estimate()), default=registry.with_estimate()[0].id)
 
     def execute(self, context):
-        from .inputs import generation_params, resolve_image
+        from .inputs import generate_inputs, generation_params
 
         which = self.provider
         try:
             params = generation_params(context, which)
             provider = runtime.make_provider(which, context)
-            # The service prices the complete body, image included: the image is uploaded first (free) and the
-            # job that follows reuses the upload when the image has not changed.
+            # The service prices the complete body, images included: they are uploaded first (free) and the
+            # job that follows reuses the uploads when the images have not changed.
             folder = runtime.results_dir(context) / "estimates"
-            inputs = {"image_path": resolve_image(context, "", folder), "work_dir": str(folder),
-                      "blender_binary": bpy.app.binary_path}
+            inputs = generate_inputs(context, which, "", "", "", folder)
         except E.MeshsmithError as exc:
             self.report({"ERROR"}, translate_message(str(exc)))
             return {"CANCELLED"}

@@ -84,18 +84,21 @@ def route_inputs(context: bpy.types.Context, provider_id: str, overrides: dict[s
 
 
 def build_retexture_job(context: bpy.types.Context, provider_name: str, style_prompt: str, object_prompt: str,
-                        image_path: str = "") -> JobRecord:
+                        image_path: str = "", model: str = "", inputs_json: str = "") -> JobRecord:
     """Check everything and export the active mesh; a record ready to submit. Raises ``MeshsmithError``."""
     import uuid  # loaded when a job is made, not while the add-on registers
 
     from ..jobs.records import JobRecord
 
-    params = generation_params(context, provider_name)
+    params = generation_params(context, provider_name, "RETEXTURE", model, inputs_json)
     job_id = uuid.uuid4().hex
     job_dir = runtime.results_dir(context) / job_id
     check_writable(job_dir.parent)
     overrides = {"style_prompt": style_prompt, "object_prompt": object_prompt, "image": image_path}
     inputs = route_inputs(context, provider_name, overrides, job_dir)
+    catalog = registry.info(provider_name).catalog
+    if catalog and image_path:  # the catalog model's first image input (a style image)
+        inputs["image_path"] = resolve_image(context, image_path, job_dir)
     client = registry.client_class(provider_name)
     client.check_inputs(params, inputs)
     delivery = Delivery(client.retexture_delivery(params))
@@ -106,10 +109,15 @@ def build_retexture_job(context: bpy.types.Context, provider_name: str, style_pr
         from ..mesh_io.bake_target import prepare_bake_target
 
         inputs.update(prepare_bake_target(context, obj, job_dir, context.scene.meshsmith.bake_resolution))
+    if catalog:
+        from .. import catalog_jobs
+
+        catalog_jobs.check_known(params, {**inputs, "mesh_path": "(the selected object)"})
     mesh = export_object_glb(obj, job_dir / "input.glb", require_uvs=keeps_uvs)
     inputs["mesh_path"] = str(mesh)
     image = inputs.get("image_path") or inputs.get("style_image_path") or ""
-    label = f"{obj.name}: {(inputs.get('style_prompt') or Path(image).name or 'style image')[:40]}"
+    what = inputs.get("style_prompt") or Path(image).name or params.get("model", "") or "style image"
+    label = f"{obj.name}: {what[:40]}"
     return JobRecord(id=job_id, provider=provider_name, kind=JobKind.RETEXTURE, label=label, params=params,
                      inputs=inputs, output_dir=str(job_dir), target_object=obj.name, target_uid=target_id(obj),
                      delivery=delivery,
@@ -143,6 +151,10 @@ class MESHSMITH_OT_retexture(JobOperatorMixin, Operator):
     object_prompt: StringProperty(name="Object", description="Empty uses the sidebar's object description")
     image_path: StringProperty(name="Image", subtype="FILE_PATH",
                                description="A reference image of the look to paint; empty uses the sidebar's")
+    model: StringProperty(name="Model", description="For a service with a model catalog: the retexture or remesh "
+                          "model's id (empty: the sidebar's choice)")
+    inputs: StringProperty(name="Inputs", description="For a catalog model: a JSON object of input values merged "
+                           "over the model's defaults")
 
     @classmethod
     def poll(cls, context: bpy.types.Context) -> bool:
@@ -158,7 +170,8 @@ class MESHSMITH_OT_retexture(JobOperatorMixin, Operator):
     def _start(self, context: bpy.types.Context) -> JobRecord | None:
         try:
             provider = runtime.make_provider(self.provider, context)
-            record = build_retexture_job(context, self.provider, self.style_prompt, self.object_prompt, self.image_path)
+            record = build_retexture_job(context, self.provider, self.style_prompt, self.object_prompt, self.image_path,
+                                         self.model, self.inputs)
         except E.MeshsmithError as exc:
             self.report({"ERROR"}, translate_message(str(exc)))
             return None

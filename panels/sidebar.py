@@ -10,6 +10,7 @@ from bpy.types import Panel, UIList
 
 from .. import preferences
 from ..operators.generate import blocker
+from ..providers import errors as E
 from ..providers import registry
 from ..translations import translate_message
 from .settings_drawer import draw_inputs, draw_parameters_panel, draw_price, draw_reference_image
@@ -50,6 +51,25 @@ def draw_balance(layout: bpy.types.UILayout, state, info: registry.ProviderInfo)
     return row
 
 
+def catalog_default() -> str:
+    from ..providers.scenario_catalog import DEFAULT_MODEL
+
+    return DEFAULT_MODEL
+
+
+def current_params(context: bpy.types.Context, info: registry.ProviderInfo) -> dict | None:
+    """The job parameters the sidebar's settings make now (None when they cannot make a job yet)."""
+    settings = context.scene.meshsmith.provider_settings(info.id)
+    if not info.catalog or settings.model == catalog_default():
+        return settings.as_params()
+    from .. import catalog_jobs
+
+    try:
+        return catalog_jobs.params_for(context, info.id, "GENERATE")
+    except E.MeshsmithError:
+        return None
+
+
 class VIEW3D_PT_meshsmith_generate(Panel):
     bl_space_type = "VIEW_3D"
     bl_region_type = "UI"
@@ -61,26 +81,35 @@ class VIEW3D_PT_meshsmith_generate(Panel):
         settings = context.scene.meshsmith
         layout.prop(settings, "provider", text="")
 
-        draw_reference_image(layout, settings)
-        if registry.info(settings.provider).takes_prompt:  # only what the chosen service uses
-            layout.prop(settings, "prompt")
+        info = registry.info(settings.provider)
+        takes_image, takes_prompt = True, info.takes_prompt
+        if info.catalog:
+            from .. import catalog_jobs
+            from .catalog_drawer import draw_catalog
 
-        draw_parameters_panel(layout, context, registry.info(settings.provider), "GENERATE")
+            draw_catalog(layout, context, info, "GENERATE")
+            takes_image = catalog_jobs.takes_image(context, info.id)
+            takes_prompt = catalog_jobs.takes_prompt(context, info.id)
+        if takes_image:
+            draw_reference_image(layout, settings)
+        if takes_prompt:  # only what the chosen service uses
+            layout.prop(settings, "prompt")
+        if not info.catalog or settings.provider_settings(info.id).model == catalog_default():
+            draw_parameters_panel(layout, context, info, "GENERATE")
 
         reason, fix = blocker(context, settings.provider)
         row = layout.row()
         row.scale_y = 1.5
         row.enabled = not reason
         state = context.window_manager.meshsmith
-        info = registry.info(settings.provider)
         label = iface_("Generate")
         if info.estimate:
             from ..operators.jobs import estimate_key
 
             field, unit = info.estimate
             quoted = getattr(state, field)
-            params = settings.provider_settings(settings.provider).as_params()
-            if quoted and getattr(state, f"{field}_key") == estimate_key(params):
+            params = current_params(context, info)
+            if quoted and params is not None and getattr(state, f"{field}_key") == estimate_key(params):
                 label = iface_("Generate ({} {})").format(quoted, unit)
         op = row.operator("meshsmith.generate", text=label, icon="MESH_MONKEY", translate=False)
         op.provider = settings.provider
@@ -111,6 +140,10 @@ class VIEW3D_PT_meshsmith_retexture(Panel):
         if len(registry.retexturers()) > 1:
             layout.prop(settings, "retexture_provider", text="")
         info = registry.info(settings.retexture_provider)
+        if info.catalog:
+            from .catalog_drawer import draw_catalog
+
+            draw_catalog(layout, context, info, "RETEXTURE")
         draw_inputs(layout, context, info, "RETEXTURE")
         draw_parameters_panel(layout, context, info, "RETEXTURE", title="Options", closed=True, only_options=True)
         layout.prop(settings, "bake_resolution")  # used when a result comes back as a mesh of its own

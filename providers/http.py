@@ -154,9 +154,11 @@ class HttpClient:
         max_body: int = MAX_JSON_BYTES,
         cancel: threading.Event | None = None,
         ok_statuses: frozenset[int] = frozenset(),
+        data: bytes | None = None,
     ) -> requests.Response:
         """Send one request and return the response with its body read, raising the mapped error for an error status.
 
+        ``data``: raw bytes to send instead of ``json`` (a part of a multipart upload).
         ``retry`` defaults to True for GET and False for everything else. Statuses in ``ok_statuses``
         are returned instead of raised (Segmind sends a FAILED job with HTTP 422). The whole call,
         retries included, ends within ``deadline`` seconds (default: ``api_deadline`` for GET,
@@ -175,7 +177,8 @@ class HttpClient:
             try:
                 with watching(watch):
                     response = self._send(method, url, headers=headers, json=json, params=params,
-                                          read_timeout=read_timeout, service=service, watch=watch, limit_s=limit_s)
+                                          read_timeout=read_timeout, service=service, watch=watch, limit_s=limit_s,
+                                          data=data)
                     status = response.status_code
                     passed = status < 400 or status in ok_statuses
                     self._read_body(response, watch, service, max_body if passed else MAX_ERROR_BODY_BYTES,
@@ -235,7 +238,7 @@ class HttpClient:
 
     def _send(self, method: str, url: str, *, headers: Mapping[str, str] | None, json: Any,
               params: Mapping[str, Any] | None, read_timeout: float, service: str, watch: Watch,
-              limit_s: float | None) -> requests.Response:
+              limit_s: float | None, data: bytes | None = None) -> requests.Response:
         """One request up to its headers, following redirects by hand so that each hop is checked."""
         headers = dict(headers or {})
         origin = urlsplit(url).netloc
@@ -251,7 +254,7 @@ class HttpClient:
             self.request_count += 1
             try:
                 response = self.session.request(
-                    method, url, headers=headers, json=json, params=params, stream=True,
+                    method, url, headers=headers, json=json, params=params, data=data, stream=True,
                     timeout=(CONNECT_TIMEOUT_S, read_timeout), allow_redirects=False,
                     verify=self.settings.ca_bundle or True,
                 )
@@ -271,7 +274,7 @@ class HttpClient:
                     dropped_credentials = dropped_credentials or len(kept) != len(headers)
                     headers = kept
                 if response.status_code in (301, 302, 303) and method == "POST":
-                    method, json = "GET", None
+                    method, json, data = "GET", None, None
                 url = target
                 params = None
                 continue

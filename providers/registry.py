@@ -79,6 +79,9 @@ class ProviderInfo(LightRecord):
     self-hosted provider: the title and the note of its server list."""
     self_hosted: bool = False
     """The artist runs the server (no default address; plain http allowed for the addresses they list)."""
+    catalog: bool = False
+    """The service offers many models with inputs of their own (``scenario_catalog``): the settings gain a model
+    choice and its inputs (``catalog_properties``), and the client fetches the catalog and each model's schema."""
 
     @property
     def key(self) -> str:
@@ -103,7 +106,9 @@ PROVIDERS: dict[str, ProviderInfo] = {
         missing_key="Add your Segmind API key in the preferences (or turn on the sandbox)."),
     "SCENARIO": ProviderInfo(
         "SCENARIO", "Scenario", client="providers.scenario:ScenarioProvider",
-        generates=("Hunyuan 3D 2.1 (Scenario)", "Image to PBR-textured mesh on Scenario"),
+        generates=("Scenario", "Hunyuan 3D 2.1, Tripo, Meshy, Rodin and the rest of Scenario's 3D catalog"),
+        retextures=("Scenario catalog", "Retexture or remesh the selected mesh with a model of Scenario's catalog"),
+        retexture_rank=60, catalog=True,
         settings=scenario_settings.SETTINGS,
         estimate=("scenario_estimate", "CU"),
         default_base_url="https://api.cloud.scenario.com", base_url_env="MESHSMITH_SCENARIO_BASE_URL",

@@ -44,6 +44,7 @@ from .files import sniff_image
 from .http import HttpClient, parse_json
 from .imaging import HUNYUAN_INPUT_PX, shrink_for_upload
 from .models import AssetRef, AssetRole, JobStatus, RemoteJob
+from .scenario_models import CatalogRequest, ScenarioCatalogClient, is_catalog_job
 
 SERVICE = "Scenario"
 DEFAULT_BASE_URL = "https://api.cloud.scenario.com"
@@ -131,6 +132,15 @@ class ScenarioRequest(ScenarioParams):
         return self.model_copy(update={"seed": (rng or random.SystemRandom()).randint(0, MAX_SEED)})
 
 
+def _model_and_body(request: BaseModel) -> tuple[str, dict[str, Any]]:
+    """The model id and JSON body of a staged request."""
+    if isinstance(request, CatalogRequest):
+        assert request.body is not None, "stage() builds a catalog job's body"
+        return request.model_id, request.body
+    assert isinstance(request, ScenarioRequest)
+    return MODEL_ID, request.body(request.image_asset_id)
+
+
 class _Job(BaseModel):
     model_config = ConfigDict(extra="ignore")
     jobId: str
@@ -151,11 +161,12 @@ class _Asset(BaseModel):
     metadata: dict[str, Any] = Field(default_factory=dict)
 
 
-def image_data_url(path: Path, workdir: Path | None = None, blender_binary: str = "") -> tuple[str, str]:
+def image_data_url(path: Path, workdir: Path | None = None, blender_binary: str = "",
+                   max_side: int = HUNYUAN_INPUT_PX) -> tuple[str, str]:
     """(file name, data URL) of a checked input image, shrunk to the model's input size. Raises ``InvalidInputError``."""
     name = path.name
     if workdir is not None and path.is_file():
-        path = shrink_for_upload(path, HUNYUAN_INPUT_PX, workdir, blender_binary)
+        path = shrink_for_upload(path, max_side, workdir, blender_binary)
     try:
         data = path.read_bytes()
     except OSError:
@@ -174,6 +185,8 @@ def image_data_url(path: Path, workdir: Path | None = None, blender_binary: str 
 def asset_role(asset: _Asset) -> tuple[AssetRole, Channel | None] | None:
     """What a result asset is: the model, a texture map (with its channel), a preview, or nothing we use."""
     kind_type = str(asset.metadata.get("type", "")).lower()
+    if kind_type.startswith("uploaded"):
+        return None  # one of the job's own inputs, not a result
     if kind_type in TEXTURE_TYPES:
         return AssetRole.MAP, TEXTURE_TYPES[kind_type]
     if kind_type == GENERIC_TEXTURE_TYPE:
@@ -200,8 +213,9 @@ def _filename(role: AssetRole, channel: Channel | None, asset: _Asset) -> str:
     return f"preview_{asset.id[-6:]}{extension}"
 
 
-class ScenarioProvider(Provider):
-    """Client for Hunyuan 3D 2.1 through Scenario's custom-model endpoint."""
+class ScenarioProvider(ScenarioCatalogClient, Provider):
+    """Client for Scenario's custom-model endpoint: Hunyuan 3D 2.1 from the sidebar's settings, and any 3D model
+    of the catalog from its own schema (``scenario_models.py``)."""
 
     name = "SCENARIO"
     label = SERVICE
@@ -228,10 +242,23 @@ class ScenarioProvider(Provider):
 
     # --- preparing -----------------------------------------------------------------------------------------
     @staticmethod
-    def validate_params(params: Mapping[str, Any]) -> ScenarioParams:
+    def validate_params(params: Mapping[str, Any]) -> ScenarioParams | None:
+        if is_catalog_job(params):
+            return None  # checked against the model's own schema (scenario_catalog.check_values)
         return ScenarioParams.model_validate(dict(params))
 
-    def prepare(self, params: Mapping[str, Any], inputs: Mapping[str, str]) -> ScenarioRequest:
+    @staticmethod
+    def retexture_delivery(params: Mapping[str, Any]) -> str:
+        """A catalog retexture model repaints (and re-unwraps) the mesh: baked onto the artist's object. A remesh
+        (or any other mesh tool) comes in beside the original, which is hidden, never deleted."""
+        from .scenario_catalog import RETEXTURE, CatalogModel
+
+        model = CatalogModel(id=str(params.get("model", "")), capabilities=("3d23d",))
+        return "BAKE_ONTO_TARGET" if RETEXTURE in model.tasks else "BESIDE_TARGET"
+
+    def prepare(self, params: Mapping[str, Any], inputs: Mapping[str, str]) -> ScenarioRequest | CatalogRequest:
+        if is_catalog_job(params):
+            return self.prepare_catalog(params, inputs)
         body = dict(params)
         if inputs.get("image_path"):
             workdir = Path(inputs["work_dir"]) if inputs.get("work_dir") else None
@@ -276,8 +303,10 @@ class ScenarioProvider(Provider):
         return str(asset["id"])
 
     def stage(self, request: BaseModel, cancel: Any = None, say: Callable[[str], None] = lambda text: None
-              ) -> ScenarioRequest:
-        """Upload the reference image (before the job is journaled as being sent: a failure here bills nothing)."""
+              ) -> ScenarioRequest | CatalogRequest:
+        """Upload the input files (before the job is journaled as being sent: a failure here bills nothing)."""
+        if isinstance(request, CatalogRequest):
+            return self.stage_catalog(request, cancel, say)
         assert isinstance(request, ScenarioRequest)
         if request.image_asset_id:
             return request
@@ -287,9 +316,10 @@ class ScenarioProvider(Provider):
         """The cost in creative units of a job with these parameters and this image (``?dryRun=true``: nothing
         is spent). Scenario prices the complete body, so the image is uploaded first, as the job will."""
         request = self.stage(self.prepare(params, inputs))
-        response = self.http.request("POST", f"{self.base_url}/generate/custom/{MODEL_ID}", service=SERVICE,
+        model_id, body = _model_and_body(request)
+        response = self.http.request("POST", f"{self.base_url}/generate/custom/{model_id}", service=SERVICE,
                                      headers=self._headers, params={**self._query, "dryRun": "true"},
-                                     json=request.body(request.image_asset_id), ok_statuses=frozenset({DRY_RUN_STATUS}))
+                                     json=body, ok_statuses=frozenset({DRY_RUN_STATUS}))
         body = parse_json(response, service=SERVICE)
         try:
             return float(body["creativeUnitsCost"])
@@ -297,10 +327,10 @@ class ScenarioProvider(Provider):
             raise E.BadResponseError(f"{SERVICE} gave no cost estimate.") from None
 
     def submit(self, request: BaseModel, on_created: Callable[[str], None]) -> RemoteJob:
-        assert isinstance(request, ScenarioRequest)
         request = self.stage(request)  # staged already by the engine; kept for direct callers
-        response = self.http.request("POST", f"{self.base_url}/generate/custom/{MODEL_ID}", service=SERVICE,
-                                     headers=self._headers, params=self._query, json=request.body(request.image_asset_id))
+        model_id, body = _model_and_body(request)
+        response = self.http.request("POST", f"{self.base_url}/generate/custom/{model_id}", service=SERVICE,
+                                     headers=self._headers, params=self._query, json=body)
         body = parse_json(response, service=SERVICE)
         try:
             job = _Job.model_validate(body["job"])
@@ -337,6 +367,7 @@ class ScenarioProvider(Provider):
     def _result_assets(self, job: _Job) -> tuple[AssetRef, ...]:
         asset_ids = job.metadata.get("assetIds") or []
         refs: list[AssetRef] = []
+        shaded: set[str] = set()
         for asset_id in asset_ids:
             body = self._get(f"/assets/{asset_id}")
             try:
@@ -349,6 +380,13 @@ class ScenarioProvider(Provider):
             role, channel = kind
             refs.append(AssetRef(role=role, channel=channel, filename=_filename(role, channel, asset), url=asset.url,
                                  remote_id=asset.id))
+            if role is AssetRole.MODEL and "shaded" in str(asset.metadata.get("name") or asset.url).lower():
+                shaded.add(asset.id)
+        # Several meshes (Rodin's "All" material: a shaded one beside the PBR one): the PBR mesh is the model,
+        # the others are kept beside it under names of their own. Never by position: the order varies.
+        models = sorted((ref for ref in refs if ref.role is AssetRole.MODEL), key=lambda ref: ref.remote_id in shaded)
+        refs = [ref for ref in refs if ref.role is not AssetRole.MODEL] + models[:1] + [
+            ref.model_copy(update={"filename": f"model_{ref.remote_id[-8:]}.glb"}) for ref in models[1:]]
         if not any(ref.role is AssetRole.MODEL for ref in refs):
             raise E.BadResponseError(f"{SERVICE} finished the job but none of its {len(asset_ids)} results is a 3D model.")
         return tuple(refs)
@@ -364,16 +402,28 @@ class ScenarioProvider(Provider):
 
     def find_lost_submission(self, request: BaseModel, submitted_at: float) -> RemoteJob | None:
         """Find the job a lost creating request made: same model, created after it was sent, same inputs and seed."""
-        assert isinstance(request, ScenarioRequest)
         since = datetime.fromtimestamp(submitted_at - 60, tz=UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z")
         body = self._get("/jobs", createdAfter=since, pageSize=100)
-        wanted = request.body(None)
+        files: set[str] = set()
+        if isinstance(request, CatalogRequest):
+            # After a restart the request is rebuilt unstaged: its values (checked, not uploaded again) and which
+            # file inputs it had identify it; an empty description would match any job, so it matches none.
+            if request.body is not None:
+                wanted = request.body
+            else:
+                _model, wanted, named = self.checked_body(request)
+                files = set(named)
+            if not wanted and not files:
+                return None
+        else:
+            assert isinstance(request, ScenarioRequest)
+            wanted = request.body(None)
         for raw in (body.get("jobs") or []) if isinstance(body, dict) else []:
             try:
                 job = _Job.model_validate(raw)
             except ValueError:
                 continue
             sent = job.metadata.get("input") or {}
-            if all(sent.get(key) == value for key, value in wanted.items()):
+            if all(sent.get(key) == value for key, value in wanted.items()) and files <= set(sent):
                 return self.status(job.jobId)
         return None

@@ -1,6 +1,8 @@
-"""Simulate Scenario's REST API for Hunyuan 3D 2.1: Basic auth, asset upload, dry run (HTTP 269), the full status
-walk, several result assets (GLB, preview, optionally separate texture maps), signed CDN URLs that refuse an
-Authorization header, the job list, and a cancel that is refused.
+"""Simulate Scenario's REST API: Basic auth, asset upload (JSON for images, the multipart ``/v1/uploads`` flow
+for meshes), the model catalog (paged list, details with input schemas; ``scenario_catalog.py``), each body
+checked against its model's schema, dry run (HTTP 269) priced per model and settings, the full status walk,
+several result assets (GLB, preview, separate texture maps, in varying order; Rodin's two meshes), signed CDN
+URLs that refuse an Authorization header, the job list, and a cancel that is refused.
 
 Behaviour follows Scenario's API reference, as the client in providers/scenario.py sums it up.
 """
@@ -9,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import random
 import threading
 import time
 import uuid
@@ -16,6 +19,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from .assets import build_glb, make_model_glb, make_pot, make_textures, segments_for_faces
+from .repaint import repaint
+from .scenario_catalog import MODELS, check_body, filler, list_entry
 from .wire import Request, Response
 
 if TYPE_CHECKING:
@@ -35,6 +40,19 @@ COST = 20
 STATUS_WALK = ["queued", "warming-up", "in-progress", "in-progress", "finalizing", "success"]
 _SIGNING_SECRET = b"sandbox-cdn-signing"
 _MAX_UPLOAD = 10 * 1024 * 1024
+
+
+BASE_COSTS = {"model_tripo-v3-1-image-to-3d": 30, "model_meshy-7-txt23d": 20, "model_meshy-7-img23d": 25,
+              "model_hunyuan-3d-pro-3-1-multiview": 120, "model_rodin-hyper3d-v2-5": 50,
+              "model_meshy-7-retexture": 10, "model_meshy-remesh": 5}
+
+
+def cost_of(model_id: str, body: dict[str, Any]) -> int:
+    """What a job costs in the sandbox: a price per model, more for the settings that cost more."""
+    if model_id == MODEL_ID:
+        return COST
+    extra = {"extreme": 20, "detailed": 10, "8k": 15, "4k": 5, "Gen-2.5-High": 25}
+    return BASE_COSTS.get(model_id, 15) + sum(extra.get(value, 0) for value in body.values() if isinstance(value, str))
 
 
 def _id(prefix: str) -> str:
@@ -68,6 +86,8 @@ class ScenarioJob:
     polls: int = 0
     fail: bool = False
     asset_ids: list[str] = field(default_factory=list)
+    model: str = MODEL_ID
+    cost: int = COST
 
 
 @dataclass
@@ -88,6 +108,12 @@ class ScenarioConfig:
     """Separate maps typed plain ``3d-texture`` (the file name says which map) and an ``.mtl`` asset beside them."""
     fail_uploads: int = 0
     """The next N image uploads answer 503."""
+    catalog_filler: int = 0
+    """Plain image-to-3D models added to the catalog (a catalog the size of the real one)."""
+    catalog_page_size: int = 4
+    """The most models a list page holds, whatever the client asks (so paging is always exercised)."""
+    repeat_token: bool = False
+    """The list hands out the same page token for ever (a client must stop, not loop)."""
 
 
 class ScenarioSimulator:
@@ -107,6 +133,15 @@ class ScenarioSimulator:
         sandbox.route("GET", r"/v1/jobs/(?P<id>[\w-]+)", self.get_job)
         sandbox.route("POST", r"/v1/jobs/(?P<id>[\w-]+)/action", self.action)
         sandbox.route("GET", r"/cdn/(?P<id>[\w-]+)/(?P<name>[\w.-]+)", self.cdn)
+        sandbox.route("GET", r"/v1/models", self.list_models)
+        sandbox.route("GET", r"/v1/models/(?P<id>[\w.-]+)", self.get_model)
+        sandbox.route("POST", r"/v1/uploads", self.start_upload)
+        sandbox.route("PUT", r"/upload-parts/(?P<id>[\w-]+)/(?P<part>\d+)", self.put_part)
+        sandbox.route("POST", r"/v1/uploads/(?P<id>[\w-]+)/action", self.upload_action)
+        sandbox.route("GET", r"/v1/uploads/(?P<id>[\w-]+)", self.get_upload)
+        self.model_reads = 0
+        self.list_reads = 0
+        self.multipart_uploads: dict[str, dict[str, Any]] = {}
 
     # --- auth and signing ---------------------------------------------------------------------------------
     def _auth(self, request: Request) -> Response | None:
@@ -191,34 +226,39 @@ class ScenarioSimulator:
         refused = self._auth(request)
         if refused:
             return refused
-        if request.match["model"] != MODEL_ID:
+        model = self.catalog().get(request.match["model"])
+        if model is None:
             return Response.json({"reason": f"Model {request.match['model']} not found"}, 404)
         try:
             body = request.json()
         except ValueError:
             return Response.json({"reason": "invalid JSON"}, 400)
-        problem = self.validate(body)
+        if model["id"] == MODEL_ID:
+            problem = self.validate(body)
+            # A dry run checks the complete body like a real job: the image is required there too.
+            if problem is None and body.get("image") not in self.assets:
+                problem = "image must be the id of an uploaded asset"
+        else:
+            problem = check_body(model, body, {key: asset.kind for key, asset in self.assets.items()})
         if problem:
             return Response.json({"reason": problem}, 400)
-        # A dry run checks the complete body like a real job: the image is required there too.
-        if body.get("image") not in self.assets:
-            return Response.json({"reason": "image must be the id of an uploaded asset"}, 400)
+        cost = cost_of(model["id"], body)
         if request.query.get("dryRun") in ("true", "api"):
             self.dry_runs += 1
-            return Response.json({"creativeUnitsCost": COST, "creativeUnitsDiscount": 0,
-                                  "costDetails": {"custom-generation": COST}}, 269)
+            return Response.json({"creativeUnitsCost": cost, "creativeUnitsDiscount": 0,
+                                  "costDetails": {"custom-generation": cost}}, 269)
         if self.config.rate_limit_next > 0:
             self.config.rate_limit_next -= 1
             return Response.json({"reason": "Too many requests", "remainingSeconds": self.config.rate_limit_seconds}, 429)
         with self._lock:
             self.creating_posts += 1
-            job = ScenarioJob(_id("job"), body, _now_iso())
+            job = ScenarioJob(_id("job"), body, _now_iso(), model=model["id"], cost=cost)
             if self.config.fail_next > 0:
                 self.config.fail_next -= 1
                 job.fail = True
             self.jobs[job.id] = job
-        return Response.json({"job": self._job_record(job, "queued"), "creativeUnitsCost": COST,
-                              "creativeUnitsDiscount": 0, "costDetails": {"custom-generation": COST}})
+        return Response.json({"job": self._job_record(job, "queued"), "creativeUnitsCost": cost,
+                              "creativeUnitsDiscount": 0, "costDetails": {"custom-generation": cost}})
 
     def _status(self, job: ScenarioJob) -> str:
         step = min(job.polls, len(STATUS_WALK) - 1)
@@ -238,11 +278,17 @@ class ScenarioSimulator:
             metadata["hint"] = "Use a single object on a plain background"
         return {"jobId": job.id, "jobType": "custom", "status": status, "progress": progress,
                 "metadata": metadata, "statusHistory": [{"status": status, "date": _now_iso()}],
-                "billing": {"cuCost": 0 if status == "failure" else COST, "cuDiscount": 0},
+                "billing": {"cuCost": 0 if status == "failure" else job.cost, "cuDiscount": 0},
                 "createdAt": job.created, "updatedAt": _now_iso()}
 
     def _results(self, job: ScenarioJob) -> list[str]:
         if job.asset_ids:
+            return job.asset_ids
+        if job.model != MODEL_ID:
+            made = self._catalog_results(job)
+            for asset in made:
+                self.assets[asset.id] = asset
+            job.asset_ids = [asset.id for asset in made]
             return job.asset_ids
         seed = int(job.inputs.get("seed", 1))
         faces = min(int(job.inputs.get("targetFaceNum", 40000)), self.config.max_faces)
@@ -269,6 +315,146 @@ class ScenarioSimulator:
             self.assets[asset.id] = asset
         job.asset_ids = [asset.id for asset in made]
         return job.asset_ids
+
+    def _catalog_results(self, job: ScenarioJob) -> list[ScenarioAsset]:
+        """A catalog model's result: the GLB, separate maps when the model was asked for PBR, in an order that
+        varies from job to job (clients must pick by kind and type, never by position)."""
+        body = job.inputs
+        seed = int(hashlib.sha256(job.id.encode()).hexdigest()[:6], 16)
+        made: list[ScenarioAsset] = []
+        mesh_input = next((body[name] for name in ("model", "mesh") if isinstance(body.get(name), str)), None)
+        if job.model.endswith("retexture") and mesh_input in self.assets:
+            glb = repaint(self.assets[mesh_input].data)  # the artist's mesh, re-unwrapped and painted
+            made.append(ScenarioAsset(_id("asset"), glb, "model/gltf-binary", "3d", "3d23d-texture", "model.glb"))
+        elif mesh_input in self.assets:  # remesh: the same shape, fewer faces, no texture
+            faces = int(body.get("targetPolycount", 3000))
+            glb = make_model_glb(seed, face_count=min(faces, self.config.max_faces), texture=False)
+            made.append(ScenarioAsset(_id("asset"), glb, "model/gltf-binary", "3d", "3d23d", "remeshed.glb"))
+        else:
+            pbr = any(body.get(name) is True for name in ("pbr", "enablePbr")) or body.get("material") == "PBR"
+            segments, rings = segments_for_faces(self.config.max_faces)
+            if pbr:
+                made.append(ScenarioAsset(_id("asset"), build_glb(make_pot(seed, segments, rings), None),
+                                          "model/gltf-binary", "3d", "img23d", "model.glb"))
+                maps = make_textures(seed, self.config.texture_size)
+                for kind, data in (("albedo", maps.base_color), ("metallic", maps.metallic),
+                                   ("roughness", maps.roughness), ("normal", maps.normal)):
+                    made.append(ScenarioAsset(_id("asset"), data, "image/png", "image", f"3d-texture-{kind}",
+                                              f"texture_{kind}.png"))
+            else:
+                made.append(ScenarioAsset(_id("asset"), make_model_glb(seed, face_count=self.config.max_faces),
+                                          "model/gltf-binary", "3d", "img23d", "model.glb"))
+            if body.get("material", "All" if job.model.startswith("model_rodin") else "") == "All":
+                # Rodin's default "All": a shaded mesh beside the PBR one.
+                made.append(ScenarioAsset(_id("asset"), make_model_glb(seed + 1, face_count=500),
+                                          "model/gltf-binary", "3d", "img23d", "model_shaded.glb"))
+        made.append(ScenarioAsset(_id("asset"), make_textures(seed + 1, 32).base_color, "image/png", "image",
+                                  "preview", "thumbnail.png"))
+        order = random.Random(seed)
+        order.shuffle(made)
+        return made
+
+    # --- the catalog and multipart uploads ----------------------------------------------------------------
+    def catalog(self) -> dict[str, dict[str, Any]]:
+        models = MODELS + filler(self.config.catalog_filler)
+        return {model["id"]: model for model in models}
+
+    def list_models(self, request: Request) -> Response:
+        refused = self._auth(request)
+        if refused:
+            return refused
+        self.list_reads += 1
+        models = list(self.catalog().values())
+        size = min(int(request.query.get("pageSize", "50")), self.config.catalog_page_size, 100)
+        start = int(request.query.get("paginationToken", "0") or 0) if not self.config.repeat_token else 0
+        page = models[start:start + size]
+        nxt = start + size
+        token = "page-0" if self.config.repeat_token else (str(nxt) if nxt < len(models) else "")
+        if self.config.repeat_token:
+            token = "1"
+        return Response.json({"models": [list_entry(model) for model in page], "nextPaginationToken": token})
+
+    def get_model(self, request: Request) -> Response:
+        refused = self._auth(request)
+        if refused:
+            return refused
+        self.model_reads += 1
+        model = self.catalog().get(request.match["id"])
+        if model is None:
+            return Response.json({"reason": "Model not found"}, 404)
+        return Response.json({"model": {**list_entry(model), **model}})
+
+    def start_upload(self, request: Request) -> Response:
+        refused = self._auth(request)
+        if refused:
+            return refused
+        body = request.json() or {}
+        if not isinstance(body, dict) or not body.get("fileName") or not isinstance(body.get("fileSize"), int):
+            return Response.json({"reason": "fileName and fileSize are required"}, 400)
+        if body.get("kind") not in ("3d", "image", "asset"):
+            return Response.json({"reason": "kind must be one of 3d, image, asset"}, 400)
+        parts = int(body.get("parts") or 1)
+        upload_id = _id("upload")
+        self.multipart_uploads[upload_id] = {"body": body, "parts": {}, "status": "pending", "entityId": ""}
+        return Response.json({"upload": {"id": upload_id, "status": "pending", "kind": body["kind"],
+                                         "fileName": body["fileName"], "parts": [
+            {"number": number, "url": f"{self.sandbox.url}/upload-parts/{upload_id}/{number}"}
+            for number in range(1, parts + 1)]}})
+
+    def put_part(self, request: Request) -> Response:
+        if request.header("authorization"):  # a presigned URL: no other auth allowed
+            return Response(400, b"<Error>Only one auth mechanism allowed</Error>", {})
+        upload = self.multipart_uploads.get(request.match["id"])
+        if upload is None:
+            return Response(404, b"<Error>NoSuchUpload</Error>", {})
+        upload["parts"][int(request.match["part"])] = request.body
+        return Response(200, b"", {"ETag": hashlib.md5(request.body).hexdigest()})  # noqa: S324 (an ETag)
+
+    def upload_action(self, request: Request) -> Response:
+        refused = self._auth(request)
+        if refused:
+            return refused
+        upload = self.multipart_uploads.get(request.match["id"])
+        if upload is None:
+            return Response.json({"reason": "Upload not found"}, 404)
+        if (request.json() or {}).get("action") != "complete":
+            return Response.json({"reason": "unknown action"}, 400)
+        data = b"".join(upload["parts"][number] for number in sorted(upload["parts"]))
+        meta = upload["body"]
+        if len(data) != meta["fileSize"]:
+            upload["status"] = "failed"
+            upload["errorMessage"] = f"expected {meta['fileSize']} bytes, got {len(data)}"
+            return Response.json({"upload": {"id": request.match["id"], "status": "failed",
+                                             "errorMessage": upload["errorMessage"]}})
+        kind = "3d" if meta["kind"] == "3d" else "image"
+        if kind == "3d" and data[:4] != b"glTF":
+            upload["status"], upload["errorMessage"] = "failed", "not a GLB file"
+        else:
+            asset = ScenarioAsset(_id("asset"), data, meta.get("contentType", "model/gltf-binary"), kind,
+                                  "uploaded-3d" if kind == "3d" else "uploaded", _safe_name(meta["fileName"]))
+            self.assets[asset.id] = asset
+            upload["status"], upload["entityId"], upload["polls"] = "validating", asset.id, 0
+        return Response.json({"upload": {"id": request.match["id"], "status": upload["status"]}})
+
+    def get_upload(self, request: Request) -> Response:
+        refused = self._auth(request)
+        if refused:
+            return refused
+        upload = self.multipart_uploads.get(request.match["id"])
+        if upload is None:
+            return Response.json({"reason": "Upload not found"}, 404)
+        record: dict[str, Any] = {"id": request.match["id"], "status": upload["status"]}
+        if upload["status"] == "validating":
+            upload["polls"] += 1
+            if upload["polls"] >= 2:  # the asset exists only once validated
+                upload["status"] = "complete"
+                record["status"] = "complete"
+                record["entityId"] = upload["entityId"]
+        elif upload["status"] == "complete":
+            record["entityId"] = upload["entityId"]
+        elif upload["status"] == "failed":
+            record["errorMessage"] = upload.get("errorMessage", "")
+        return Response.json({"upload": record})
 
     def get_job(self, request: Request) -> Response:
         refused = self._auth(request)

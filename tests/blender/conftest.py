@@ -40,6 +40,8 @@ def blender(addon, tmp_path, monkeypatch):
     prefs.hunyuan_server_servers.clear()
     prefs.hunyuan_server_token = ""
     submodule("providers.server_states").forget_all()
+    catalog_state = submodule("catalog_state")
+    catalog_state._current, catalog_state.problem = None, ""
     prefs.output_dir = ""
     prefs.auto_import = True
     prefs.post_import_preset = "NONE"

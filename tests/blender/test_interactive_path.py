@@ -77,6 +77,11 @@ def _operator(cls, **properties):
     reports: list[tuple[str, str]] = []
     attrs = {"_start": cls._start, "report": lambda self, levels, text: reports.append((next(iter(levels)), text))}
     instance = type(f"{cls.__name__}StandIn", (mixin,), attrs)()
+    module, _, name = cls.bl_idname.partition(".")
+    rna = getattr(getattr(bpy.ops, module), name).get_rna_type()
+    for prop in rna.properties:  # every property the operator has, at its default unless given
+        if prop.identifier != "rna_type" and hasattr(prop, "default"):
+            setattr(instance, prop.identifier, prop.default)
     for key, value in properties.items():
         setattr(instance, key, value)
     instance.reports = reports
