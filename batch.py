@@ -89,10 +89,11 @@ def _prepare(out_dir: Path, command: str, provider: str, output_format: str, pai
 
 def generate_folder(images: Path | list[Path], out_dir: Path, *, provider: str = "", prompt: str = "",
                     concurrency: int = 3, output_format: str = "glb", timeout_s: float = 3600.0,
-                    on_progress: Callable[[str], None] | None = None) -> dict:
+                    on_progress: Callable[[str], None] | None = None, model: str = "", inputs: str = "") -> dict:
     """Generate a model for every image; write ``<image stem>.glb`` or ``.blend`` and a report. Resumable.
 
-    ``provider``: a generating provider's id; empty, the registry's first (Segmind)."""
+    ``provider``: a generating provider's id; empty, the registry's first (Segmind). ``model`` and ``inputs``
+    (JSON): a catalog model and its inputs, as the generate operator takes them."""
     provider = provider or registry.generators()[0].id
     pairs = [(path, prompt) for path in _inputs(images, IMAGE_SUFFIXES)]
     batch = _prepare(Path(out_dir), "generate", provider, output_format, pairs)
@@ -100,17 +101,18 @@ def generate_folder(images: Path | list[Path], out_dir: Path, *, provider: str =
     def build(context, item: Item) -> JobRecord:
         from .operators.inputs import build_generate_job
 
-        return build_generate_job(context, provider, item.input, item.prompt)
+        return build_generate_job(context, provider, item.input, item.prompt, model, inputs)
 
     return _run(batch, Path(out_dir), build, concurrency, timeout_s, on_progress)
 
 
 def retexture_folder(meshes: Path | list[Path], out_dir: Path, *, prompts: list[str], provider: str = "",
                      concurrency: int = 3, output_format: str = "glb", timeout_s: float = 3600.0,
-                     on_progress: Callable[[str], None] | None = None) -> dict:
+                     on_progress: Callable[[str], None] | None = None, model: str = "", inputs: str = "") -> dict:
     """Retexture every GLB with every style prompt; write the textured results and a report. Resumable.
 
-    ``provider``: a retexturing provider's id; empty, the registry's first (Meshy)."""
+    ``provider``: a retexturing provider's id; empty, the registry's first (Meshy). ``model`` and ``inputs``:
+    a catalog model and its inputs (the style prompt goes to the model's prompt input)."""
     provider = provider or registry.retexturers()[0].id
     if not prompts:
         raise E.InvalidInputError("Give at least one style prompt.")
@@ -122,14 +124,16 @@ def retexture_folder(meshes: Path | list[Path], out_dir: Path, *, prompts: list[
 
         from .operators.inputs import check_writable, generation_params
 
-        params = generation_params(context, provider)
-        inputs = {"mesh_path": item.input, "style_prompt": item.prompt}
-        registry.client_class(provider).check_inputs(params, inputs)  # a route that needs more says so, per item
+        params = generation_params(context, provider, "RETEXTURE", model, inputs)
+        job_inputs = {"mesh_path": item.input, "style_prompt": item.prompt}
+        if registry.info(provider).catalog:
+            job_inputs = {"mesh_path": item.input, "prompt": item.prompt}
+        registry.client_class(provider).check_inputs(params, job_inputs)  # a route that needs more says so
         job_id = uuid.uuid4().hex
         job_dir = runtime.results_dir(context) / job_id
         check_writable(job_dir.parent)
         return JobRecord(id=job_id, provider=provider, kind=JobKind.RETEXTURE, label=f"{Path(item.input).stem}: {item.prompt[:40]}",
-                         params=params, inputs=inputs,
+                         params=params, inputs=job_inputs,
                          output_dir=str(job_dir), render_preview=preferences.get(context).render_previews,
                          delivery=Delivery.NEW_OBJECT)  # a file from disk, not an object in the scene
 

@@ -19,6 +19,7 @@ from typing import Any
 import bpy
 
 from . import catalog_state
+from .catalog_properties import slot
 from .providers import errors as E
 from .providers import registry
 from .providers import scenario_catalog as catalog
@@ -36,8 +37,10 @@ def parse_inputs(text: str) -> dict[str, Any]:
     return value
 
 
-def chosen_model(context: bpy.types.Context, provider_id: str, model_id: str = "") -> str:
-    return model_id.strip() or context.scene.meshsmith.provider_settings(provider_id).model or catalog.DEFAULT_MODEL
+def chosen_model(context: bpy.types.Context, provider_id: str, model_id: str = "", route: str = "GENERATE") -> str:
+    settings = context.scene.meshsmith.provider_settings(provider_id)
+    return model_id.strip() or getattr(settings, slot(route).model) or (
+        catalog.DEFAULT_MODEL if route == "GENERATE" else "")
 
 
 def known_model(model_id: str) -> catalog.CatalogModel | None:
@@ -66,7 +69,9 @@ def params_for(context: bpy.types.Context, provider_id: str, route: str, model_i
                inputs_json: str = "") -> dict[str, Any]:
     """The job's parameters: the 2.1 settings, or ``{"model": id, "inputs": {...}}`` for any other model."""
     settings = context.scene.meshsmith.provider_settings(provider_id)
-    chosen = chosen_model(context, provider_id, model_id)
+    chosen = chosen_model(context, provider_id, model_id, route)
+    if not chosen:
+        raise E.InvalidInputError("Choose a retexture or remesh model first.")
     overrides = parse_inputs(inputs_json)
     if chosen == catalog.DEFAULT_MODEL:
         if route == "RETEXTURE":
@@ -83,7 +88,7 @@ def params_for(context: bpy.types.Context, provider_id: str, route: str, model_i
                                       "retexture or remesh model.")
         if route == "GENERATE" and on_mesh and not model.tasks - {catalog.RETEXTURE, catalog.REMESH}:
             raise E.InvalidInputError(f"{model.title} works on a mesh: select it and use Retexture.")
-    values = catalog_state.rows_values(settings) if chosen == settings.model else {}
+    values = catalog_state.rows_values(settings, route) if chosen == getattr(settings, slot(route).model) else {}
     values.update(overrides)
     return {"model": chosen, "inputs": values}
 

@@ -65,18 +65,47 @@ class MeshsmithModelInput(PropertyGroup):
                 "file": "file_value"}.get(self.kind, "text_value")
 
 
+class Slot:
+    """The names of one route's model choice: the model, its input rows, and the model the rows were built for.
+    Generate and Retexture each have their own (an image model and a mesh model are different models)."""
+
+    __slots__ = ("route", "model", "inputs", "built_for")
+
+    def __init__(self, route: str, prefix: str) -> None:
+        self.route = route
+        self.model, self.inputs, self.built_for = f"{prefix}model", f"{prefix}model_inputs", f"{prefix}model_inputs_for"
+
+
+SLOTS = {"GENERATE": Slot("GENERATE", ""), "RETEXTURE": Slot("RETEXTURE", "mesh_")}
+DEFAULT_MESH_MODEL = "model_meshy-7-retexture"
+
+
+def slot(route: str) -> Slot:
+    return SLOTS.get(route, SLOTS["GENERATE"])
+
+
 def catalog_annotations() -> dict:
     """The properties a provider with a catalog adds to its settings (``scene.meshsmith.scenario.model``...)."""
 
     def model_changed(settings, context) -> None:
         from . import catalog_state
 
-        catalog_state.model_chosen(settings, context)
+        catalog_state.model_chosen(settings, context, route="GENERATE")
+
+    def mesh_model_changed(settings, context) -> None:
+        from . import catalog_state
+
+        catalog_state.model_chosen(settings, context, route="RETEXTURE")
 
     return {
         "model": StringProperty(
             name="Model", default=scenario_catalog.DEFAULT_MODEL, update=model_changed,
             description="The catalog model that makes the mesh (its id, e.g. model_tripo-v3-1-image-to-3d)"),
+        "mesh_model": StringProperty(
+            name="Mesh Model", default=DEFAULT_MESH_MODEL, update=mesh_model_changed,
+            description="The catalog model that retextures or remeshes the selected object (its id)"),
+        "mesh_model_inputs": CollectionProperty(type=MeshsmithModelInput, name="Mesh Model Inputs"),
+        "mesh_model_inputs_for": StringProperty(options={"HIDDEN"}),
         "model_filter": EnumProperty(name="Show", items=TASK_FILTERS, default="ALL",
                                      description="Which models the model menu lists"),
         "model_inputs": CollectionProperty(type=MeshsmithModelInput, name="Inputs"),

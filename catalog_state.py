@@ -6,8 +6,8 @@ cached on disk, and the chosen model's inputs as rows in the scene.
   main thread swaps it in (``lookups.run_in_background``).
 - A model's inputs come with its details (``GET /v1/models/{id}``), fetched in the background the first time
   the model is chosen, then kept in the cache: the catalog works offline once fetched.
-- The rows (``scene.meshsmith.<provider>.model_inputs``) are rebuilt when the chosen model or its schema changes;
-  their values are remembered per model in the scene.
+- The rows (``scene.meshsmith.<provider>.model_inputs``, and ``mesh_model_inputs`` for the Retexture route's
+  model) are rebuilt when the chosen model or its schema changes; their values are remembered per model.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from typing import Any
 
 import bpy
 
+from .catalog_properties import SLOTS, slot
 from .providers import registry
 from .providers import scenario_catalog as catalog
 
@@ -80,17 +81,14 @@ def _install(found: catalog.Catalog | None, *, save: bool) -> None:
             found.save(cache_folder())
         except OSError as exc:
             _log().warning("could not cache the model catalog: %s", exc)
+    provider = catalog_provider()
     for scene in bpy.data.scenes:
-        provider = catalog_provider()
-        if provider is not None and hasattr(scene, "meshsmith"):
-            settings = scene.meshsmith.provider_settings(provider.id)
-            if settings.model_inputs_for != settings.model or _rows_outdated(settings):
-                model_chosen(settings, bpy.context, fetch=False)
-
-
-def _rows_outdated(settings) -> bool:
-    model = _current.get(settings.model) if _current else None
-    return model is not None and model.inputs is not None and not settings.model_inputs and bool(model.inputs)
+        if provider is None or not hasattr(scene, "meshsmith"):
+            continue
+        settings = scene.meshsmith.provider_settings(provider.id)
+        for route, names in SLOTS.items():
+            if getattr(settings, names.built_for) != getattr(settings, names.model):
+                model_chosen(settings, bpy.context, fetch=False, route=route)
 
 
 def load_cache() -> None:
@@ -114,7 +112,8 @@ def refresh(context: bpy.types.Context) -> bool:
     provider_info = catalog_provider()
     assert provider_info is not None
     client = connections.make_provider(provider_info.id, context)  # raises a configuration error here, not later
-    chosen = context.scene.meshsmith.provider_settings(provider_info.id).model
+    settings = context.scene.meshsmith.provider_settings(provider_info.id)
+    chosen = [getattr(settings, names.model) for names in SLOTS.values()]
     known = _current
     problem = ""
 
@@ -129,11 +128,12 @@ def refresh(context: bpy.types.Context) -> bool:
             for model in known.models.values():
                 if model.inputs is not None and model.id in found.models:
                     found = found.with_details(model)
-        if chosen in found.models and found.models[chosen].inputs is None:
-            try:
-                found = found.with_details(client.model_details(chosen))
-            except Exception as exc:  # the list is still worth having
-                _log().info("details of %s: %s", chosen, exc)
+        for model_id in chosen:
+            if model_id in found.models and found.models[model_id].inputs is None:
+                try:
+                    found = found.with_details(client.model_details(model_id))
+                except Exception as exc:  # the list is still worth having
+                    _log().info("details of %s: %s", model_id, exc)
         return lambda: _install(found, save=True)
 
     return _start("list", work)
@@ -154,8 +154,10 @@ def fetch_details(model_id: str, context: bpy.types.Context) -> bool:
         model = client.model_details(model_id)
 
         def apply() -> None:
+            # Without a listed catalog the details are kept in memory only: a one-model cache would stand in for
+            # the whole catalog next time (fetched_at 0 says "not listed yet").
             base = _current or catalog.Catalog((), 0.0)
-            _install(base.with_details(model), save=True)
+            _install(base.with_details(model), save=base.fetched_at > 0)
 
         return apply
 
@@ -163,30 +165,36 @@ def fetch_details(model_id: str, context: bpy.types.Context) -> bool:
 
 
 # --- the rows ---------------------------------------------------------------------------------------------
-def model_chosen(settings, context: bpy.types.Context, *, fetch: bool = True) -> None:
-    """Rebuild the rows for the chosen model (its schema known), or ask for its schema in the background."""
-    model = _current.get(settings.model) if _current else None
-    if settings.model == catalog.DEFAULT_MODEL:
-        settings.model_inputs.clear()
-        settings.model_inputs_for = settings.model
+def model_chosen(settings, context: bpy.types.Context, *, fetch: bool = True, route: str = "GENERATE") -> None:
+    """Rebuild a route's rows for its chosen model (its schema known), or ask for the schema in the background."""
+    names = slot(route)
+    model_id = getattr(settings, names.model)
+    rows = getattr(settings, names.inputs)
+    model = _current.get(model_id) if _current else None
+    if model_id == catalog.DEFAULT_MODEL:
+        rows.clear()
+        setattr(settings, names.built_for, model_id)
         return  # its settings are the provider's own (scene.meshsmith.scenario.steps...)
     if model is None or model.inputs is None:
-        settings.model_inputs.clear()
-        settings.model_inputs_for = ""
-        if fetch:
-            fetch_details(settings.model, context)
+        rows.clear()
+        setattr(settings, names.built_for, "")
+        if fetch and model_id:
+            fetch_details(model_id, context)
         return
-    build_rows(settings, model)
+    build_rows(settings, model, route)
 
 
-def build_rows(settings, model: catalog.CatalogModel) -> None:
-    """One row per input of ``model``. The first image input is the sidebar's reference image (a list of images
-    gets a row for the images after it) and a mesh input is the selected object: no rows of their own."""
+def build_rows(settings, model: catalog.CatalogModel, route: str = "GENERATE") -> None:
+    """One row per input of ``model``. On Generate the first image input is the sidebar's reference image (a list
+    of images gets a row for the images after it); a mesh input is the selected object: no rows of their own."""
+    names = slot(route)
     remembered = remembered_values(settings).get(model.id, {})
-    rows = settings.model_inputs
+    rows = getattr(settings, names.inputs)
     rows.clear()
-    settings.model_inputs_for = ""  # no remembering while the rows are filled
-    reference = next((item.name for item in model.inputs or () if item.is_file and item.kind == "image"), "")
+    setattr(settings, names.built_for, "")  # no remembering while the rows are filled
+    on_mesh = route == "RETEXTURE"
+    reference = "" if on_mesh else next(
+        (item.name for item in model.inputs or () if item.is_file and item.kind == "image"), "")
     for item in model.inputs or ():
         if item.name == reference and item.type == "file" or item.is_file and item.kind == "3d":
             continue  # the sidebar's reference image; the selected object (sent as the mesh)
@@ -201,7 +209,7 @@ def build_rows(settings, model: catalog.CatalogModel) -> None:
         value = remembered.get(item.name, item.default)
         if value is not None:
             _set_row(row, value)
-    settings.model_inputs_for = model.id
+    setattr(settings, names.built_for, model.id)
 
 
 def _row_kind(item: catalog.ModelInput) -> str:
@@ -286,7 +294,8 @@ def remember_row(row) -> None:
     if provider is None or not hasattr(scene, "meshsmith"):
         return
     settings = scene.meshsmith.provider_settings(provider.id)
-    model_id = settings.model_inputs_for
+    names = slot("RETEXTURE" if f".{slot('RETEXTURE').inputs}[" in row.path_from_id() else "GENERATE")
+    model_id = getattr(settings, names.built_for)
     if not model_id:
         return  # the rows are being built
     values = remembered_values(settings)
@@ -299,10 +308,10 @@ def remember_row(row) -> None:
     settings.model_values = json.dumps(values)
 
 
-def rows_values(settings) -> dict[str, Any]:
-    """The set rows' values by input name (files as paths)."""
+def rows_values(settings, route: str = "GENERATE") -> dict[str, Any]:
+    """The set rows' values of a route by input name (files as paths)."""
     values = {}
-    for row in settings.model_inputs:
+    for row in getattr(settings, slot(route).inputs):
         value = row_value(row)
         if value is not None:
             values[row.name] = value

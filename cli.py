@@ -55,6 +55,8 @@ def _common(command: argparse.ArgumentParser) -> None:
                          help="write each result as .glb (with separate maps beside it) or .blend")
     command.add_argument("--timeout", type=float, default=3600.0, help="seconds to wait before stopping (resume later)")
     command.add_argument("--sandbox", action="store_true", help="use the built-in simulator: no key, no credits")
+    command.add_argument("--model", default="", help="a catalog model's id (Scenario), e.g. model_tripo-v3-1-image-to-3d")
+    command.add_argument("--inputs", default="", help='the catalog model\'s inputs as a JSON object, e.g. \'{"texture": true}\'')
 
 
 def main(argv: list[str]) -> int:
@@ -81,13 +83,14 @@ def main(argv: list[str]) -> int:
         if args.command == "generate":
             report = batch.generate_folder(args.images, args.out, provider=args.provider, prompt=args.prompt,
                                            concurrency=args.concurrency, output_format=args.output_format,
-                                           timeout_s=args.timeout)
+                                           timeout_s=args.timeout, model=args.model, inputs=args.inputs)
         else:
             styles = list(args.style)
             if args.styles_file:
                 styles += [line.strip() for line in args.styles_file.read_text().splitlines() if line.strip()]
             report = batch.retexture_folder(args.meshes, args.out, prompts=styles, provider=args.provider, concurrency=args.concurrency,
-                                            output_format=args.output_format, timeout_s=args.timeout)
+                                            output_format=args.output_format, timeout_s=args.timeout,
+                                            model=args.model, inputs=args.inputs)
     except MeshsmithError as exc:
         print(f"meshsmith: {exc}", file=sys.stderr)
         return 2

@@ -18,6 +18,15 @@ from collections.abc import Callable
 import bpy
 
 ZH_HANS: dict[str, str] = {
+    'Choose Mesh Model': '选择网格模型',
+    'Choose the catalog model that makes the mesh': '选择生成网格的目录模型',
+    'Choose the catalog model that retextures or remeshes the selected object': '选择为所选物体重新贴图或重建拓扑的目录模型',
+    'Choose a model': '选择模型',
+    'Choose a retexture or remesh model.': '请选择重新贴图或重建拓扑的模型。',
+    'Choose a retexture or remesh model first.': '请先选择重新贴图或重建拓扑的模型。',
+    'Mesh Model': '网格模型',
+    'Mesh Model Inputs': '网格模型输入',
+    'The catalog model that retextures or remeshes the selected object (its id)': '为所选物体重新贴图或重建拓扑的目录模型（其 ID）',
     'File': '文件',
     'Model': '模型',
     'auto': '自动',
@@ -374,6 +383,7 @@ ZH_HANS.update({
 })
 
 ZH_HANS_FORMATS: dict[str, str] = {
+    'Retexture ({} {})': '重新贴图（{0} {1}）',
     'Retired by Scenario: use {}': '已被 Scenario 停用：请使用 {0}',
     '{} models, listed {}': '{0} 个模型，列出于{1}',
     '{} days ago': '{0} 天前',

@@ -270,18 +270,27 @@ class MESHSMITH_OT_estimate_cost(Operator):
     bl_options = {"INTERNAL"}
 
     provider: EnumProperty(items=registry.enum_items(registry.with_estimate()), default=registry.with_estimate()[0].id)
+    route: StringProperty(default="GENERATE", options={"HIDDEN"})
+    """RETEXTURE: price the Retexture panel's job on the active mesh (a catalog model that works on a mesh)."""
 
     def execute(self, context):
         from .inputs import generate_inputs, generation_params
 
         which = self.provider
         try:
-            params = generation_params(context, which)
+            params = generation_params(context, which, self.route)
             provider = runtime.make_provider(which, context)
-            # The service prices the complete body, images included: they are uploaded first (free) and the
-            # job that follows reuses the uploads when the images have not changed.
+            # The service prices the complete body, files included: they are uploaded first (free) and the
+            # job that follows reuses the image uploads when the images have not changed.
             folder = runtime.results_dir(context) / "estimates"
-            inputs = generate_inputs(context, which, "", "", "", folder)
+            if self.route == "RETEXTURE":
+                from ..mesh_io.exporter import check_mesh, export_object_glb
+
+                check_mesh(context.active_object, require_uvs=False)
+                mesh = export_object_glb(context.active_object, folder / "estimate_mesh.glb", require_uvs=False)
+                inputs = {"mesh_path": str(mesh), "work_dir": str(folder), "blender_binary": bpy.app.binary_path}
+            else:
+                inputs = generate_inputs(context, which, "", "", "", folder)
         except E.MeshsmithError as exc:
             self.report({"ERROR"}, translate_message(str(exc)))
             return {"CANCELLED"}

@@ -41,6 +41,11 @@ def retexture_blocker(context: bpy.types.Context, provider_id: str = "") -> tupl
         return str(exc), exc.fix.value
     if not preferences.get(context).use_sandbox and not preferences.has_key(provider_id, context):
         return registry.info(provider_id).missing_key, E.Fix.OPEN_PREFERENCES.value
+    if registry.info(provider_id).catalog:
+        from ..catalog_jobs import chosen_model
+
+        if not chosen_model(context, provider_id, route="RETEXTURE"):
+            return "Choose a retexture or remesh model.", E.Fix.NONE.value
     return "", E.Fix.NONE.value
 
 

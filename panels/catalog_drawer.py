@@ -11,6 +11,7 @@ import bpy
 from bpy.app.translations import pgettext_iface as iface_
 
 from .. import catalog_state
+from ..catalog_properties import slot
 from ..providers import registry
 from ..providers import scenario_catalog as catalog
 from ..translations import translate_message
@@ -21,14 +22,16 @@ def draw_catalog(layout: bpy.types.UILayout, context: bpy.types.Context, provide
     """The model row, the catalog's state, a retired model's notice and, for any model but the provider's own
     default, its inputs."""
     settings = context.scene.meshsmith.provider_settings(provider.id)
+    names = slot(route)
+    model_id = getattr(settings, names.model)
     found = catalog_state.current()
-    model = found.get(settings.model) if found is not None else None
+    model = found.get(model_id) if found is not None else None
     box = layout.box()
     row = box.row(align=True)
     title = model.title if model is not None else (
-        "Hunyuan 3D 2.1" if settings.model == catalog.DEFAULT_MODEL else settings.model)
-    chooser = row.operator("meshsmith.choose_model", text=title, icon="MESH_ICOSPHERE", translate=False)
-    chooser.route = route
+        "Hunyuan 3D 2.1" if model_id == catalog.DEFAULT_MODEL else model_id or iface_("Choose a model"))
+    row.operator("meshsmith.choose_mesh_model" if route == "RETEXTURE" else "meshsmith.choose_model", text=title,
+                 icon="MESH_ICOSPHERE", translate=False)
     row.operator("meshsmith.refresh_catalog", text="", icon="FILE_REFRESH")
     box.prop(settings, "model_filter", text="")
     _draw_state(box, found)
@@ -36,14 +39,14 @@ def draw_catalog(layout: bpy.types.UILayout, context: bpy.types.Context, provide
         col = box.column(align=True)
         col.alert = True
         col.label(text=iface_("Retired by Scenario: use {}").format(model.successor), icon="ERROR", translate=False)
-        box.operator("meshsmith.use_successor", icon="FORWARD")
+        box.operator("meshsmith.use_successor", icon="FORWARD").route = route
     elif model is not None and model.description:
         box.label(text=model.description[:90], translate=False)
-    if settings.model == catalog.DEFAULT_MODEL:
+    if model_id == catalog.DEFAULT_MODEL or not model_id:
         return  # the provider's own settings are drawn by the parameters panel
-    if settings.model_inputs_for == settings.model:
-        draw_inputs(box, settings)
-    elif catalog_state.busy(f"details:{settings.model}"):
+    if getattr(settings, names.built_for) == model_id:
+        draw_inputs(box, settings, route)
+    elif catalog_state.busy(f"details:{model_id}"):
         box.label(text="Loading the model's inputs…", icon="SORTTIME")
     else:
         box.label(text="The model's inputs are not known yet: press Refresh.", icon="INFO")
@@ -52,7 +55,7 @@ def draw_catalog(layout: bpy.types.UILayout, context: bpy.types.Context, provide
 def _draw_state(layout: bpy.types.UILayout, found: catalog.Catalog | None) -> None:
     if catalog_state.busy("list"):
         layout.label(text="Refreshing the catalog…", icon="SORTTIME")
-    elif found is None:
+    elif found is None or not found.fetched_at:
         layout.label(text="No catalog yet: press Refresh to list the models.", icon="INFO")
     else:
         count = len(found.visible())
@@ -65,10 +68,10 @@ def _draw_state(layout: bpy.types.UILayout, found: catalog.Catalog | None) -> No
         col.label(text=translate_message(catalog_state.problem)[:120], icon="ERROR", translate=False)
 
 
-def draw_inputs(layout: bpy.types.UILayout, settings) -> None:
-    """Each input row of the chosen model, drawn for its kind, with its range or limit beside the label."""
+def draw_inputs(layout: bpy.types.UILayout, settings, route: str = "GENERATE") -> None:
+    """Each input row of the route's chosen model, drawn for its kind, with its range or limit beside the label."""
     col = layout.column(align=True)
-    for row in settings.model_inputs:
+    for row in getattr(settings, slot(route).inputs):
         hint = row.hint if row.is_set or row.kind not in ("number", "integer") else iface_("auto")
         label = row.label + (" *" if row.required else "") + (f"  ({hint})" if hint else "")
         if row.kind == "choice":

@@ -57,15 +57,15 @@ def catalog_default() -> str:
     return DEFAULT_MODEL
 
 
-def current_params(context: bpy.types.Context, info: registry.ProviderInfo) -> dict | None:
+def current_params(context: bpy.types.Context, info: registry.ProviderInfo, route: str = "GENERATE") -> dict | None:
     """The job parameters the sidebar's settings make now (None when they cannot make a job yet)."""
     settings = context.scene.meshsmith.provider_settings(info.id)
-    if not info.catalog or settings.model == catalog_default():
+    if not info.catalog or route == "GENERATE" and settings.model == catalog_default():
         return settings.as_params()
     from .. import catalog_jobs
 
     try:
-        return catalog_jobs.params_for(context, info.id, "GENERATE")
+        return catalog_jobs.params_for(context, info.id, route)
     except E.MeshsmithError:
         return None
 
@@ -152,7 +152,19 @@ class VIEW3D_PT_meshsmith_retexture(Panel):
         row = layout.row()
         row.scale_y = 1.5
         row.enabled = not reason
-        row.operator("meshsmith.retexture", icon="BRUSH_DATA").provider = info.id
+        label = iface_("Retexture")
+        state = context.window_manager.meshsmith
+        if info.estimate and info.catalog:  # a catalog model prices its job on the mesh too
+            from ..operators.jobs import estimate_key
+
+            field, unit = info.estimate
+            quoted, params = getattr(state, field), current_params(context, info, "RETEXTURE")
+            if quoted and params is not None and getattr(state, f"{field}_key") == estimate_key(params):
+                label = iface_("Retexture ({} {})").format(quoted, unit)
+        row.operator("meshsmith.retexture", text=label, icon="BRUSH_DATA", translate=False).provider = info.id
+        if info.estimate and info.catalog:
+            estimate = row.operator("meshsmith.estimate_cost", text="", icon="FUND")
+            estimate.provider, estimate.route = info.id, "RETEXTURE"
         if reason:
             draw_blocker(layout, reason, fix)
         row = draw_balance(layout, context.window_manager.meshsmith, info)

@@ -87,7 +87,7 @@ MODELS: list[dict[str, Any]] = [
     {"id": "model_meshy-7-retexture", "name": "Meshy 7 Retexture", "capabilities": ["3d23d"], "tags": ["3d"],
      "inputs": [
          {"name": "model", "type": "file", "kind": "3d", "label": "Model", "required": {"always": True}},
-         {"name": "textStylePrompt", "type": "string", "label": "Style Prompt", "maxLength": 600,
+         {"name": "textStylePrompt", "type": "string", "label": "Style Prompt", "maxLength": 600, "prompt": True,
           "required": {"ifNotDefined": "imageStyle"}},
          {"name": "imageStyle", "type": "file", "kind": "image", "label": "Style Image",
           "required": {"ifNotDefined": "textStylePrompt"}},

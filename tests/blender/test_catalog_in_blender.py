@@ -253,19 +253,13 @@ def test_the_model_menu_follows_the_route_and_the_filter(sandbox_of_addon, blend
     operators = submodule("operators.catalog")
     settings = bpy.context.scene.meshsmith.scenario
 
-    class Generate:
-        route = "GENERATE"
-
-    class Retexture:
-        route = "RETEXTURE"
-
-    ids = [item[0] for item in operators.model_items(Generate(), bpy.context)]
+    ids = [item[0] for item in operators.model_items(bpy.context, "GENERATE")]
     assert ids[0] == "model_hunyuan-3d-v2-1" and TRIPO in ids and "model_meshy-remesh" not in ids
     assert "model_tripo-v2-5-image-to-3d" not in ids
-    assert [item[0] for item in operators.model_items(Retexture(), bpy.context)] == [
+    assert [item[0] for item in operators.model_items(bpy.context, "RETEXTURE")] == [
         "model_meshy-7-retexture", "model_meshy-remesh"]
     settings.model_filter = "TEXT"
-    assert [item[0] for item in operators.model_items(Generate(), bpy.context)] == ["model_meshy-7-txt23d"]
+    assert [item[0] for item in operators.model_items(bpy.context, "GENERATE")] == ["model_meshy-7-txt23d"]
     layout_log: list[str] = []
     submodule("panels.catalog_drawer").draw_catalog(RecordingLayout(layout_log), bpy.context,
                                                     submodule("providers.registry").info("SCENARIO"), "GENERATE")
@@ -313,3 +307,40 @@ def test_every_input_kind_is_drawn_and_its_value_reaches_the_job(blender, tmp_pa
     submodule("panels.catalog_drawer").draw_inputs(RecordingLayout(log), settings)  # each value's property exists
     assert log == ["Strength  (0–1)", "Count  (1–9)", "Smooth", "Style", "Note  (≤ 20)", "Prompt", "Extra View",
                    "References  (≤ 3)", "Tags"]
+
+
+def test_a_batch_runs_a_catalog_model_for_every_image_and_every_mesh(sandbox_of_addon, tmp_path):
+    images = tmp_path / "in"
+    images.mkdir()
+    assets = submodule("sandbox.assets")
+    for index in range(2):
+        (images / f"concept_{index}.png").write_bytes(assets.make_textures(index, 16).base_color)
+    out = tmp_path / "out"
+    assert submodule("cli").main(["generate", str(images), "--out", str(out), "--provider", "SCENARIO",
+                                  "--model", TRIPO, "--inputs", '{"faceLimit": 20000}']) == 0
+    bodies = [job.inputs for job in sandbox_of_addon.scenario.jobs.values()]
+    assert len(bodies) == 2 and all(body["faceLimit"] == 20000 for body in bodies)
+    meshes = tmp_path / "meshes"
+    meshes.mkdir()
+    (meshes / "crate.glb").write_bytes(assets.make_model_glb(4, face_count=200, texture=False))
+    assert submodule("cli").main(["retexture", str(meshes), "--out", str(tmp_path / "textured"), "--provider",
+                                  "SCENARIO", "--model", "model_meshy-7-retexture", "--style", "mossy stone"]) == 0
+    body = list(sandbox_of_addon.scenario.jobs.values())[-1].inputs
+    assert body["textStylePrompt"] == "mossy stone" and sandbox_of_addon.scenario.assets[body["model"]].kind == "3d"
+    assert submodule("cli").main(["generate", str(images), "--out", str(tmp_path / "bad"), "--provider", "SCENARIO",
+                                  "--model", TRIPO, "--inputs", '{"faceLimit": 1}']) != 0
+
+
+def test_a_mesh_models_cost_is_shown_on_the_retexture_button(sandbox_of_addon, blender):
+    settings = bpy.context.scene.meshsmith
+    settings.retexture_provider = "SCENARIO"
+    bpy.ops.mesh.primitive_uv_sphere_add(segments=16, ring_count=8)
+    _refresh(blender)
+    assert bpy.ops.meshsmith.choose_mesh_model(model="model_meshy-remesh") == {"FINISHED"}
+    _drain_until(blender, lambda: settings.scenario.mesh_model_inputs_for == "model_meshy-remesh")
+    assert settings.scenario.model == "model_hunyuan-3d-v2-1"  # Generate keeps its own model
+    assert bpy.ops.meshsmith.estimate_cost(provider="SCENARIO", route="RETEXTURE") == {"FINISHED"}
+    _drain_until(blender, lambda: bpy.context.window_manager.meshsmith.scenario_estimate != "")
+    assert bpy.context.window_manager.meshsmith.scenario_estimate == "5"
+    assert "Retexture (5 CU)" in draw(submodule("panels.sidebar").VIEW3D_PT_meshsmith_retexture)
+    assert sandbox_of_addon.scenario.creating_posts == 0 and sandbox_of_addon.scenario.dry_runs == 1
