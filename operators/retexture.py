@@ -102,8 +102,14 @@ def build_retexture_job(context: bpy.types.Context, provider_name: str, style_pr
     overrides = {"style_prompt": style_prompt, "object_prompt": object_prompt, "image": image_path}
     inputs = route_inputs(context, provider_name, overrides, job_dir)
     catalog = registry.info(provider_name).catalog
-    if catalog and image_path:  # the catalog model's first image input (a style image)
-        inputs["image_path"] = resolve_image(context, image_path, job_dir)
+    if catalog:  # checked before the object is touched (a UV map for the bake) or exported
+        from .. import catalog_jobs
+
+        if image_path:  # the model's first image input (a style image)
+            inputs["image_path"] = resolve_image(context, image_path, job_dir)
+        if style_prompt:  # the model's prompt input (a style prompt)
+            inputs["prompt"] = style_prompt
+        catalog_jobs.check_known(params, {**inputs, "mesh_path": "(the selected object)"})
     client = registry.client_class(provider_name)
     client.check_inputs(params, inputs)
     delivery = Delivery(client.retexture_delivery(params))
@@ -114,10 +120,6 @@ def build_retexture_job(context: bpy.types.Context, provider_name: str, style_pr
         from ..mesh_io.bake_target import prepare_bake_target
 
         inputs.update(prepare_bake_target(context, obj, job_dir, context.scene.meshsmith.bake_resolution))
-    if catalog:
-        from .. import catalog_jobs
-
-        catalog_jobs.check_known(params, {**inputs, "mesh_path": "(the selected object)"})
     mesh = export_object_glb(obj, job_dir / "input.glb", require_uvs=keeps_uvs)
     inputs["mesh_path"] = str(mesh)
     image = inputs.get("image_path") or inputs.get("style_image_path") or ""

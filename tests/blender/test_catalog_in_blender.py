@@ -220,12 +220,27 @@ def test_retexture_with_a_catalog_model_is_baked_onto_the_object(sandbox_of_addo
     vertices = len(obj.data.vertices)
     bpy.context.scene.meshsmith.bake_resolution = "1024"
     assert bpy.ops.meshsmith.retexture(provider="SCENARIO", model="model_meshy-7-retexture",
-                                       inputs='{"textStylePrompt": "mossy stone"}') == {"FINISHED"}
+                                       style_prompt="mossy stone") == {"FINISHED"}  # to the model's prompt
     assert len(obj.data.vertices) == vertices  # the artist's own mesh, untouched
     assert len(submodule("mesh_io.versions").versions(obj)) == 2
     (upload,) = sandbox_of_addon.scenario.multipart_uploads.values()
     assert upload["body"]["kind"] == "3d"
     assert _last_job(blender).cost == 10
+    assert _body(sandbox_of_addon, "model_meshy-7-retexture")["textStylePrompt"] == "mossy stone"
+    # With the model's schema known, a bad value is refused before the object is touched: a mesh without UVs
+    # does not get the "Meshsmith" UV map the bake would add.
+    _refresh(blender)  # lists the catalog and fetches the chosen mesh model's inputs
+    assert submodule("catalog_state").current().get("model_meshy-7-retexture").inputs is not None
+    bare = obj.copy()
+    bare.data = obj.data.copy()
+    bpy.context.collection.objects.link(bare)
+    while bare.data.uv_layers:
+        bare.data.uv_layers.remove(bare.data.uv_layers[0])
+    bpy.context.view_layer.objects.active = bare
+    posts = sandbox_of_addon.scenario.creating_posts
+    with pytest.raises(RuntimeError, match="Style Prompt is 601 characters"):
+        bpy.ops.meshsmith.retexture(provider="SCENARIO", model="model_meshy-7-retexture", style_prompt="x" * 601)
+    assert len(bare.data.uv_layers) == 0 and sandbox_of_addon.scenario.creating_posts == posts
 
 
 def test_remesh_comes_in_beside_the_original_which_is_hidden(sandbox_of_addon, blender):
