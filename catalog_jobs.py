@@ -98,19 +98,10 @@ def check_known(params: dict[str, Any], inputs: dict[str, str]) -> None:
     model = known_model(str(params.get("model", "")))
     if model is None or model.inputs is None:
         return
-    values = dict(params["inputs"])
-    named = {name: values.pop(name) for name in list(values) if (item := model.input(name)) and item.is_file}
-    if inputs.get("prompt"):
-        prompt_input = next((item for item in model.inputs if item.prompt), None)
-        if prompt_input is None:
-            raise E.InvalidInputError(f"{model.title} takes no prompt; leave it empty.")
-        values.setdefault(prompt_input.name, inputs["prompt"])
-    images = [part for part in inputs.get("image_path", "").split(";") if part]
-    if inputs.get("image_from_sidebar") and not any(item.is_file and item.kind == "image" for item in model.inputs):
-        images = []
-    files = catalog.assign_files(model, images, inputs.get("mesh_path", "") or "", named)
-    merged = {**catalog.defaults(model), **catalog.pbr_defaults(model, values), **values}
-    catalog.check_values(model, merged, files)
+    catalog.job_values(model, params["inputs"], prompt=inputs.get("prompt", ""),
+                       images=[part for part in inputs.get("image_path", "").split(";") if part],
+                       images_from_sidebar=bool(inputs.get("image_from_sidebar")),
+                       mesh_path=inputs.get("mesh_path", ""))
 
 
 def _default_model_params(settings, provider_id: str, overrides: dict[str, Any]) -> dict[str, Any]:
@@ -124,18 +115,6 @@ def _default_model_params(settings, provider_id: str, overrides: dict[str, Any])
             raise E.InvalidInputError(f"Hunyuan 3D 2.1 has no input named {name}. Its inputs: "
                                       f"{', '.join(sorted(by_field))}.")
         params[setting] = value
-    return schema_checked(params, provider_id)
+    from .operators.inputs import checked_params
 
-
-def schema_checked(params: dict[str, Any], provider_id: str) -> dict[str, Any]:
-    from pydantic import ValidationError
-
-    from .providers.base import validation_message
-
-    client = registry.client_class(provider_id)
-    try:
-        client.validate_params(params)
-    except ValidationError as exc:
-        raise E.InvalidInputError(validation_message(client.label, exc)) from None
-    return params
-
+    return checked_params(params, provider_id)

@@ -70,17 +70,13 @@ def _start(what: str, work) -> bool:
     return True
 
 
-def _install(found: catalog.Catalog | None, *, save: bool) -> None:
-    """Make ``found`` the catalog (main thread), keep it on disk, and refresh the chosen model's rows."""
+def _install(found: catalog.Catalog | None) -> None:
+    """Make ``found`` the catalog (main thread) and refresh the chosen models' rows. The thread that built it has
+    written it to disk already: the main thread never waits on a disk write."""
     global _current
     if found is None:
         return
     _current = found
-    if save:
-        try:
-            found.save(cache_folder())
-        except OSError as exc:
-            _log().warning("could not cache the model catalog: %s", exc)
     provider = catalog_provider()
     for scene in bpy.data.scenes:
         if provider is None or not hasattr(scene, "meshsmith"):
@@ -91,6 +87,14 @@ def _install(found: catalog.Catalog | None, *, save: bool) -> None:
                 model_chosen(settings, bpy.context, fetch=False, route=route)
 
 
+def _save(found: catalog.Catalog, folder: Path) -> None:
+    """Keep the catalog on disk (worker thread); a failure costs only the offline copy."""
+    try:
+        found.save(folder)
+    except OSError as exc:
+        _log().warning("could not cache the model catalog: %s", exc)
+
+
 def load_cache() -> None:
     """Read the disk cache in the background (at start-up; the sidebar shows 'loading' meanwhile)."""
     if _current is not None:
@@ -99,7 +103,7 @@ def load_cache() -> None:
 
     def work():
         found = catalog.Catalog.load(folder)
-        return (lambda: _install(found, save=False)) if found is not None and _current is None else None
+        return (lambda: _install(found)) if found is not None and _current is None else None
 
     _start("cache", work)
 
@@ -114,7 +118,7 @@ def refresh(context: bpy.types.Context) -> bool:
     client = connections.make_provider(provider_info.id, context)  # raises a configuration error here, not later
     settings = context.scene.meshsmith.provider_settings(provider_info.id)
     chosen = [getattr(settings, names.model) for names in SLOTS.values()]
-    known = _current
+    known, folder = _current, cache_folder()
     problem = ""
 
     def work():
@@ -134,7 +138,8 @@ def refresh(context: bpy.types.Context) -> bool:
                     found = found.with_details(client.model_details(model_id))
                 except Exception as exc:  # the list is still worth having
                     _log().info("details of %s: %s", model_id, exc)
-        return lambda: _install(found, save=True)
+        _save(found, folder)
+        return lambda: _install(found)
 
     return _start("list", work)
 
@@ -150,14 +155,18 @@ def fetch_details(model_id: str, context: bpy.types.Context) -> bool:
         _log().info("cannot fetch %s: %s", model_id, exc)
         return False
 
+    folder = cache_folder()
+
     def work():
         model = client.model_details(model_id)
+        # Without a listed catalog the details are kept in memory only: a one-model cache would stand in for the
+        # whole catalog next time (fetched_at 0 says "not listed yet").
+        listed = _current  # a snapshot: the main thread may swap in a newer catalog meanwhile
+        if listed is not None and listed.fetched_at > 0:
+            _save(listed.with_details(model), folder)
 
         def apply() -> None:
-            # Without a listed catalog the details are kept in memory only: a one-model cache would stand in for
-            # the whole catalog next time (fetched_at 0 says "not listed yet").
-            base = _current or catalog.Catalog((), 0.0)
-            _install(base.with_details(model), save=base.fetched_at > 0)
+            _install((_current or catalog.Catalog((), 0.0)).with_details(model))
 
         return apply
 

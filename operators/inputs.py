@@ -119,10 +119,22 @@ def generation_params(context: bpy.types.Context, provider_name: str, route: str
     if model.strip() or inputs_json.strip():
         raise E.InvalidInputError(f"{registry.info(provider_name).label} has no model catalog: leave model and "
                                   "inputs empty, and set its parameters in the sidebar.")
-    from .. import catalog_jobs
+    return checked_params(context.scene.meshsmith.provider_settings(provider_name).as_params(), provider_name)
 
-    return catalog_jobs.schema_checked(context.scene.meshsmith.provider_settings(provider_name).as_params(),
-                                       provider_name)
+
+def checked_params(params: dict, provider_name: str) -> dict:
+    """``params`` after the provider's own model has checked them (its message when it refuses them)."""
+    from pydantic import ValidationError
+
+    from ..providers import registry
+    from ..providers.base import validation_message
+
+    client = registry.client_class(provider_name)
+    try:
+        client.validate_params(params)
+    except ValidationError as exc:
+        raise E.InvalidInputError(validation_message(client.label, exc)) from None
+    return params
 
 
 def generate_inputs(context: bpy.types.Context, provider_name: str, image_path: str, prompt: str, model: str,

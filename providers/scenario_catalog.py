@@ -431,6 +431,28 @@ def assign_files(model: CatalogModel, image_paths: list[str], mesh_path: str,
     return files
 
 
+def job_values(model: CatalogModel, values: Mapping[str, Any], *, prompt: str = "", images: list[str] = (),
+               images_from_sidebar: bool = False, mesh_path: str = "") -> tuple[dict[str, Any], dict[str, list[str]]]:
+    """(checked body values, files by input) of a job on ``model``; raises ``InvalidInputError`` naming the input.
+
+    File inputs named in ``values`` (with local paths) become files; the prompt goes to the model's prompt input;
+    images that were only the sidebar's are dropped for a model without image inputs; the model's defaults (and
+    Rodin's PBR) are merged under the values. Shared by Blender's check before the job and the worker's."""
+    values = dict(values)
+    named = {name: values.pop(name) for name in list(values)
+             if (item := model.input(name)) is not None and item.is_file}
+    if prompt:
+        prompt_input = next((item for item in model.inputs or () if item.prompt), None)
+        if prompt_input is None:
+            raise E.InvalidInputError(f"{model.title} takes no prompt; leave it empty.")
+        values.setdefault(prompt_input.name, prompt)
+    if images_from_sidebar and not any(item.is_file and item.kind == "image" for item in model.inputs or ()):
+        images = []
+    files = assign_files(model, list(images), mesh_path, named)
+    merged = {**defaults(model), **pbr_defaults(model, values), **values}
+    return check_values(model, merged, files), files
+
+
 def pbr_defaults(model: CatalogModel, values: Mapping[str, Any]) -> dict[str, Any]:
     """Settings Meshsmith asks for unless the artist chose otherwise: Rodin's ``material: "PBR"`` (with its
     default "All" Rodin answers two meshes, a shaded one and a PBR one)."""

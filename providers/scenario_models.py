@@ -129,20 +129,10 @@ class ScenarioCatalogClient:
         model = self.model_details(request.model_id)
         if model.successor:
             raise E.InvalidInputError(f"Scenario retired {model.title}; use {model.successor} instead.")
-        values = dict(request.values)
-        named = {name: values.pop(name) for name in list(values)
-                 if (item := model.input(name)) is not None and item.is_file}
-        if request.prompt:
-            prompt_input = next((item for item in model.inputs or () if item.prompt), None)
-            if prompt_input is None:
-                raise E.InvalidInputError(f"{model.title} takes no prompt; leave it empty.")
-            values.setdefault(prompt_input.name, request.prompt)
-        images = request.image_paths
-        if request.images_from_sidebar and not any(item.is_file and item.kind == "image" for item in model.inputs or ()):
-            images = []
-        files = catalog.assign_files(model, images, request.mesh_path, named)
-        merged = {**catalog.defaults(model), **catalog.pbr_defaults(model, values), **values}
-        return model, catalog.check_values(model, merged, files), files
+        checked, files = catalog.job_values(model, request.values, prompt=request.prompt, images=request.image_paths,
+                                            images_from_sidebar=request.images_from_sidebar,
+                                            mesh_path=request.mesh_path)
+        return model, checked, files
 
     def stage_catalog(self, request: CatalogRequest, cancel: Any = None,
                       say: Callable[[str], None] = lambda text: None) -> CatalogRequest:

@@ -50,3 +50,16 @@ def png_file(tmp_path: Path) -> Path:
     path = tmp_path / "reference.png"
     path.write_bytes(make_textures(3, 32).base_color)
     return path
+
+
+@pytest.fixture
+def views(tmp_path: Path) -> list[Path]:
+    """Four small distinct pictures of an object: front, left, back, right (the order multi-view models take)."""
+    from meshsmith.sandbox.assets import make_textures
+
+    paths = []
+    for index, name in enumerate(("front", "left", "back", "right")):
+        path = tmp_path / f"{name}.png"
+        path.write_bytes(make_textures(10 + index, 32).base_color)
+        paths.append(path)
+    return paths

@@ -7,40 +7,20 @@ from __future__ import annotations
 
 import json
 import time
-from pathlib import Path
 
 import bpy
 import pytest
 from test_register_and_panels import RecordingLayout, draw
 
-from blender_helpers import submodule
+from blender_helpers import drain_until, submodule
 
 TRIPO = "model_tripo-v3-1-image-to-3d"
-
-
-@pytest.fixture
-def views(tmp_path) -> list[Path]:
-    make_textures = submodule("sandbox.assets").make_textures
-    paths = []
-    for index, name in enumerate(("front", "left", "back", "right")):
-        path = tmp_path / f"{name}.png"
-        path.write_bytes(make_textures(20 + index, 32).base_color)
-        paths.append(path)
-    return paths
-
-
-def _drain_until(blender, condition, timeout: float = 15.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition() and time.monotonic() < deadline:
-        time.sleep(0.02)
-        blender.drain(bpy.context)
-    assert condition()
 
 
 def _refresh(blender) -> None:
     state = submodule("catalog_state")
     assert bpy.ops.meshsmith.refresh_catalog() == {"FINISHED"}
-    _drain_until(blender, lambda: state.current() is not None and not state.busy())
+    drain_until(blender, lambda: state.current() is not None and not state.busy())
 
 
 def _last_job(blender):
@@ -96,7 +76,7 @@ def test_the_scripting_call_on_four_models_of_different_shapes(sandbox_of_addon,
 def test_a_bad_input_is_refused_before_anything_is_uploaded(sandbox_of_addon, blender, png_file, inputs, words):
     _refresh(blender)
     submodule("catalog_state").fetch_details(TRIPO, bpy.context)
-    _drain_until(blender, lambda: submodule("catalog_state").current().get(TRIPO).inputs is not None)
+    drain_until(blender, lambda: submodule("catalog_state").current().get(TRIPO).inputs is not None)
     known = len(blender.engine().jobs())
     with pytest.raises(RuntimeError, match=words.replace("(", r"\(")):
         bpy.ops.meshsmith.generate(provider="SCENARIO", image_path=str(png_file), model=TRIPO, inputs=inputs)
@@ -121,7 +101,7 @@ def test_the_catalog_is_refreshed_in_the_background_cached_and_used_offline(sand
     assert time.perf_counter() - started < 0.05  # the button returns at once: the list is fetched in a thread
     lines = draw(submodule("panels.sidebar").VIEW3D_PT_meshsmith_generate)
     assert "Refreshing the catalog…" in lines
-    _drain_until(blender, lambda: state.current() is not None and not state.busy())
+    drain_until(blender, lambda: state.current() is not None and not state.busy())
     assert len(state.current().visible()) == 208  # retired model hidden
     assert (state.cache_folder() / "scenario_catalog.json").is_file()
     # Offline from the cache: a new session reads it from disk in the background.
@@ -130,7 +110,7 @@ def test_the_catalog_is_refreshed_in_the_background_cached_and_used_offline(sand
     bpy.context.preferences.system.use_online_access = False
     try:
         state.load_cache()
-        _drain_until(blender, lambda: state.current() is not None)
+        drain_until(blender, lambda: state.current() is not None)
         assert state.current().from_cache and len(state.current().visible()) == 208
         lines = draw(submodule("panels.sidebar").VIEW3D_PT_meshsmith_generate)
         assert "208 models, listed today" in lines
@@ -144,7 +124,7 @@ def test_every_input_kind_is_drawn_and_round_trips_and_values_are_remembered_per
     bpy.context.scene.meshsmith.provider = "SCENARIO"
     _refresh(blender)
     assert bpy.ops.meshsmith.choose_model(model=TRIPO) == {"FINISHED"}
-    _drain_until(blender, lambda: settings.model_inputs_for == TRIPO)
+    drain_until(blender, lambda: settings.model_inputs_for == TRIPO)
     rows = {row.name: row for row in settings.model_inputs}
     assert {name: row.kind for name, row in rows.items()} == {
         "texture": "boolean", "pbr": "boolean", "textureQuality": "choice", "geometryQuality": "choice",
@@ -160,7 +140,7 @@ def test_every_input_kind_is_drawn_and_round_trips_and_values_are_remembered_per
     assert "Face Limit  (1000–500000)" in lines and "Texture Quality" in lines and "Tripo 3.1" in lines
     # Another model (with a prompt, text and numbers), then back: Tripo's values come back.
     assert bpy.ops.meshsmith.choose_model(model="model_meshy-7-txt23d") == {"FINISHED"}
-    _drain_until(blender, lambda: settings.model_inputs_for == "model_meshy-7-txt23d")
+    drain_until(blender, lambda: settings.model_inputs_for == "model_meshy-7-txt23d")
     kinds = {row.name: row.kind for row in settings.model_inputs}
     assert kinds["prompt"] == "prompt" and kinds["texturePrompt"] == "text" and kinds["targetPolycount"] == "integer"
     lines = draw(submodule("panels.sidebar").VIEW3D_PT_meshsmith_generate)
@@ -171,7 +151,7 @@ def test_every_input_kind_is_drawn_and_round_trips_and_values_are_remembered_per
     assert json.loads(settings.model_values)[TRIPO]["pbr"] is False
     # A model taking several images and a mesh model's rows: a list of files, a style image, a mesh left out.
     bpy.ops.meshsmith.choose_model(model="model_rodin-hyper3d-v2-5")
-    _drain_until(blender, lambda: settings.model_inputs_for == "model_rodin-hyper3d-v2-5")
+    drain_until(blender, lambda: settings.model_inputs_for == "model_rodin-hyper3d-v2-5")
     assert {row.name: row.kind for row in settings.model_inputs}["images"] == "files"
     assert state.current().get("model_rodin-hyper3d-v2-5").inputs is not None
 
@@ -181,10 +161,10 @@ def test_the_estimate_prices_the_chosen_model_and_the_button_shows_it(sandbox_of
     settings.provider, settings.image_path = "SCENARIO", str(png_file)
     _refresh(blender)
     bpy.ops.meshsmith.choose_model(model=TRIPO)
-    _drain_until(blender, lambda: settings.scenario.model_inputs_for == TRIPO)
+    drain_until(blender, lambda: settings.scenario.model_inputs_for == TRIPO)
     next(row for row in settings.scenario.model_inputs if row.name == "textureQuality").text_value = "Extreme (8K)"
     assert bpy.ops.meshsmith.estimate_cost(provider="SCENARIO") == {"FINISHED"}
-    _drain_until(blender, lambda: bpy.context.window_manager.meshsmith.scenario_estimate != "")
+    drain_until(blender, lambda: bpy.context.window_manager.meshsmith.scenario_estimate != "")
     assert bpy.context.window_manager.meshsmith.scenario_estimate == "50"
     assert "Generate (50 CU)" in draw(submodule("panels.sidebar").VIEW3D_PT_meshsmith_generate)
     next(row for row in settings.scenario.model_inputs if row.name == "textureQuality").text_value = "Standard"
@@ -352,10 +332,10 @@ def test_a_mesh_models_cost_is_shown_on_the_retexture_button(sandbox_of_addon, b
     bpy.ops.mesh.primitive_uv_sphere_add(segments=16, ring_count=8)
     _refresh(blender)
     assert bpy.ops.meshsmith.choose_mesh_model(model="model_meshy-remesh") == {"FINISHED"}
-    _drain_until(blender, lambda: settings.scenario.mesh_model_inputs_for == "model_meshy-remesh")
+    drain_until(blender, lambda: settings.scenario.mesh_model_inputs_for == "model_meshy-remesh")
     assert settings.scenario.model == "model_hunyuan-3d-v2-1"  # Generate keeps its own model
     assert bpy.ops.meshsmith.estimate_cost(provider="SCENARIO", route="RETEXTURE") == {"FINISHED"}
-    _drain_until(blender, lambda: bpy.context.window_manager.meshsmith.scenario_estimate != "")
+    drain_until(blender, lambda: bpy.context.window_manager.meshsmith.scenario_estimate != "")
     assert bpy.context.window_manager.meshsmith.scenario_estimate == "5"
     assert "Retexture (5 CU)" in draw(submodule("panels.sidebar").VIEW3D_PT_meshsmith_retexture)
     assert sandbox_of_addon.scenario.creating_posts == 0 and sandbox_of_addon.scenario.dry_runs == 1

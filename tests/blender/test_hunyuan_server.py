@@ -7,7 +7,7 @@ import socket
 
 import bpy
 
-from blender_helpers import submodule
+from blender_helpers import drain_until, submodule
 
 
 def test_generate_on_a_self_hosted_server(sandbox_of_addon, png_file):
@@ -67,16 +67,6 @@ def _list_servers(*entries: tuple[str, str, str]) -> None:
         entry.url, entry.label, entry.token = url, label, token
 
 
-def _drain_until(blender, condition, timeout: float = 10.0) -> None:
-    import time
-
-    deadline = time.monotonic() + timeout
-    while not condition() and time.monotonic() < deadline:
-        time.sleep(0.02)
-        blender.drain(bpy.context)
-    assert condition()
-
-
 def test_servers_listed_in_the_preferences_are_where_jobs_go(blender, sandbox, png_file):
     second = sandbox.add_hunyuan_server(enable_tex=True)
     _list_servers((sandbox.hunyuan_server.url, "Left GPU", ""), (second.url, "", "proxy-token-789"),
@@ -110,7 +100,7 @@ def test_the_test_button_reports_each_servers_state_and_marks_plain_http(blender
     prefs.hunyuan_server_servers[3].use = False  # not tested below: it would wait for a name that does not resolve
     prefs.hunyuan_server_servers.remove(3)
     assert bpy.ops.meshsmith.test_servers(provider="HUNYUAN_SERVER", index=-1) == {"FINISHED"}
-    _drain_until(blender, lambda: all(states.state_of(url).reachable is not None
+    drain_until(blender, lambda: all(states.state_of(url).reachable is not None
                                       for url in (sandbox.hunyuan_server.url, server_21.url, dead)))
     assert servers.state_text(sandbox.hunyuan_server.url) == ("Hunyuan3D-2.0, idle", "CHECKMARK")
     assert servers.state_text(server_21.url) == ("Hunyuan3D-2.1, idle", "CHECKMARK")

@@ -17,7 +17,7 @@ from meshsmith.providers import scenario_catalog as catalog
 from meshsmith.providers import scenario_models
 from meshsmith.providers.http import HttpClient
 from meshsmith.providers.scenario import ScenarioProvider
-from meshsmith.sandbox.assets import make_model_glb, make_textures
+from meshsmith.sandbox.assets import make_model_glb
 from meshsmith.sandbox.scenario import VALID_KEY, VALID_SECRET, cost_of
 from meshsmith.sandbox.scenario_catalog import MODELS, check_body
 
@@ -26,16 +26,6 @@ from meshsmith.sandbox.scenario_catalog import MODELS, check_body
 def client(sandbox):
     scenario_models._DETAILS.clear()  # each sandbox is a new server
     return ScenarioProvider(HttpClient(), VALID_KEY, VALID_SECRET, base_url=sandbox.url, poll_interval=0.05)
-
-
-@pytest.fixture
-def views(tmp_path) -> list[Path]:
-    paths = []
-    for index, name in enumerate(("front", "left", "back", "right")):
-        path = tmp_path / f"{name}.png"
-        path.write_bytes(make_textures(10 + index, 32).base_color)
-        paths.append(path)
-    return paths
 
 
 def _run(client, tmp_path: Path, model: str, values: dict, *, images=(), mesh: Path | None = None, prompt: str = "",
