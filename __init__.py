@@ -8,7 +8,10 @@ _modules: list = []
 
 
 def register() -> None:
-    from . import cli, operators, panels, preferences, properties, timers, translations
+    from . import operators, panels
+    from .host import preferences, properties, timers
+    from .i18n import translations
+    from .scripting import cli
 
     _modules[:] = [translations, preferences, properties, operators, panels, timers, cli]
     for module in _modules:

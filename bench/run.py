@@ -99,7 +99,7 @@ class ExternalSandbox:
 
 
 def configure(box) -> None:
-    prefs = module("preferences").get()
+    prefs = module("host.preferences").get()
     simulated = {name: module(f"sandbox.{name}") for name in ("segmind", "scenario", "meshy")}
     prefs.use_sandbox = False
     prefs.auto_import = False
@@ -124,7 +124,7 @@ def cpu_wait_ms() -> float:
 
 
 def tick_cost(bpy, image: Path, count: int) -> list[Row]:
-    runtime, inputs = module("runtime"), module("operators.inputs")
+    runtime, inputs = module("host.runtime"), module("operators.inputs")
     with ExternalSandbox(segmind={"complete_after_s": 3.0, "max_faces": 20000}) as box:
         configure(box)
         os.environ["MESHSMITH_POLL_INTERVAL"] = "0.2"
@@ -159,7 +159,7 @@ def tick_cost(bpy, image: Path, count: int) -> list[Row]:
 
 def server_ticks(bpy, image: Path, count: int = 4) -> list[Row]:
     """The main thread while jobs queue for, run on and come back from one self-hosted Hunyuan3D server."""
-    runtime, inputs = module("runtime"), module("operators.inputs")
+    runtime, inputs = module("host.runtime"), module("operators.inputs")
     with ExternalSandbox() as box:
         configure(box)
         os.environ["MESHSMITH_POLL_INTERVAL"] = "0.2"
@@ -199,7 +199,7 @@ class _NullLayout:
 
 def catalog_rows(bpy, image: Path, count: int = 200) -> list[Row]:
     """A 200-model catalog: ticks while it is fetched and swapped in, and the Generate panel's draw with it."""
-    state, sidebar = module("catalog_state"), module("panels.sidebar")
+    state, sidebar = module("host.catalog.state"), module("panels.sidebar")
     with ExternalSandbox(scenario={"catalog_filler": count, "catalog_page_size": 100}) as box:
         configure(box)
         settings = bpy.context.scene.meshsmith
@@ -210,14 +210,14 @@ def catalog_rows(bpy, image: Path, count: int = 200) -> list[Row]:
         deadline = time.monotonic() + 60
         while (state.busy() or state.current() is None) and time.monotonic() < deadline:
             started = time.perf_counter()
-            module("runtime").drain(bpy.context)
+            module("host.runtime").drain(bpy.context)
             ticks.append((time.perf_counter() - started) * 1000)
             time.sleep(0.01)
         models = len(state.current().visible()) if state.current() else 0
         settings.scenario.model = "model_tripo-v3-1-image-to-3d"
         deadline = time.monotonic() + 30
         while settings.scenario.model_inputs_for != settings.scenario.model and time.monotonic() < deadline:
-            module("runtime").drain(bpy.context)
+            module("host.runtime").drain(bpy.context)
             time.sleep(0.01)
         panel = type("Panel", (), {"layout": _NullLayout()})()
         draws = []
@@ -244,7 +244,7 @@ def first_use(bpy, image: Path) -> Row:
 
 
 def submit_stall(bpy, photo: Path) -> Row:
-    runtime, inputs = module("runtime"), module("operators.inputs")
+    runtime, inputs = module("host.runtime"), module("operators.inputs")
     with ExternalSandbox() as box:
         configure(box)
         times, ids = [], []
@@ -278,7 +278,7 @@ from one import to the next on this machine, so one pair of imports says little.
 
 def import_ratio(bpy, glb: Path, faces: int) -> Row:
     importer = module("mesh_io.importer")
-    delivery = module("delivery")
+    delivery = module("host.delivery")
     bare, ours = [], []
 
     def time_bare() -> None:
@@ -312,10 +312,10 @@ def import_ratio(bpy, glb: Path, faces: int) -> Row:
 
 # --- 3. done-to-scene latency -------------------------------------------------------------------------------
 def latency(bpy, image: Path, mesh_obj, provider: str) -> Row:
-    runtime, inputs = module("runtime"), module("operators.inputs")
+    runtime, inputs = module("host.runtime"), module("operators.inputs")
     with ExternalSandbox(segmind={"complete_after_s": 1.0}, meshy={"stream_step_s": 0.15}) as box:
         configure(box)
-        module("preferences").get().auto_import = True
+        module("host.preferences").get().auto_import = True
         runtime.close_engine()
         if provider == "MESHY":
             bpy.context.view_layer.objects.active = mesh_obj
@@ -345,7 +345,7 @@ def latency(bpy, image: Path, mesh_obj, provider: str) -> Row:
         return Row("done → in scene, Meshy over SSE (minus download)", value, "ms", "< 250", value < 250,
                    f"download {download * 1000:.0f} ms; includes the wait for the next 0.1 s tick and the material wiring")
     return Row("done → in scene, Segmind polling (minus download)", value, "ms", "≈ poll interval", None,
-               f"poll every {module('providers.segmind').SegmindProvider.poll_interval:g} s in the first minute")
+               f"poll every {module('providers.segmind.client').SegmindProvider.poll_interval:g} s in the first minute")
 
 
 def preview_render(tmp: Path) -> Row:
@@ -397,7 +397,7 @@ def bake_rows(bpy, tmp: Path) -> list[Row]:
             result["error"] = str(exc)
         result["seconds"] = time.perf_counter() - started
 
-    runtime = module("runtime")
+    runtime = module("host.runtime")
     worker = threading.Thread(target=bake, daemon=True)
     worker.start()
     ticks = []
@@ -439,9 +439,9 @@ def upload_sizes(bpy, photo: Path, tmp: Path) -> list[Row]:
     import base64
     import struct
 
-    segmind = module("providers.segmind")
+    segmind = module("providers.segmind.client")
     started = time.perf_counter()
-    encoded = segmind.encode_image_file(photo, workdir=tmp / "upload")
+    encoded = module("providers.raw_base64").encode_image_file(photo, max_bytes=segmind.MAX_IMAGE_BYTES, workdir=tmp / "upload")
     seconds = time.perf_counter() - started
     sent = base64.b64decode(encoded)
     width, height = struct.unpack(">II", sent[16:24])
@@ -462,7 +462,7 @@ def upload_sizes(bpy, photo: Path, tmp: Path) -> list[Row]:
 
 # --- 6. memory while downloading ------------------------------------------------------------------------------------
 def download_memory(tmp: Path) -> Row:
-    http = module("providers.http")
+    http = module("net.http")
     size = 200 * 1024 * 1024
     with ExternalSandbox() as box:
         tracemalloc.start()
@@ -498,10 +498,10 @@ import bpy
 bpy.ops.wm.read_factory_settings(use_empty=True)
 enable_addon(online=True)
 module = lambda name: importlib.import_module(MODULE_NAME + "." + name)
-prefs = module("preferences").get()
+prefs = module("host.preferences").get()
 prefs.use_sandbox, prefs.auto_import, prefs.render_previews = False, False, False
 prefs.segmind_base_url, prefs.segmind_api_key = r"{url}", module("sandbox.segmind").VALID_KEY
-runtime, inputs = module("runtime"), module("operators.inputs")
+runtime, inputs = module("host.runtime"), module("operators.inputs")
 time.sleep(1.0)  # the artist looks at the sidebar for a moment after Blender starts
 
 def created():

@@ -11,7 +11,7 @@ import json
 import threading
 from pathlib import Path
 
-from ..providers import errors as E
+from ..net import errors as E
 from ..providers.blender_process import blender_command, run_blender
 
 BAKE_TIMEOUT_S = 20 * 60.0

@@ -29,7 +29,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from ..providers.files import write_bytes_atomic
+from ..net.files import write_bytes_atomic
 from .records import JobRecord
 
 log = logging.getLogger("meshsmith.journal")

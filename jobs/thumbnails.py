@@ -17,8 +17,8 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 
+from ..net.files import write_bytes_atomic
 from ..providers.blender_process import blender_command, run_blender
-from ..providers.files import write_bytes_atomic
 
 log = logging.getLogger("meshsmith")
 

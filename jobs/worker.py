@@ -3,7 +3,7 @@
 Everything here runs in worker threads and MUST NOT touch bpy or Blender data: every path a worker needs
 was resolved on the main thread and sits in the ``JobRecord``. A worker changes its job only through
 ``_commit`` (journaled, then handed to the main thread), waits on its cancel event (never ``time.sleep``),
-and stops quietly (``_Stop``) once the job has been canceled.
+and stops quietly (``Stopped``) once the job has been canceled.
 
 A creating request is sent at most once per job, ever, except after a 429 (which proves the service made
 nothing): the job is journaled as SUBMITTING before the request leaves, and a job whose answer was lost
@@ -13,26 +13,24 @@ becomes UNKNOWN and is looked up in the service's job list, never resent.
 from __future__ import annotations
 
 import logging
-import os
-import sys
 import threading
 from collections.abc import Callable
 from pathlib import Path
 
-from ..providers import errors as E
+from ..net import errors as E
+from ..net.files import safe_filename
+from ..net.gltf_guard import check_model_file
 from ..providers.base import Provider
 from ..providers.channels import Channel
-from ..providers.files import safe_filename
-from ..providers.gltf_guard import check_model_file
 from ..providers.models import AssetRef, AssetRole, JobStatus, RemoteJob
+from .book import JobBook, Stopped
+from .pacing import estimated_progress, lower_thread_priority, poll_interval
 from .records import JobRecord, JobState
 from .states import Delivery
-from .thumbnails import write_thumbnail
+from .thumbnails import PreviewRenderer, write_thumbnail
 
 log = logging.getLogger("meshsmith.jobs")
 
-# Polls slow down as a job ages: quick feedback for short jobs, few requests for long ones.
-POLL_SCHEDULE = ((60.0, 1.0), (300.0, 2.0), (float("inf"), 4.0))
 # A job whose status could not be read for this long (the HTTP layer already retried each poll)
 # stops and says so, rather than spinning silently; it keeps its remote id and can be resumed.
 STALL_LIMIT_S = 5 * 60.0
@@ -53,47 +51,23 @@ _REMOTE_TO_LOCAL = {
 }
 
 
-WORKER_NICENESS = 5
-"""How much lower than Blender's own threads a worker asks the OS to run (Linux; elsewhere nothing changes)."""
-
-
-def lower_thread_priority() -> None:
-    """Let the calling thread yield the CPU to Blender's main thread when both want it.
-
-    On Linux a thread has its own nice value, so this touches only the worker; when the machine's cores
-    are busy, the artist's interface is scheduled first and a job only waits a little longer.
-    """
-    if sys.platform.startswith("linux"):
-        try:
-            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(),
-                           os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) + WORKER_NICENESS)
-        except OSError:
-            pass
-
-
-def poll_interval(base: float, elapsed: float) -> float:
-    """Seconds until the next status poll for a job that has run ``elapsed`` seconds."""
-    for limit, factor in POLL_SCHEDULE:
-        if elapsed < limit:
-            return base * factor
-    return base * POLL_SCHEDULE[-1][1]
-
-
-def estimated_progress(elapsed: float, typical: float) -> float:
-    """A progress fraction from elapsed time when the service reports none: approaches 0.95, never 1."""
-    if typical <= 0:
-        return 0.0
-    return min(0.95, 0.95 * (1.0 - pow(2.0, -elapsed / typical * 1.5)))
-
-
 class JobWorker:
-    """The worker half of ``JobEngine`` (a mixin: the engine owns the state these methods use)."""
+    """Runs one job at a time per thread, changing it only through the engine's ``JobBook``."""
 
-    def _work(self, job_id: str, provider: Provider, event: threading.Event) -> None:
+    def __init__(self, book: JobBook, *, bake_script: Path | None = None, blender_binary: str = "") -> None:
+        """``bake_script``: the Blender script that bakes results onto the artist's object
+        (``Delivery.BAKE_ONTO_TARGET``); ``blender_binary``: the Blender to run it (and previews) in."""
+        self.book = book
+        self.bake_script = bake_script
+        self.blender_binary = blender_binary
+        self.previews: PreviewRenderer | None = None
+        """Renders a preview for a result the service sent none for (set by the engine when it has a script)."""
+
+    def work(self, job_id: str, provider: Provider, event: threading.Event) -> None:
         """Run one job to READY (or a terminal state). Runs in a worker thread: no bpy here."""
         lower_thread_priority()
         try:
-            record = self._require(job_id)
+            record = self.book.require(job_id)
             if not record.remote_id:
                 if record.state in (JobState.SUBMITTING, JobState.UNKNOWN):
                     remote = self._reconcile(job_id, provider, event)
@@ -102,7 +76,7 @@ class JobWorker:
                         remote = self._submit(job_id, provider, event)
                     except E.SubmissionUnknownError as exc:
                         # Never resend: look the job up on the service instead, right away.
-                        self._commit(job_id, event, state=JobState.UNKNOWN, error=str(exc), message="Answer lost")
+                        self.book.commit(job_id, event, state=JobState.UNKNOWN, error=str(exc), message="Answer lost")
                         remote = self._reconcile(job_id, provider, event)
                 if remote is None:
                     return
@@ -117,7 +91,7 @@ class JobWorker:
             if remote.status is not JobStatus.SUCCEEDED:
                 remote = self._poll(job_id, provider, event, first=remote)
             self._download(job_id, provider, event, remote)
-        except _Stop:
+        except Stopped:
             pass
         except E.MeshsmithError as exc:
             self._fail(job_id, event, exc)
@@ -126,29 +100,29 @@ class JobWorker:
             self._fail(job_id, event, E.MeshsmithError(f"Internal error: {type(exc).__name__}: {exc}"))
 
     def _submit(self, job_id: str, provider: Provider, event: threading.Event) -> RemoteJob:
-        record = self._require(job_id)
+        record = self.book.require(job_id)
         request = provider.prepare(record.params, record.inputs)
         seed = getattr(request, "seed", None)  # made concrete by prepare() when the artist asked for a random one
         try:
             # Uploads, a free server: free, retried, never a job that "may exist".
-            request = provider.stage(request, event, lambda text: self._commit(job_id, event, message=text))
+            request = provider.stage(request, event, lambda text: self.book.commit(job_id, event, message=text))
         except E.TransportError as exc:
             raise E.TransportError(f"Could not upload the inputs to {provider.label} ({exc}). Nothing was created "
                                    "or billed; Submit Again is safe.") from None
         # Journaled before the request leaves: a crash from here on is reconciled, never resent.
-        self._commit(job_id, event, state=JobState.SUBMITTING, message=f"Sending to {provider.label}",
+        self.book.commit(job_id, event, state=JobState.SUBMITTING, message=f"Sending to {provider.label}",
                      params={**record.params, **({"seed": seed} if seed is not None else {})},
-                     seed=seed if isinstance(seed, int) else record.seed, submitted_at=self._clock())
+                     seed=seed if isinstance(seed, int) else record.seed, submitted_at=self.book.clock())
 
         def on_created(remote_id: str) -> None:
-            with self._changing():
-                record_now = self._jobs[job_id]
-                self._store(record_now.evolve(remote_id=remote_id))
+            with self.book.changing():
+                record_now = self.book.records[job_id]
+                self.book.store(record_now.evolve(remote_id=remote_id))
 
         try:
             remote = self._create(job_id, provider, request, on_created, event)
         except (E.TransportError, E.BadResponseError, E.RefusedAnswerError) as exc:
-            record = self._require(job_id)
+            record = self.book.require(job_id)
             if record.remote_id:
                 raise
             # The request may have reached the service: the job may exist and may be billed.
@@ -156,7 +130,7 @@ class JobWorker:
                 f"The answer from {provider.label} was lost ({exc}). The job may exist and may be billed; "
                 "Meshsmith will not send it again by itself."
             ) from None
-        self._commit(job_id, event, cost=remote.cost if remote.cost is not None else self._require(job_id).cost)
+        self.book.commit(job_id, event, cost=remote.cost if remote.cost is not None else self.book.require(job_id).cost)
         return remote
 
     def _create(self, job_id: str, provider: Provider, request: object, on_created: Callable[[str], None],
@@ -168,19 +142,19 @@ class JobWorker:
                 return provider.submit(request, on_created)
             except E.RateLimitError as exc:
                 attempt += 1
-                if self._require(job_id).remote_id or attempt > CREATE_RATE_LIMIT_RETRIES:
+                if self.book.require(job_id).remote_id or attempt > CREATE_RATE_LIMIT_RETRIES:
                     raise
                 delay = min(exc.retry_after if exc.retry_after is not None else 5.0 * 2 ** (attempt - 1), CREATE_RETRY_CAP_S)
-                self._commit(job_id, event, message=f"{provider.label} is busy (rate limit); sending again in {delay:.0f} s")
+                self.book.commit(job_id, event, message=f"{provider.label} is busy (rate limit); sending again in {delay:.0f} s")
                 if event.wait(delay):
-                    raise _Stop() from None
+                    raise Stopped() from None
 
     def _reconcile(self, job_id: str, provider: Provider, event: threading.Event) -> RemoteJob | None:
         """Find the job a lost creating request made, by asking the service for a while; never resend."""
-        record = self._require(job_id)
-        self._commit(job_id, event, state=JobState.UNKNOWN, message=f"Looking for the job on {provider.label}",
+        record = self.book.require(job_id)
+        self.book.commit(job_id, event, state=JobState.UNKNOWN, message=f"Looking for the job on {provider.label}",
                      finished_at=None)
-        give_up_at = self._clock() + (RECONCILE_WINDOW_S if provider.supports_lookup else 0.0)
+        give_up_at = self.book.clock() + (RECONCILE_WINDOW_S if provider.supports_lookup else 0.0)
         while True:
             try:
                 request = provider.prepare(record.params, record.inputs)
@@ -188,10 +162,10 @@ class JobWorker:
             except E.MeshsmithError as exc:
                 log.info("reconcile %s failed: %s", job_id, exc)
                 found = None
-            if found is not None or self._clock() >= give_up_at:
+            if found is not None or self.book.clock() >= give_up_at:
                 break
             if event.wait(RECONCILE_STEP_S):
-                raise _Stop()
+                raise Stopped()
         if found is None:
             if provider.supports_lookup:
                 error = (f"The answer from {provider.label} to the creating request was lost, and the job is not in "
@@ -201,46 +175,46 @@ class JobWorker:
                 error = (f"The answer from {provider.label} to the creating request was lost, so the job may exist and "
                          f"may be billed. {provider.label} cannot be asked for its jobs, so Meshsmith did not send it "
                          f"again. Check your {provider.label} account, then Submit Again or Dismiss.")
-            self._commit(job_id, event, state=JobState.UNKNOWN, finished_at=self._clock(),
+            self.book.commit(job_id, event, state=JobState.UNKNOWN, finished_at=self.book.clock(),
                          message="Not found on the service. Check the service, then Submit Again or Dismiss.",
                          error=error)
             return None
-        self._commit(job_id, event, remote_id=found.remote_id, state=_REMOTE_TO_LOCAL.get(found.status, JobState.RUNNING),
+        self.book.commit(job_id, event, remote_id=found.remote_id, state=_REMOTE_TO_LOCAL.get(found.status, JobState.RUNNING),
                      error="", message="Found the job on the service")
         return found
 
     def _watch(self, job_id: str, provider: Provider, event: threading.Event) -> RemoteJob | None:
         """Follow a job over the provider's stream. None when the stream broke: the caller polls instead."""
-        started = self._require(job_id).submitted_at or self._clock()
+        started = self.book.require(job_id).submitted_at or self.book.clock()
         try:
-            for remote in provider.watch(self._require(job_id).remote_id, event):
+            for remote in provider.watch(self.book.require(job_id).remote_id, event):
                 if remote.status.is_terminal:
                     return remote
-                self._commit(job_id, event, state=_REMOTE_TO_LOCAL[remote.status],
+                self.book.commit(job_id, event, state=_REMOTE_TO_LOCAL[remote.status],
                              progress=round(remote.progress if remote.progress is not None else
-                                            estimated_progress(self._clock() - started, provider.typical_duration_s), 3),
+                                            estimated_progress(self.book.clock() - started, provider.typical_duration_s), 3),
                              message=remote.message or remote.status.value.title(),
-                             cost=remote.cost if remote.cost is not None else self._require(job_id).cost)
+                             cost=remote.cost if remote.cost is not None else self.book.require(job_id).cost)
         except E.UnknownStatusError:
             raise  # not a broken stream: the service speaks a word we do not know, polling would not help
         except (E.TransportError, E.BadResponseError, E.ServerError, E.RateLimitError) as exc:
             log.info("stream for %s broke (%s); polling instead", job_id, exc)
             if event.is_set():
-                raise _Stop() from None
-            self._commit(job_id, event, message="Live progress lost; checking by polling")
+                raise Stopped() from None
+            self.book.commit(job_id, event, message="Live progress lost; checking by polling")
         return None
 
     def _poll(self, job_id: str, provider: Provider, event: threading.Event, first: RemoteJob | None) -> RemoteJob:
-        record = self._require(job_id)
-        started = record.submitted_at or self._clock()
+        record = self.book.require(job_id)
+        started = record.submitted_at or self.book.clock()
         remote = first
         if getattr(provider, "supports_stream", False) and (remote is None or not remote.status.is_terminal):
             streamed = self._watch(job_id, provider, event)
             if streamed is not None:
                 remote = streamed
             elif event.is_set():
-                raise _Stop()
-        last_ok = self._clock()
+                raise Stopped()
+        last_ok = self.book.clock()
         bad_answers = 0
         while True:
             if remote is not None:
@@ -250,43 +224,43 @@ class JobWorker:
                     raise E.JobFailedError(remote.error or f"{provider.label} reports that the job failed.")
                 if remote.status is JobStatus.CANCELED:
                     raise E.JobCanceledError(f"{provider.label} canceled the job.")
-                elapsed = self._clock() - started
+                elapsed = self.book.clock() - started
                 progress = remote.progress if remote.progress is not None else estimated_progress(elapsed, provider.typical_duration_s)
-                self._commit(job_id, event, state=_REMOTE_TO_LOCAL[remote.status], progress=round(progress, 3),
+                self.book.commit(job_id, event, state=_REMOTE_TO_LOCAL[remote.status], progress=round(progress, 3),
                              message=remote.message or remote.status.value.title(),
-                             cost=remote.cost if remote.cost is not None else self._require(job_id).cost)
-            elapsed = self._clock() - started
+                             cost=remote.cost if remote.cost is not None else self.book.require(job_id).cost)
+            elapsed = self.book.clock() - started
             if elapsed > provider.max_duration_s:
                 raise _recoverable(E.JobTimeoutError(
                     f"{provider.label} has not finished after {int(elapsed // 60)} minutes. Meshsmith stopped waiting; "
                     "use Retry Fetch to check again."))
             if event.wait(poll_interval(provider.poll_interval, elapsed)):
-                raise _Stop()
+                raise Stopped()
             try:
-                remote = provider.status(self._require(job_id).remote_id)
-                last_ok, bad_answers = self._clock(), 0
+                remote = provider.status(self.book.require(job_id).remote_id)
+                last_ok, bad_answers = self.book.clock(), 0
             except E.UnknownStatusError:
                 raise
             except E.BadResponseError as exc:
                 bad_answers += 1
                 if bad_answers > MAX_BAD_ANSWERS:
                     raise _recoverable(exc) from None
-                self._commit(job_id, event, message=f"Unreadable answer, asking again: {exc}")
+                self.book.commit(job_id, event, message=f"Unreadable answer, asking again: {exc}")
                 remote = None
             except (E.TransportError, E.ServerError, E.RateLimitError) as exc:
-                if self._clock() - last_ok > STALL_LIMIT_S:
+                if self.book.clock() - last_ok > STALL_LIMIT_S:
                     raise _recoverable(E.JobTimeoutError(
                         f"Lost contact with {provider.label} for {int(STALL_LIMIT_S // 60)} minutes ({exc}). "
                         "Use Retry Fetch to check again.")) from None
-                self._commit(job_id, event, message=f"Connection problem, retrying: {exc}")
+                self.book.commit(job_id, event, message=f"Connection problem, retrying: {exc}")
                 remote = None
 
     def _download(self, job_id: str, provider: Provider, event: threading.Event, remote: RemoteJob) -> None:
-        record = self._require(job_id)
+        record = self.book.require(job_id)
         downloads = [{"role": asset.role.value, "channel": asset.channel.value if asset.channel else "",
                       "filename": asset.filename, "url": asset.url}
                      for asset in remote.assets if asset.url]
-        self._commit(job_id, event, state=JobState.DOWNLOADING, progress=max(record.progress, 0.96), downloads=downloads,
+        self.book.commit(job_id, event, state=JobState.DOWNLOADING, progress=max(record.progress, 0.96), downloads=downloads,
                      message="Downloading the result", cost=remote.cost if remote.cost is not None else record.cost)
         paths: dict[str, str] = {}
         # The model and maps first; previews last, and a broken preview never costs the artist the model.
@@ -299,7 +273,7 @@ class JobWorker:
                     continue
                 raise
             if event.is_set():
-                raise _Stop()
+                raise Stopped()
             paths[asset.key if asset.key not in paths else path.name] = str(path)
         if AssetRole.MODEL.value not in paths and record.kind.value == "GENERATE":
             raise E.BadResponseError(f"{provider.label} finished the job but sent no model.")
@@ -324,10 +298,10 @@ class JobWorker:
             thumbnail = write_thumbnail(Path(paths[AssetRole.MODEL.value]), Path(record.output_dir))
             if thumbnail is not None:
                 paths[AssetRole.PREVIEW.value] = str(thumbnail)
-        self._commit(job_id, event, state=JobState.READY, result_paths=paths, progress=1.0, downloads=[],
+        self.book.commit(job_id, event, state=JobState.READY, result_paths=paths, progress=1.0, downloads=[],
                      message="Ready to import", error=bake_error, warning=warning)
-        if render and record.render_preview and self._previews is not None:
-            self._previews.request(job_id, Path(paths[AssetRole.MODEL.value]), Path(record.output_dir))
+        if render and record.render_preview and self.previews is not None:
+            self.previews.request(job_id, Path(paths[AssetRole.MODEL.value]), Path(record.output_dir))
 
     def _bake(self, job_id: str, record: JobRecord, model: Path, event: threading.Event) -> dict[str, str]:
         """Bake the model onto the artist's object in a background Blender (this thread only waits for it)."""
@@ -336,19 +310,19 @@ class JobWorker:
         if self.bake_script is None or not record.inputs.get("bake_target"):
             raise E.BakeFailedError("This Blender session cannot bake (no bake script); import the result as a new "
                                     "object instead.")
-        self._commit(job_id, event, progress=0.98, message=f"Baking onto {record.target_object}")
+        self.book.commit(job_id, event, progress=0.98, message=f"Baking onto {record.target_object}")
         try:
             return bake_onto_target(script=self.bake_script, blender_binary=self.blender_binary,
                                     inputs=record.inputs, model=model, out_dir=Path(record.output_dir), cancel=event)
         except E.JobCanceledError:
-            raise _Stop() from None
+            raise Stopped() from None
 
-    def _preview_rendered(self, job_id: str, path: Path) -> None:
+    def preview_rendered(self, job_id: str, path: Path) -> None:
         """The preview renderer's callback (its own thread): the render becomes the job's preview."""
-        with self._changing():
-            record = self._jobs.get(job_id)
-            if record is not None and not self._closed:
-                self._store(record.evolve(result_paths={**record.result_paths, AssetRole.PREVIEW.value: str(path)}))
+        with self.book.changing():
+            record = self.book.records.get(job_id)
+            if record is not None and not self.book.closed:
+                self.book.store(record.evolve(result_paths={**record.result_paths, AssetRole.PREVIEW.value: str(path)}))
 
     @staticmethod
     def _download_one(provider: Provider, record: JobRecord, asset, event: threading.Event) -> Path:
@@ -378,22 +352,18 @@ class JobWorker:
             state = JobState.CANCELED
         else:
             state = JobState.FAILED
-        with self._changing():
-            if self._jobs[job_id].state is JobState.CANCELED:
+        with self.book.changing():
+            if self.book.records[job_id].state is JobState.CANCELED:
                 return
-            self._store(self._jobs[job_id].evolve(
+            self.book.store(self.book.records[job_id].evolve(
                 state=state, error=str(error), fix=error.fix.value, message=str(error)[:120],
-                recoverable=bool(getattr(error, "recoverable", False)), finished_at=self._clock()))
+                recoverable=bool(getattr(error, "recoverable", False)), finished_at=self.book.clock()))
 
-    def _cancel_remote(self, provider: Provider, remote_id: str) -> None:
+    def cancel_remote(self, provider: Provider, remote_id: str) -> None:
         try:
             provider.cancel(remote_id)
         except E.MeshsmithError as exc:
             log.info("remote cancel refused: %s", exc)
-
-
-class _Stop(Exception):
-    """Internal: the job was canceled; the worker unwinds quietly."""
 
 
 def _recoverable(error: E.MeshsmithError) -> E.MeshsmithError:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import bpy
 
-from ..providers.errors import InvalidInputError
+from ..net.errors import InvalidInputError
 
 BAKE_UV_MAP = "Meshsmith"
 TARGET_FILE = "bake_target.blend"

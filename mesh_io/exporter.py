@@ -10,7 +10,7 @@ from pathlib import Path
 
 import bpy
 
-from ..providers.errors import InvalidInputError
+from ..net.errors import InvalidInputError
 
 # Above this the upload is refused before anything is sent (Meshy takes the mesh as a data URI).
 MAX_EXPORT_BYTES = 40 * 1024 * 1024

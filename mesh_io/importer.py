@@ -14,7 +14,7 @@ from typing import Any
 
 import bpy
 
-from ..providers.errors import ImportFailedError
+from ..net.errors import ImportFailedError
 from .materials import normalise_material
 
 COLLECTION_NAME = "Meshsmith"

@@ -15,8 +15,8 @@ from typing import Any
 
 import bpy
 
+from ..net.errors import ImportFailedError
 from ..providers.channels import Channel
-from ..providers.errors import ImportFailedError
 from .importer import TAG_PREFIX, import_glb, tag_value
 from .materials import assign_material, build_material_from_maps
 

@@ -15,7 +15,7 @@ import bmesh
 import bpy
 from mathutils import Matrix, Vector
 
-from ..providers.errors import InvalidInputError
+from ..net.errors import InvalidInputError
 
 ASSET_PREVIEW_PROP = "meshsmith_asset_preview"
 """The picture an asset's preview was last set from (a file path; nothing secret)."""

@@ -16,7 +16,7 @@ from typing import Any
 
 import bpy
 
-from ..providers.errors import InvalidInputError
+from ..net.errors import InvalidInputError
 
 VERSIONS_PROP = "meshsmith_material_versions"
 MATERIAL_KEY_PROP = "meshsmith_version_key"

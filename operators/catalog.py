@@ -11,11 +11,11 @@ import bpy
 from bpy.props import EnumProperty, StringProperty
 from bpy.types import Operator
 
-from .. import catalog_state
-from ..catalog_properties import slot
-from ..providers import errors as E
-from ..providers import scenario_catalog as catalog
-from ..translations import translate_message
+from ..host.catalog import state as catalog_state
+from ..host.catalog.slots import slot
+from ..i18n.translations import translate_message
+from ..net import errors as E
+from ..providers.scenario import catalog
 
 _ITEMS: dict[str, list[tuple[str, str, str]]] = {}
 """Each menu's last items: Blender keeps only pointers to an items callback's strings, so they must live on."""

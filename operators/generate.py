@@ -16,12 +16,12 @@ from bpy.app.translations import pgettext_rpt as rpt_
 from bpy.props import EnumProperty, StringProperty
 from bpy.types import Operator
 
-from .. import preferences, runtime
+from ..host import preferences, runtime
+from ..host.properties import PROVIDER_ITEMS
+from ..i18n.translations import translate_message
 from ..jobs.states import JobState
-from ..properties import PROVIDER_ITEMS
-from ..providers import errors as E
+from ..net import errors as E
 from ..providers import registry
-from ..translations import translate_message
 from .inputs import build_generate_job
 
 if TYPE_CHECKING:
@@ -43,7 +43,7 @@ def blocker(context: bpy.types.Context, provider_name: str) -> tuple[str, str]:
     settings = context.scene.meshsmith
     takes_image, takes_prompt = True, registry.info(provider_name).takes_prompt
     if registry.info(provider_name).catalog:
-        from .. import catalog_jobs
+        from ..host.catalog import jobs as catalog_jobs
 
         takes_image = catalog_jobs.takes_image(context, provider_name)
         takes_prompt = catalog_jobs.takes_prompt(context, provider_name)

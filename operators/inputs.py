@@ -13,10 +13,10 @@ from typing import TYPE_CHECKING
 
 import bpy
 
-from .. import preferences, runtime
+from ..host import preferences, runtime
 from ..jobs.states import Delivery, JobKind
-from ..providers import errors as E
-from ..providers.files import check_image_bytes
+from ..net import errors as E
+from ..net.files import check_image_bytes
 
 if TYPE_CHECKING:  # pydantic loads with the first job, not at register()
     from ..jobs.records import JobRecord
@@ -113,28 +113,15 @@ def generation_params(context: bpy.types.Context, provider_name: str, route: str
     if not registry.known(provider_name):
         raise E.InvalidInputError(f"Unknown provider '{provider_name}'.")
     if registry.info(provider_name).catalog:
-        from .. import catalog_jobs
+        from ..host.catalog import jobs as catalog_jobs
 
         return catalog_jobs.params_for(context, provider_name, route, model, inputs_json)
     if model.strip() or inputs_json.strip():
         raise E.InvalidInputError(f"{registry.info(provider_name).label} has no model catalog: leave model and "
                                   "inputs empty, and set its parameters in the sidebar.")
+    from ..providers.checks import checked_params
+
     return checked_params(context.scene.meshsmith.provider_settings(provider_name).as_params(), provider_name)
-
-
-def checked_params(params: dict, provider_name: str) -> dict:
-    """``params`` after the provider's own model has checked them (its message when it refuses them)."""
-    from pydantic import ValidationError
-
-    from ..providers import registry
-    from ..providers.base import validation_message
-
-    client = registry.client_class(provider_name)
-    try:
-        client.validate_params(params)
-    except ValidationError as exc:
-        raise E.InvalidInputError(validation_message(client.label, exc)) from None
-    return params
 
 
 def generate_inputs(context: bpy.types.Context, provider_name: str, image_path: str, prompt: str, model: str,
@@ -147,7 +134,7 @@ def generate_inputs(context: bpy.types.Context, provider_name: str, image_path: 
     accepts_prompt = provider.takes_prompt
     accepts_image = True
     if provider.catalog:
-        from .. import catalog_jobs
+        from ..host.catalog import jobs as catalog_jobs
 
         accepts_prompt = catalog_jobs.takes_prompt(context, provider_name, model)
         accepts_image = catalog_jobs.takes_image(context, provider_name, model)
@@ -186,7 +173,7 @@ def build_generate_job(context: bpy.types.Context, provider_name: str, image_pat
     check_writable(job_dir.parent)
     inputs = generate_inputs(context, provider_name, image_path, prompt, model, job_dir)
     if info(provider_name).catalog and "model" in params:
-        from .. import catalog_jobs
+        from ..host.catalog import jobs as catalog_jobs
 
         catalog_jobs.check_known(params, inputs)
     first_image = inputs.get("image_path", "").split(";")[0]

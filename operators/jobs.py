@@ -8,11 +8,11 @@ from bpy.app.translations import pgettext_rpt as rpt_
 from bpy.props import BoolProperty, EnumProperty, IntProperty, StringProperty
 from bpy.types import Operator
 
-from .. import lookups, runtime
+from ..host import lookups, runtime
+from ..i18n.translations import translate_message
 from ..jobs.states import JobState
-from ..providers import errors as E
+from ..net import errors as E
 from ..providers import registry
-from ..translations import translate_message
 
 
 class _JobOperator:

@@ -13,12 +13,12 @@ import bpy
 from bpy.props import EnumProperty, StringProperty
 from bpy.types import Operator
 
-from .. import preferences, runtime
+from ..host import preferences, runtime
+from ..i18n.translations import translate_message
 from ..jobs.states import Delivery, JobKind
 from ..mesh_io.exporter import check_mesh, export_object_glb
-from ..providers import errors as E
+from ..net import errors as E
 from ..providers import registry, schema
-from ..translations import translate_message
 from .generate import JobOperatorMixin
 from .inputs import check_image_file, check_writable, generation_params, resolve_image
 
@@ -42,7 +42,7 @@ def retexture_blocker(context: bpy.types.Context, provider_id: str = "") -> tupl
     if not preferences.get(context).use_sandbox and not preferences.has_key(provider_id, context):
         return registry.info(provider_id).missing_key, E.Fix.OPEN_PREFERENCES.value
     if registry.info(provider_id).catalog:
-        from ..catalog_jobs import chosen_model
+        from ..host.catalog.jobs import chosen_model
 
         if not chosen_model(context, provider_id, route="RETEXTURE"):
             return "Choose a retexture or remesh model.", E.Fix.NONE.value
@@ -103,7 +103,7 @@ def build_retexture_job(context: bpy.types.Context, provider_name: str, style_pr
     inputs = route_inputs(context, provider_name, overrides, job_dir)
     catalog = registry.info(provider_name).catalog
     if catalog:  # checked before the object is touched (a UV map for the bake) or exported
-        from .. import catalog_jobs
+        from ..host.catalog import jobs as catalog_jobs
 
         if image_path:  # the model's first image input (a style image)
             inputs["image_path"] = resolve_image(context, image_path, job_dir)
@@ -135,7 +135,7 @@ def target_id(obj: bpy.types.Object) -> str:
     """The object's stable id for matching a result to it (written now if it has none, or shares a copy's)."""
     import uuid
 
-    from ..delivery import TARGET_ID_PROP
+    from ..host.delivery import TARGET_ID_PROP
 
     current = obj.get(TARGET_ID_PROP)
     shared = isinstance(current, str) and any(other.get(TARGET_ID_PROP) == current for other in bpy.data.objects

@@ -7,10 +7,10 @@ from bpy.app.translations import pgettext_rpt as rpt_
 from bpy.props import EnumProperty, FloatProperty, IntProperty
 from bpy.types import Operator
 
-from .. import runtime
+from ..host import runtime
+from ..i18n.translations import translate_message
 from ..mesh_io import tweaks
-from ..providers import errors as E
-from ..translations import translate_message
+from ..net import errors as E
 
 
 class _TweakOperator:

@@ -6,8 +6,8 @@ import bpy
 from bpy.props import IntProperty
 from bpy.types import Operator
 
-from ..providers import errors as E
-from ..translations import translate_message
+from ..i18n.translations import translate_message
+from ..net import errors as E
 
 
 class _VersionOperator:

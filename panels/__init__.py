@@ -1,11 +1,13 @@
-"""The sidebar (View3D > N > Meshsmith): reads state and calls operators; never does work itself."""
+"""Blender UI only: the sidebar (View3D > N > Meshsmith) and the preferences' page; reads state, calls operators."""
 
 from __future__ import annotations
 
-from . import sidebar, thumbnails, versions
+from . import preferences, servers, sidebar, thumbnails, versions
 
 
 def register() -> None:
+    servers.register()
+    preferences.register()
     thumbnails.register()
     sidebar.register()
     versions.register()
@@ -15,3 +17,5 @@ def unregister() -> None:
     versions.unregister()
     sidebar.unregister()
     thumbnails.unregister()
+    preferences.unregister()
+    servers.unregister()

@@ -10,11 +10,11 @@ from __future__ import annotations
 import bpy
 from bpy.app.translations import pgettext_iface as iface_
 
-from .. import catalog_state
-from ..catalog_properties import slot
+from ..host.catalog import state as catalog_state
+from ..host.catalog.slots import slot
+from ..i18n.translations import translate_message
 from ..providers import registry
-from ..providers import scenario_catalog as catalog
-from ..translations import translate_message
+from ..providers.scenario import catalog
 
 
 def draw_catalog(layout: bpy.types.UILayout, context: bpy.types.Context, provider: registry.ProviderInfo,
@@ -62,10 +62,10 @@ def _draw_state(layout: bpy.types.UILayout, found: catalog.Catalog | None) -> No
         days = catalog.age_days(found.fetched_at)
         age = iface_("today") if days == 0 else iface_("yesterday") if days == 1 else iface_("{} days ago").format(days)
         layout.label(text=iface_("{} models, listed {}").format(count, age), icon="CHECKMARK", translate=False)
-    if catalog_state.problem:
+    if catalog_state.problem():
         col = layout.column(align=True)
         col.alert = True
-        col.label(text=translate_message(catalog_state.problem)[:120], icon="ERROR", translate=False)
+        col.label(text=translate_message(catalog_state.problem())[:120], icon="ERROR", translate=False)
 
 
 def draw_inputs(layout: bpy.types.UILayout, settings, route: str = "GENERATE") -> None:

@@ -12,8 +12,8 @@ from urllib.parse import urlsplit
 import bpy
 from bpy.app.translations import pgettext_iface as iface_
 
+from ..i18n.translations import translate_message
 from ..providers import registry, schema
-from ..translations import translate_message
 
 
 def draw_reference_image(layout: bpy.types.UILayout, settings) -> None:
@@ -68,8 +68,8 @@ def draw_server_versions(layout: bpy.types.UILayout, context: bpy.types.Context,
                          provider: registry.ProviderInfo) -> None:
     """Which settings each of the artist's servers honours, for the servers whose version is known (2.1 servers
     use the image only). Reads what this session learned; never asks the servers."""
-    from .. import preferences
-    from ..providers import server_states
+    from ..host import preferences
+    from ..providers.hunyuan_server import server_states
 
     col = layout.column(align=True)
     for server in (part.strip().rstrip("/") for part in preferences.base_url(provider.id, context).split(",")):

@@ -8,11 +8,11 @@ import bpy
 from bpy.app.translations import pgettext_iface as iface_
 from bpy.types import Panel, UIList
 
-from .. import preferences
+from ..host import preferences
+from ..i18n.translations import translate_message
+from ..net import errors as E
 from ..operators.generate import blocker
-from ..providers import errors as E
 from ..providers import registry
-from ..translations import translate_message
 from .settings_drawer import draw_inputs, draw_parameters_panel, draw_price, draw_reference_image
 
 _STATE_ICONS = {
@@ -52,7 +52,7 @@ def draw_balance(layout: bpy.types.UILayout, state, info: registry.ProviderInfo)
 
 
 def catalog_default() -> str:
-    from ..providers.scenario_catalog import DEFAULT_MODEL
+    from ..providers.scenario.catalog import DEFAULT_MODEL
 
     return DEFAULT_MODEL
 
@@ -62,7 +62,7 @@ def current_params(context: bpy.types.Context, info: registry.ProviderInfo, rout
     settings = context.scene.meshsmith.provider_settings(info.id)
     if not info.catalog or route == "GENERATE" and settings.model == catalog_default():
         return settings.as_params()
-    from .. import catalog_jobs
+    from ..host.catalog import jobs as catalog_jobs
 
     try:
         return catalog_jobs.params_for(context, info.id, route)
@@ -84,7 +84,7 @@ class VIEW3D_PT_meshsmith_generate(Panel):
         info = registry.info(settings.provider)
         takes_image, takes_prompt = True, info.takes_prompt
         if info.catalog:
-            from .. import catalog_jobs
+            from ..host.catalog import jobs as catalog_jobs
             from .catalog_drawer import draw_catalog
 
             draw_catalog(layout, context, info, "GENERATE")

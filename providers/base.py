@@ -10,10 +10,12 @@ from urllib.parse import urlsplit
 
 from pydantic import BaseModel
 
-from .errors import Fix, InvalidInputError, UnknownStatusError
-from .http import HttpClient
+from ..net import downloads
+from ..net.errors import Fix, InvalidInputError, UnknownStatusError
+from ..net.http import HttpClient
+from ..net.urls import is_loopback_host
+from .memory import ProviderMemory
 from .models import AssetRef, JobStatus, RemoteJob
-from .urls import is_loopback_host
 
 __all__ = ["Provider", "is_loopback_host", "normalise_base_url", "status_from_table", "validation_message"]
 
@@ -62,6 +64,14 @@ class Provider(ABC):
 
     def __init__(self, http: HttpClient) -> None:
         self.http = http
+        self.memory: ProviderMemory | None = None
+        """Set by whoever makes the client to share what clients remember (``providers.memory``); None: its own."""
+
+    def remembered(self, name: str, make: Callable[[], Any]) -> Any:
+        """This provider's shared object ``name`` in the client's memory, made by ``make`` on first use."""
+        if self.memory is None:
+            self.memory = ProviderMemory()
+        return self.memory.get(f"{self.name}:{name}", make)
 
     @staticmethod
     def check_inputs(params: Mapping[str, Any], inputs: Mapping[str, str]) -> None:
@@ -107,10 +117,10 @@ class Provider(ABC):
     def download(self, asset: AssetRef, dest: Path, *, cancel: Any = None) -> Path:
         """Save one result file to ``dest``, atomically, and return the path."""
         if asset.inline is not None:
-            return self.http.write_atomic(dest, asset.inline, expect=dest.suffix.lower())
+            return downloads.write_atomic(dest, asset.inline, expect=dest.suffix.lower())
         if not asset.url:
             raise InvalidInputError(f"{self.label} gave no address for {asset.filename}.")
-        return self.http.download(asset.url, dest, cancel=cancel)
+        return downloads.download(self.http, asset.url, dest, cancel=cancel)
 
     def result_warning(self, params: Mapping[str, Any], model: Path) -> str:
         """What the artist should know about a finished result that is still worth importing (a texture that was

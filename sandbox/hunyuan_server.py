@@ -27,7 +27,7 @@ from .repaint import NotAMeshError, decode_mesh, repaint
 from .wire import Request, Response
 
 if TYPE_CHECKING:
-    from .server import Sandbox
+    from .routing import Router
 
 SANDBOX_CREDENTIALS: dict[str, str] = {}
 """The servers take no key (a reverse proxy in front may ask for a token)."""
@@ -74,7 +74,7 @@ class ServerConfig:
 class HunyuanServerSimulator:
     """One server, under ``/hunyuan/<index>`` on the sandbox."""
 
-    def __init__(self, sandbox: Sandbox, index: int, version: str = "2.0", **config: Any) -> None:
+    def __init__(self, sandbox: Router, index: int, version: str = "2.0", **config: Any) -> None:
         self.sandbox = sandbox
         self.index = index
         self.config = ServerConfig(version=version, **config)
@@ -204,3 +204,9 @@ class HunyuanServerSimulator:
                 job.glb = make_model_glb(seed % 10_000, face_count=min(int(body.get("face_count", 40000)), 3000),
                                          texture=texture)
         return job.glb
+
+
+def SIMULATOR(sandbox: Router) -> HunyuanServerSimulator:  # noqa: N802 - the name every simulator module states
+    """The built-in sandbox's own server: Hunyuan3D-2.0 with ``--enable_tex`` (``Sandbox.add_hunyuan_server``
+    starts others)."""
+    return HunyuanServerSimulator(sandbox, 0, "2.0", enable_tex=True)

@@ -23,7 +23,7 @@ from .repaint import repaint
 from .wire import Request, Response
 
 if TYPE_CHECKING:
-    from .server import Sandbox
+    from .routing import Router
 
 VALID_KEY = "msy_sandbox_key_0123456789"
 SANDBOX_CREDENTIALS = {"api_key": VALID_KEY}
@@ -90,7 +90,7 @@ class MeshyConfig:
 
 
 class MeshySimulator:
-    def __init__(self, sandbox: Sandbox) -> None:
+    def __init__(self, sandbox: Router) -> None:
         self.sandbox = sandbox
         self.config = MeshyConfig()
         self.tasks: dict[str, MeshyTask] = {}
@@ -337,3 +337,7 @@ class MeshySimulator:
             return Response(404, b"Not found", {"Content-Type": "text/plain"})
         mime = "model/gltf-binary" if request.match["name"].endswith(".glb") else "image/png"
         return Response(200, data, {"Content-Type": mime})
+
+
+SIMULATOR = MeshySimulator
+"""What ``Router.attach`` builds for this module."""

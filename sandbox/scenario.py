@@ -15,109 +15,41 @@ import random
 import threading
 import time
 import uuid
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from .assets import build_glb, make_model_glb, make_pot, make_textures, segments_for_faces
 from .repaint import repaint
 from .scenario_catalog import MODELS, check_body, filler, list_entry
+from .scenario_records import (  # noqa: F401 - the credentials and paths every simulator module states
+    COST,
+    CREATE_PATH,
+    DOWNLOAD_PATH,
+    MODEL_ID,
+    SANDBOX_CREDENTIALS,
+    STATUS_WALK,
+    VALID_KEY,
+    VALID_SECRET,
+    ScenarioAsset,
+    ScenarioConfig,
+    ScenarioJob,
+    cost_of,
+    new_id,
+    now_iso,
+    safe_name,
+)
+from .scenario_uploads import MultipartUploads
 from .wire import Request, Response
 
 if TYPE_CHECKING:
-    from .server import Sandbox
+    from .routing import Router
 
-VALID_KEY = "sandbox-scenario-key"
-VALID_SECRET = "sandbox-scenario-secret"
-SANDBOX_CREDENTIALS = {"api_key": VALID_KEY, "api_secret": VALID_SECRET}
-"""What the add-on passes to the client when the sandbox is on (client constructor keywords)."""
-CREATE_PATH = "/generate/custom"
-"""Where the request that creates (and bills) a job goes: faults aimed at it test the never-pay-twice rules."""
-DOWNLOAD_PATH = "/cdn/"
-"""Where result files are served from."""
-MODEL_ID = "model_hunyuan-3d-v2-1"
-COST = 20
-# The status walk a job goes through, one step per poll.
-STATUS_WALK = ["queued", "warming-up", "in-progress", "in-progress", "finalizing", "success"]
 _SIGNING_SECRET = b"sandbox-cdn-signing"
 _MAX_UPLOAD = 10 * 1024 * 1024
-
-
-BASE_COSTS = {"model_tripo-v3-1-image-to-3d": 30, "model_meshy-7-txt23d": 20, "model_meshy-7-img23d": 25,
-              "model_hunyuan-3d-pro-3-1-multiview": 120, "model_rodin-hyper3d-v2-5": 50,
-              "model_meshy-7-retexture": 10, "model_meshy-remesh": 5}
-
-
-def cost_of(model_id: str, body: dict[str, Any]) -> int:
-    """What a job costs in the sandbox: a price per model, more for the settings that cost more."""
-    if model_id == MODEL_ID:
-        return COST
-    extra = {"extreme": 20, "detailed": 10, "8k": 15, "4k": 5, "Gen-2.5-High": 25}
-    return BASE_COSTS.get(model_id, 15) + sum(extra.get(value, 0) for value in body.values() if isinstance(value, str))
-
-
-def _id(prefix: str) -> str:
-    return f"{prefix}_{uuid.uuid4().hex[:22]}"
-
-
-def _safe_name(name: str) -> str:
-    cleaned = "".join(c if c.isalnum() or c in "._-" else "_" for c in str(name))[:64]
-    return cleaned or "upload.png"
-
-
-def _now_iso(offset: float = 0.0) -> str:
-    return time.strftime("%Y-%m-%dT%H:%M:%S.000Z", time.gmtime(time.time() + offset))
-
-
-@dataclass
-class ScenarioAsset:
-    id: str
-    data: bytes
-    mime: str
-    kind: str
-    type: str
-    name: str
-
-
-@dataclass
-class ScenarioJob:
-    id: str
-    inputs: dict[str, Any]
-    created: str
-    polls: int = 0
-    fail: bool = False
-    asset_ids: list[str] = field(default_factory=list)
-    model: str = MODEL_ID
-    cost: int = COST
-
-
-@dataclass
-class ScenarioConfig:
-    separate_maps: bool = False
-    """Return an untextured GLB plus separate albedo/metallic/roughness/normal assets."""
-    fail_next: int = 0
-    max_faces: int = 6000
-    texture_size: int = 256
-    unknown_status_next: int = 0
-    """The next N status answers carry a status word Scenario does not document."""
-    url_ttl_s: float = 3600.0
-    """Lifetime of signed CDN URLs; 0 makes every URL already expired."""
-    rate_limit_next: int = 0
-    """The next N creating requests are refused with 429 and ``remainingSeconds`` (nothing is created)."""
-    rate_limit_seconds: float = 1.0
-    generic_texture_type: bool = False
-    """Separate maps typed plain ``3d-texture`` (the file name says which map) and an ``.mtl`` asset beside them."""
-    fail_uploads: int = 0
-    """The next N image uploads answer 503."""
-    catalog_filler: int = 0
-    """Plain image-to-3D models added to the catalog (a catalog the size of the real one)."""
-    catalog_page_size: int = 4
-    """The most models a list page holds, whatever the client asks (so paging is always exercised)."""
-    repeat_token: bool = False
-    """The list hands out the same page token for ever (a client must stop, not loop)."""
+"""The largest image ``POST /v1/assets`` takes."""
 
 
 class ScenarioSimulator:
-    def __init__(self, sandbox: Sandbox) -> None:
+    def __init__(self, sandbox: Router) -> None:
         self.sandbox = sandbox
         self.config = ScenarioConfig()
         self.assets: dict[str, ScenarioAsset] = {}
@@ -135,13 +67,10 @@ class ScenarioSimulator:
         sandbox.route("GET", r"/cdn/(?P<id>[\w-]+)/(?P<name>[\w.-]+)", self.cdn)
         sandbox.route("GET", r"/v1/models", self.list_models)
         sandbox.route("GET", r"/v1/models/(?P<id>[\w.-]+)", self.get_model)
-        sandbox.route("POST", r"/v1/uploads", self.start_upload)
-        sandbox.route("PUT", r"/upload-parts/(?P<id>[\w-]+)/(?P<part>\d+)", self.put_part)
-        sandbox.route("POST", r"/v1/uploads/(?P<id>[\w-]+)/action", self.upload_action)
-        sandbox.route("GET", r"/v1/uploads/(?P<id>[\w-]+)", self.get_upload)
         self.model_reads = 0
         self.list_reads = 0
-        self.multipart_uploads: dict[str, dict[str, Any]] = {}
+        self.multipart = MultipartUploads(sandbox, self._auth, self.assets)
+        self.multipart_uploads = self.multipart.uploads
 
     # --- auth and signing ---------------------------------------------------------------------------------
     def _auth(self, request: Request) -> Response | None:
@@ -164,7 +93,7 @@ class ScenarioSimulator:
             "id": asset.id, "url": self.signed_url(asset), "mimeType": asset.mime, "kind": asset.kind,
             "source": "img23d" if asset.kind == "3d" else "uploaded", "status": "success", "privacy": "private",
             "authorId": "user_sandbox", "ownerId": "proj_sandbox", "collectionIds": [], "tags": [], "editCapabilities": [],
-            "createdAt": _now_iso(), "updatedAt": _now_iso(),
+            "createdAt": now_iso(), "updatedAt": now_iso(),
             "metadata": {"kind": asset.kind, "type": asset.type, "modelId": MODEL_ID, "name": asset.name},
             "properties": {"size": len(asset.data)},
         }
@@ -191,7 +120,7 @@ class ScenarioSimulator:
             data = base64.b64decode(encoded, validate=True)
         except ValueError:
             return Response.json({"reason": "image must be base64"}, 400)
-        asset = ScenarioAsset(_id("asset"), data, "image/png", "image", "uploaded", _safe_name(name))
+        asset = ScenarioAsset(new_id("asset"), data, "image/png", "image", "uploaded", safe_name(name))
         self.assets[asset.id] = asset
         return Response.json({"asset": self._record(asset)})
 
@@ -252,7 +181,7 @@ class ScenarioSimulator:
             return Response.json({"reason": "Too many requests", "remainingSeconds": self.config.rate_limit_seconds}, 429)
         with self._lock:
             self.creating_posts += 1
-            job = ScenarioJob(_id("job"), body, _now_iso(), model=model["id"], cost=cost)
+            job = ScenarioJob(new_id("job"), body, now_iso(), model=model["id"], cost=cost)
             if self.config.fail_next > 0:
                 self.config.fail_next -= 1
                 job.fail = True
@@ -277,9 +206,9 @@ class ScenarioSimulator:
             metadata["error"] = "Generation failed: invalid input image"
             metadata["hint"] = "Use a single object on a plain background"
         return {"jobId": job.id, "jobType": "custom", "status": status, "progress": progress,
-                "metadata": metadata, "statusHistory": [{"status": status, "date": _now_iso()}],
+                "metadata": metadata, "statusHistory": [{"status": status, "date": now_iso()}],
                 "billing": {"cuCost": 0 if status == "failure" else job.cost, "cuDiscount": 0},
-                "createdAt": job.created, "updatedAt": _now_iso()}
+                "createdAt": job.created, "updatedAt": now_iso()}
 
     def _results(self, job: ScenarioJob) -> list[str]:
         if job.asset_ids:
@@ -298,19 +227,19 @@ class ScenarioSimulator:
             segments, rings = segments_for_faces(faces)
             glb = build_glb(make_pot(seed, segments, rings), None)
             maps = make_textures(seed, self.config.texture_size)
-            made.append(ScenarioAsset(_id("asset"), glb, "model/gltf-binary", "3d", "img23d", "model.glb"))
+            made.append(ScenarioAsset(new_id("asset"), glb, "model/gltf-binary", "3d", "img23d", "model.glb"))
             for kind, data in (("albedo", maps.base_color), ("metallic", maps.metallic),
                                ("roughness", maps.roughness), ("normal", maps.normal)):
                 kind_type = "3d-texture" if self.config.generic_texture_type else f"3d-texture-{kind}"
-                made.append(ScenarioAsset(_id("asset"), data, "image/png", "image", kind_type, f"texture_{kind}.png"))
+                made.append(ScenarioAsset(new_id("asset"), data, "image/png", "image", kind_type, f"texture_{kind}.png"))
             if self.config.generic_texture_type:
-                made.append(ScenarioAsset(_id("asset"), b"newmtl material_0\n", "text/plain", "3d", "3d-texture-mtl",
+                made.append(ScenarioAsset(new_id("asset"), b"newmtl material_0\n", "text/plain", "3d", "3d-texture-mtl",
                                           "material.mtl"))
         else:
             glb = make_model_glb(seed, face_count=faces, texture=paint, texture_size=self.config.texture_size)
-            made.append(ScenarioAsset(_id("asset"), glb, "model/gltf-binary", "3d", "img23d", "model.glb"))
+            made.append(ScenarioAsset(new_id("asset"), glb, "model/gltf-binary", "3d", "img23d", "model.glb"))
         preview = make_textures(seed + 1, 32).base_color
-        made.append(ScenarioAsset(_id("asset"), preview, "image/png", "image", "preview", "thumbnail.png"))
+        made.append(ScenarioAsset(new_id("asset"), preview, "image/png", "image", "preview", "thumbnail.png"))
         for asset in made:
             self.assets[asset.id] = asset
         job.asset_ids = [asset.id for asset in made]
@@ -325,30 +254,30 @@ class ScenarioSimulator:
         mesh_input = next((body[name] for name in ("model", "mesh") if isinstance(body.get(name), str)), None)
         if job.model.endswith("retexture") and mesh_input in self.assets:
             glb = repaint(self.assets[mesh_input].data)  # the artist's mesh, re-unwrapped and painted
-            made.append(ScenarioAsset(_id("asset"), glb, "model/gltf-binary", "3d", "3d23d-texture", "model.glb"))
+            made.append(ScenarioAsset(new_id("asset"), glb, "model/gltf-binary", "3d", "3d23d-texture", "model.glb"))
         elif mesh_input in self.assets:  # remesh: the same shape, fewer faces, no texture
             faces = int(body.get("targetPolycount", 3000))
             glb = make_model_glb(seed, face_count=min(faces, self.config.max_faces), texture=False)
-            made.append(ScenarioAsset(_id("asset"), glb, "model/gltf-binary", "3d", "3d23d", "remeshed.glb"))
+            made.append(ScenarioAsset(new_id("asset"), glb, "model/gltf-binary", "3d", "3d23d", "remeshed.glb"))
         else:
             pbr = any(body.get(name) is True for name in ("pbr", "enablePbr")) or body.get("material") == "PBR"
             segments, rings = segments_for_faces(self.config.max_faces)
             if pbr:
-                made.append(ScenarioAsset(_id("asset"), build_glb(make_pot(seed, segments, rings), None),
+                made.append(ScenarioAsset(new_id("asset"), build_glb(make_pot(seed, segments, rings), None),
                                           "model/gltf-binary", "3d", "img23d", "model.glb"))
                 maps = make_textures(seed, self.config.texture_size)
                 for kind, data in (("albedo", maps.base_color), ("metallic", maps.metallic),
                                    ("roughness", maps.roughness), ("normal", maps.normal)):
-                    made.append(ScenarioAsset(_id("asset"), data, "image/png", "image", f"3d-texture-{kind}",
+                    made.append(ScenarioAsset(new_id("asset"), data, "image/png", "image", f"3d-texture-{kind}",
                                               f"texture_{kind}.png"))
             else:
-                made.append(ScenarioAsset(_id("asset"), make_model_glb(seed, face_count=self.config.max_faces),
+                made.append(ScenarioAsset(new_id("asset"), make_model_glb(seed, face_count=self.config.max_faces),
                                           "model/gltf-binary", "3d", "img23d", "model.glb"))
             if body.get("material", "All" if job.model.startswith("model_rodin") else "") == "All":
                 # Rodin's default "All": a shaded mesh beside the PBR one.
-                made.append(ScenarioAsset(_id("asset"), make_model_glb(seed + 1, face_count=500),
+                made.append(ScenarioAsset(new_id("asset"), make_model_glb(seed + 1, face_count=500),
                                           "model/gltf-binary", "3d", "img23d", "model_shaded.glb"))
-        made.append(ScenarioAsset(_id("asset"), make_textures(seed + 1, 32).base_color, "image/png", "image",
+        made.append(ScenarioAsset(new_id("asset"), make_textures(seed + 1, 32).base_color, "image/png", "image",
                                   "preview", "thumbnail.png"))
         order = random.Random(seed)
         order.shuffle(made)
@@ -383,78 +312,6 @@ class ScenarioSimulator:
         if model is None:
             return Response.json({"reason": "Model not found"}, 404)
         return Response.json({"model": {**list_entry(model), **model}})
-
-    def start_upload(self, request: Request) -> Response:
-        refused = self._auth(request)
-        if refused:
-            return refused
-        body = request.json() or {}
-        if not isinstance(body, dict) or not body.get("fileName") or not isinstance(body.get("fileSize"), int):
-            return Response.json({"reason": "fileName and fileSize are required"}, 400)
-        if body.get("kind") not in ("3d", "image", "asset"):
-            return Response.json({"reason": "kind must be one of 3d, image, asset"}, 400)
-        parts = int(body.get("parts") or 1)
-        upload_id = _id("upload")
-        self.multipart_uploads[upload_id] = {"body": body, "parts": {}, "status": "pending", "entityId": ""}
-        return Response.json({"upload": {"id": upload_id, "status": "pending", "kind": body["kind"],
-                                         "fileName": body["fileName"], "parts": [
-            {"number": number, "url": f"{self.sandbox.url}/upload-parts/{upload_id}/{number}"}
-            for number in range(1, parts + 1)]}})
-
-    def put_part(self, request: Request) -> Response:
-        if request.header("authorization"):  # a presigned URL: no other auth allowed
-            return Response(400, b"<Error>Only one auth mechanism allowed</Error>", {})
-        upload = self.multipart_uploads.get(request.match["id"])
-        if upload is None:
-            return Response(404, b"<Error>NoSuchUpload</Error>", {})
-        upload["parts"][int(request.match["part"])] = request.body
-        return Response(200, b"", {"ETag": hashlib.md5(request.body).hexdigest()})  # noqa: S324 (an ETag)
-
-    def upload_action(self, request: Request) -> Response:
-        refused = self._auth(request)
-        if refused:
-            return refused
-        upload = self.multipart_uploads.get(request.match["id"])
-        if upload is None:
-            return Response.json({"reason": "Upload not found"}, 404)
-        if (request.json() or {}).get("action") != "complete":
-            return Response.json({"reason": "unknown action"}, 400)
-        data = b"".join(upload["parts"][number] for number in sorted(upload["parts"]))
-        meta = upload["body"]
-        if len(data) != meta["fileSize"]:
-            upload["status"] = "failed"
-            upload["errorMessage"] = f"expected {meta['fileSize']} bytes, got {len(data)}"
-            return Response.json({"upload": {"id": request.match["id"], "status": "failed",
-                                             "errorMessage": upload["errorMessage"]}})
-        kind = "3d" if meta["kind"] == "3d" else "image"
-        if kind == "3d" and data[:4] != b"glTF":
-            upload["status"], upload["errorMessage"] = "failed", "not a GLB file"
-        else:
-            asset = ScenarioAsset(_id("asset"), data, meta.get("contentType", "model/gltf-binary"), kind,
-                                  "uploaded-3d" if kind == "3d" else "uploaded", _safe_name(meta["fileName"]))
-            self.assets[asset.id] = asset
-            upload["status"], upload["entityId"], upload["polls"] = "validating", asset.id, 0
-        return Response.json({"upload": {"id": request.match["id"], "status": upload["status"]}})
-
-    def get_upload(self, request: Request) -> Response:
-        refused = self._auth(request)
-        if refused:
-            return refused
-        upload = self.multipart_uploads.get(request.match["id"])
-        if upload is None:
-            return Response.json({"reason": "Upload not found"}, 404)
-        record: dict[str, Any] = {"id": request.match["id"], "status": upload["status"]}
-        if upload["status"] == "validating":
-            upload["polls"] += 1
-            if upload["polls"] >= 2:  # the asset exists only once validated
-                upload["status"] = "complete"
-                record["status"] = "complete"
-                record["entityId"] = upload["entityId"]
-        elif upload["status"] == "complete":
-            record["entityId"] = upload["entityId"]
-        elif upload["status"] == "failed":
-            record["errorMessage"] = upload.get("errorMessage", "")
-        return Response.json({"upload": record})
 
     def get_job(self, request: Request) -> Response:
         refused = self._auth(request)
@@ -497,3 +354,7 @@ class ScenarioSimulator:
         if int(expires) < time.time():
             return Response(403, b"<Error>Request has expired</Error>", {"Content-Type": "application/xml"})
         return Response(200, asset.data, {"Content-Type": asset.mime})
+
+
+SIMULATOR = ScenarioSimulator
+"""What ``Router.attach`` builds for this module."""

@@ -17,7 +17,7 @@ from .repaint import NotAMeshError, decode_mesh, repaint
 from .wire import Request, Response
 
 if TYPE_CHECKING:
-    from .server import Sandbox
+    from .routing import Router
 
 VALID_KEY = "sandbox-segmind-key"
 SANDBOX_CREDENTIALS = {"api_key": VALID_KEY}
@@ -72,7 +72,7 @@ class SegmindConfig:
 
 
 class SegmindSimulator:
-    def __init__(self, sandbox: Sandbox) -> None:
+    def __init__(self, sandbox: Router) -> None:
         self.sandbox = sandbox
         self.config = SegmindConfig()
         self.creating_posts = 0
@@ -256,3 +256,7 @@ class SegmindSimulator:
         if refused and refused.status == 401:
             return refused
         return Response.json({"credits": self.config.credits, "free-credits": 0.0})
+
+
+SIMULATOR = SegmindSimulator
+"""What ``Router.attach`` builds for this module."""

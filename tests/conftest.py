@@ -34,6 +34,14 @@ def _load_package_as_meshsmith() -> None:
 
 _load_package_as_meshsmith()
 
+# A provider defined only under tests/ (tests/example_provider), registered as a studio would add its own: the
+# generic contract suite and every registry-driven test run over it too. The Blender tests' add-on (a separate
+# import of the same files) does not have it; tests/blender/test_provider_from_tests.py mounts it there.
+sys.path.insert(0, str(ROOT / "tests"))
+from example_mount import mount  # noqa: E402
+
+mount("meshsmith")
+
 
 @pytest.fixture
 def sandbox():

@@ -36,7 +36,7 @@ def main() -> int:
     addon = enable_addon(online=True)
     from importlib import import_module
 
-    prefs = import_module(addon.__name__ + ".preferences")
+    prefs = import_module(addon.__name__ + ".host.preferences")
     segmind = import_module(addon.__name__ + ".providers.registry").info("SEGMIND")
     real = bool(os.environ.get(segmind.credentials[0].env))
     prefs.get().use_sandbox = not real

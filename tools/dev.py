@@ -4,11 +4,15 @@
     python3.11 tools/dev.py test   # the whole test suite (what CI runs)
 
 Also: ``build`` (the per-platform zips and the extension repository in dist/), ``install-matrix``
-(install the built zip in Blender 4.2, 4.5 and 5.0 and use it), ``faults`` (the fault-injection table),
+(install the built Linux zip with Blender's own installer in Blender 4.2, 4.5, 5.0, 5.1 and 5.3, or the versions
+named, and use it), ``faults`` (the fault-injection table), ``bench`` (speed and memory against their budgets),
 ``sandbox`` (the simulator on its own).
 
+``test`` runs ruff, then lint-imports (the import contracts in pyproject.toml), then pytest.
+
 Each command creates ``.venv`` beside this repository on first use and installs what it needs into it
-(requirements/dev.txt: the ``bpy`` 5.0.1 wheel, pydantic, requests, pytest, ruff), then runs inside it.
+(requirements/dev.txt: the ``bpy`` 5.0.1 wheel, pydantic, requests, pytest, ruff, import-linter), then runs
+inside it.
 Nothing is installed outside ``.venv``.
 """
 
@@ -48,11 +52,29 @@ def ensure_venv() -> Path:
     return python
 
 
+def lint_imports(python: Path) -> int:
+    """import-linter over the contracts in pyproject.toml, with this checkout importable as ``meshsmith`` (the name
+    Blender gives it; the folder itself may have any name)."""
+    shim = VENV / "import-root"
+    shim.mkdir(exist_ok=True)
+    link = shim / "meshsmith"
+    if not (link.is_symlink() and link.resolve() == ROOT):
+        link.unlink(missing_ok=True)
+        link.symlink_to(ROOT, target_is_directory=True)
+    env = {**os.environ, "PYTHONPATH": str(shim)}
+    program = python.parent / ("lint-imports.exe" if os.name == "nt" else "lint-imports")
+    return subprocess.run([str(program), "--no-cache", "--no-logo"], cwd=ROOT, env=env).returncode
+
+
 def run_tests(python: Path, extra: list[str]) -> int:
     lint = subprocess.run([str(python), "-m", "ruff", "check", "."], cwd=ROOT)
     if lint.returncode != 0:
         print("ruff found problems (see above).", flush=True)
         return lint.returncode
+    layers = lint_imports(python)
+    if layers != 0:
+        print("lint-imports found an import against the layers (see above, and pyproject.toml).", flush=True)
+        return layers
     result = subprocess.run([str(python), "-m", "pytest", "-p", "no:cacheprovider", *extra], cwd=ROOT)
     if result.returncode == 5:
         print("pytest collected no tests: that is a failure here.", flush=True)

@@ -139,7 +139,7 @@ def _module(name: str):
 
 
 def _configure(bpy, box, keys: dict[str, str]) -> None:
-    prefs = _module("preferences").get()
+    prefs = _module("host.preferences").get()
     prefs.use_sandbox = False
     prefs.segmind_base_url = prefs.scenario_base_url = prefs.meshy_base_url = box.url
     prefs.segmind_api_key = keys["segmind"]
@@ -151,7 +151,7 @@ def _configure(bpy, box, keys: dict[str, str]) -> None:
 
 def _hunyuan_server(box, fault: Fault):
     """The server the case's job goes to (listed alone in the preferences), and its simulator (None: dead)."""
-    prefs = _module("preferences").get()
+    prefs = _module("host.preferences").get()
     prefs.hunyuan_server_servers.clear()
     entry = prefs.hunyuan_server_servers.add()
     if fault.server.get("dead"):
@@ -168,7 +168,7 @@ def _hunyuan_server(box, fault: Fault):
 
 
 def _start_job(bpy, provider: str, image: Path):
-    runtime = _module("runtime")
+    runtime = _module("host.runtime")
     inputs = _module("operators.inputs")
     registry = _module("providers.registry")
     context = bpy.context
@@ -197,7 +197,7 @@ def run_case(bpy, provider: str, fault: Fault, image: Path, keys: dict[str, str]
     from importlib import import_module
 
     sandbox_server = import_module(f"{MODULE_NAME}.sandbox.server")
-    runtime = _module("runtime")
+    runtime = _module("host.runtime")
     records = _module("jobs.records")
     with sandbox_server.Sandbox() as box:
         _configure(bpy, box, keys)
@@ -292,7 +292,7 @@ def run_suite(bpy, *, providers=PROVIDERS, faults=FAULTS, out: Path | None = Non
                 rows.append(run_case(bpy, provider, fault, image, keys))
         blend = out / "faults.blend"
         bpy.ops.wm.save_as_mainfile(filepath=str(blend), compress=False, copy=True)
-        runtime = _module("runtime")
+        runtime = _module("host.runtime")
         journal = runtime.user_dir() / "jobs.jsonl"
         props = "\n".join(f"{obj.name}:{dict(obj.items())}" for obj in bpy.data.objects)
         messages = "\n".join(f"{row.message}" for row in rows)

@@ -16,7 +16,7 @@ import inspect
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-UI_SOURCES = ["panels/sidebar.py", "preferences.py", "operators/generate.py", "operators/retexture.py",
+UI_SOURCES = ["panels/sidebar.py", "host/preferences.py", "operators/generate.py", "operators/retexture.py",
               "operators/jobs.py", "operators/tweaks.py", "operators/inputs.py"]
 
 
@@ -26,13 +26,14 @@ def _rna_strings(cls) -> set[str]:
         value = getattr(cls, attr, "")
         if value:
             found.add(value)
-    doc = inspect.getdoc(cls)
+    doc = inspect.cleandoc(cls.__dict__.get("__doc__") or "")  # its own: a mixin's docstring is no tooltip
     if doc and hasattr(cls, "bl_idname") and "." in getattr(cls, "bl_idname", ""):
         found.add(doc.strip())  # an operator's docstring is its tooltip
     rna = getattr(cls, "bl_rna", None)
     if rna is None:
         return found
-    declared = set(getattr(cls, "__annotations__", {}))  # our own properties, not Blender's base-class ones
+    # Our own properties (a mixin's included), not Blender's base-class ones.
+    declared = {name for klass in cls.__mro__ for name in vars(klass).get("__annotations__", {})}
     for prop in rna.properties:
         if prop.identifier not in declared or prop.is_hidden:
             continue
@@ -60,11 +61,10 @@ def literal_ui_strings() -> set[str]:
     return {text for text in found if text.strip() and any(c.isalpha() for c in text)}
 
 
-MESSAGE_SOURCES = ["providers", "jobs", "mesh_io", "operators", "panels", "runtime.py", "delivery.py", "connections.py",
-                   "joblist.py", "preferences.py"]
-"""Where run-time messages come from. Not ``batch.py``/``cli.py`` (console output for pipelines, kept in
+MESSAGE_SOURCES = ["providers", "net", "jobs", "mesh_io", "operators", "panels", "host"]
+"""Where run-time messages come from. Not ``scripting/`` (console output for pipelines, kept in
 English like Blender's own command line), the sandbox, or mesh_io/preview_render.py (a child process)."""
-_MESSAGE_CALLS = {"_commit": ("message", "error"), "_set": ("message", "error"), "evolve": ("message", "error"),
+_MESSAGE_CALLS = {"commit": ("message", "error"), "set": ("message", "error"), "evolve": ("message", "error"),
                   "RemoteJob": ("message",), "JobRecord": ("label",)}
 _TRANSLATION_CALLS = ("iface_", "rpt_", "pgettext_iface", "pgettext_rpt")
 _REASON_CALLS = {"_refuse": 1, "_move_aside": 0, "_keep_broken_copy": 0}
@@ -143,7 +143,7 @@ def all_strings(module) -> set[str]:
     import importlib
 
     classes = []
-    for name in ("preferences", "properties", "operators.generate", "operators.retexture", "operators.jobs",
+    for name in ("host.preferences", "panels.preferences", "host.properties", "operators.generate", "operators.retexture", "operators.jobs",
                  "operators.tweaks", "panels.sidebar"):
         sub = importlib.import_module(f"{module.__name__}.{name}")
         classes += list(getattr(sub, "classes", ()))

@@ -80,7 +80,7 @@ def main(zip_path: str) -> dict:
         assert bpy.ops.meshsmith.generate.idname() == "MESHSMITH_OT_generate"
 
     def use_sandbox():
-        module("preferences").get().use_sandbox = True
+        module("host.preferences").get().use_sandbox = True
 
     def base_color_image(material):
         bsdf = next(node for node in material.node_tree.nodes if node.type == "BSDF_PRINCIPLED")

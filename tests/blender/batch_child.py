@@ -19,12 +19,12 @@ import bpy  # noqa: E402,F401
 enable_addon(online=True)
 import importlib  # noqa: E402
 
-prefs = importlib.import_module(f"{MODULE_NAME}.preferences").get()
+prefs = importlib.import_module(f"{MODULE_NAME}.host.preferences").get()
 simulated = importlib.import_module(f"{MODULE_NAME}.sandbox.segmind")
 prefs.use_sandbox = False
 prefs.segmind_base_url = url
 prefs.segmind_api_key = simulated.VALID_KEY
-cli = importlib.import_module(f"{MODULE_NAME}.cli")
+cli = importlib.import_module(f"{MODULE_NAME}.scripting.cli")
 code = cli.main(["generate", images, "--out", out, "--concurrency", "2"])
 sys.stdout.flush()
 os._exit(code)

@@ -12,7 +12,7 @@ from tools.blender_env import MODULE_NAME
 
 
 def submodule(name: str) -> Any:
-    """A module of the enabled add-on, e.g. ``submodule('runtime')``."""
+    """A module of the enabled add-on, e.g. ``submodule('host.runtime')``."""
     return importlib.import_module(f"{MODULE_NAME}.{name}")
 
 

@@ -19,9 +19,9 @@ def addon():
 @pytest.fixture(autouse=True)
 def blender(addon, tmp_path, monkeypatch):
     """A fresh runtime (new user folder, journal and engine) and an empty scene; the sandbox on."""
-    runtime = submodule("runtime")
-    timers = submodule("timers")
-    preferences = submodule("preferences")
+    runtime = submodule("host.runtime")
+    timers = submodule("host.timers")
+    preferences = submodule("host.preferences")
     registry = submodule("providers.registry")
     for provider in registry.PROVIDERS.values():
         for name in (provider.base_url_env, *(credential.env for credential in provider.credentials)):
@@ -39,9 +39,8 @@ def blender(addon, tmp_path, monkeypatch):
     prefs.meshy_test_mode = False
     prefs.hunyuan_server_servers.clear()
     prefs.hunyuan_server_token = ""
-    submodule("providers.server_states").forget_all()
-    catalog_state = submodule("catalog_state")
-    catalog_state._current, catalog_state.problem = None, ""
+    submodule("providers.hunyuan_server.server_states").forget_all()
+    submodule("host.catalog.state").forget()
     prefs.output_dir = ""
     prefs.auto_import = True
     prefs.post_import_preset = "NONE"

@@ -15,6 +15,7 @@ import bpy
 import pytest
 
 from blender_helpers import submodule
+from tools.blender_env import MODULE_NAME
 
 
 @dataclass(frozen=True)
@@ -32,13 +33,13 @@ class Env:
 
     @property
     def prefs(self):
-        return submodule("preferences").get()
+        return submodule("host.preferences").get()
 
     def real(self, **keys: str) -> None:
         """Real-key mode against the sandbox: keys from ``keys`` (defaults: the sandbox's valid ones)."""
         from importlib import import_module
 
-        base = submodule("runtime").__name__.rsplit(".", 1)[0]
+        base = MODULE_NAME
         sim = {name: import_module(f"{base}.sandbox.{name}") for name in ("segmind", "scenario", "meshy")}
         prefs = self.prefs
         prefs.use_sandbox = False
@@ -80,7 +81,7 @@ class Env:
 def _png_bytes() -> bytes:
     from importlib import import_module
 
-    base = submodule("runtime").__name__.rsplit(".", 1)[0]
+    base = MODULE_NAME
     return import_module(f"{base}.sandbox.assets").make_textures(2, 16).base_color
 
 
@@ -222,13 +223,13 @@ def test_out_of_range_parameters_from_python_cannot_reach_a_service():
     # ...and the provider models refuse out-of-range values from pipeline code, naming the field.
     from pydantic import ValidationError
 
-    providers = submodule("providers.segmind")
+    providers = submodule("providers.segmind.client")
     with pytest.raises(ValidationError, match="num_inference_steps"):
         providers.SegmindProvider.validate_params({"num_inference_steps": 500})
     inputs = submodule("operators.inputs")
     base = submodule("providers.base")
     try:
-        submodule("providers.scenario").ScenarioProvider.validate_params({"steps": 5})
+        submodule("providers.scenario.client").ScenarioProvider.validate_params({"steps": 5})
     except ValidationError as exc:
         assert "steps" in base.validation_message("Scenario", exc)
     assert inputs.generation_params(bpy.context, "SEGMIND")["num_inference_steps"] == 50

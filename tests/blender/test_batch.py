@@ -28,19 +28,19 @@ def _images(folder: Path, count: int) -> Path:
 
 @pytest.mark.parametrize("command", [["--help"], ["generate", "--help"], ["retexture", "--help"], ["jobs", "--help"]])
 def test_every_command_has_help(command, capsys):
-    assert submodule("cli").main(command) == 0
+    assert submodule("scripting.cli").main(command) == 0
     assert "usage: blender -c meshsmith" in capsys.readouterr().out
 
 
 def test_the_cli_is_registered_with_blender():
-    assert submodule("cli")._handle is not None
+    assert submodule("scripting.cli")._handle is not None
 
 
 def test_a_folder_of_twenty_images_runs_unattended_with_a_report(tmp_path, sandbox_of_addon):
     images = _images(tmp_path / "in", 20)
     out = tmp_path / "out"
     before = len(bpy.data.objects)
-    assert submodule("cli").main(["generate", str(images), "--out", str(out), "--concurrency", "4"]) == 0
+    assert submodule("scripting.cli").main(["generate", str(images), "--out", str(out), "--concurrency", "4"]) == 0
     report = json.loads((out / "report.json").read_text())
     assert (report["total"], report["done"], report["failed"]) == (20, 20, 0)
     for item in report["items"]:
@@ -51,7 +51,7 @@ def test_a_folder_of_twenty_images_runs_unattended_with_a_report(tmp_path, sandb
 
 def test_blend_results_hold_the_textured_object(tmp_path):
     out = tmp_path / "out"
-    report = submodule("batch").generate_folder(_images(tmp_path / "in", 2), out, output_format="blend")
+    report = submodule("scripting.batch").generate_folder(_images(tmp_path / "in", 2), out, output_format="blend")
     assert report["done"] == 2
     with bpy.data.libraries.load(report["items"][0]["output"]) as (data_from, _data_to):
         assert data_from.objects == ["concept_00"] and data_from.materials
@@ -64,16 +64,16 @@ def test_retexture_batch_with_several_styles(tmp_path, sandbox_of_addon):
     for name in ("chair", "table"):
         (meshes / f"{name}.glb").write_bytes(assets.make_model_glb(3, face_count=300, texture=False))
     out = tmp_path / "out"
-    assert submodule("cli").main(["retexture", str(meshes), "--out", str(out), "--style", "oak", "--style", "steel"]) == 0
+    assert submodule("scripting.cli").main(["retexture", str(meshes), "--out", str(out), "--style", "oak", "--style", "steel"]) == 0
     report = json.loads((out / "report.json").read_text())
     assert report["done"] == 4 and sandbox_of_addon.meshy.creating_posts == 4
     assert len(list(out.glob("*_base_color.png"))) == 4
 
 
 def test_jobs_lists_the_journal(tmp_path, capsys):
-    submodule("batch").generate_folder(_images(tmp_path / "in", 1), tmp_path / "out")
+    submodule("scripting.batch").generate_folder(_images(tmp_path / "in", 1), tmp_path / "out")
     capsys.readouterr()
-    assert submodule("cli").main(["jobs", "--json"]) == 0
+    assert submodule("scripting.cli").main(["jobs", "--json"]) == 0
     rows = json.loads(capsys.readouterr().out)
     assert rows and rows[0]["provider"] == "SEGMIND" and rows[0]["state"] == "IMPORTED"
 
@@ -119,6 +119,6 @@ def test_a_batch_job_whose_answer_was_lost_is_found_again_not_failed(tmp_path, s
     # the batch must wait for that look-up instead of counting the job failed when it turns UNKNOWN.
     sandbox_of_addon.arm("lose_answer", path_contains="/v1/generate/custom", method="POST", count=1)
     out = tmp_path / "out"
-    report = submodule("batch").generate_folder(_images(tmp_path / "in", 2), out, provider="SCENARIO")
+    report = submodule("scripting.batch").generate_folder(_images(tmp_path / "in", 2), out, provider="SCENARIO")
     assert (report["done"], report["failed"]) == (2, 0), report["items"]
     assert len(sandbox_of_addon.requests_matching("POST", "/v1/generate/custom")) == 2  # nothing sent twice

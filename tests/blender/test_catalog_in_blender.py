@@ -18,7 +18,7 @@ TRIPO = "model_tripo-v3-1-image-to-3d"
 
 
 def _refresh(blender) -> None:
-    state = submodule("catalog_state")
+    state = submodule("host.catalog.state")
     assert bpy.ops.meshsmith.refresh_catalog() == {"FINISHED"}
     drain_until(blender, lambda: state.current() is not None and not state.busy())
 
@@ -75,8 +75,8 @@ def test_the_scripting_call_on_four_models_of_different_shapes(sandbox_of_addon,
 ])
 def test_a_bad_input_is_refused_before_anything_is_uploaded(sandbox_of_addon, blender, png_file, inputs, words):
     _refresh(blender)
-    submodule("catalog_state").fetch_details(TRIPO, bpy.context)
-    drain_until(blender, lambda: submodule("catalog_state").current().get(TRIPO).inputs is not None)
+    submodule("host.catalog.state").fetch_details(TRIPO, bpy.context)
+    drain_until(blender, lambda: submodule("host.catalog.state").current().get(TRIPO).inputs is not None)
     known = len(blender.engine().jobs())
     with pytest.raises(RuntimeError, match=words.replace("(", r"\(")):
         bpy.ops.meshsmith.generate(provider="SCENARIO", image_path=str(png_file), model=TRIPO, inputs=inputs)
@@ -85,7 +85,7 @@ def test_a_bad_input_is_refused_before_anything_is_uploaded(sandbox_of_addon, bl
 
 
 def test_without_a_catalog_the_worker_refuses_a_bad_input_before_uploading(sandbox_of_addon, png_file):
-    assert submodule("catalog_state").current() is None  # nothing to check against on Blender's side
+    assert submodule("host.catalog.state").current() is None  # nothing to check against on Blender's side
     with pytest.raises(RuntimeError, match="Face Limit must be between"):
         bpy.ops.meshsmith.generate(provider="SCENARIO", image_path=str(png_file), model=TRIPO,
                                    inputs='{"faceLimit": 5}')
@@ -93,7 +93,7 @@ def test_without_a_catalog_the_worker_refuses_a_bad_input_before_uploading(sandb
 
 
 def test_the_catalog_is_refreshed_in_the_background_cached_and_used_offline(sandbox_of_addon, blender):
-    state = submodule("catalog_state")
+    state = submodule("host.catalog.state")
     sandbox_of_addon.scenario.config.catalog_filler = 200
     bpy.context.scene.meshsmith.provider = "SCENARIO"
     started = time.perf_counter()
@@ -105,7 +105,7 @@ def test_the_catalog_is_refreshed_in_the_background_cached_and_used_offline(sand
     assert len(state.current().visible()) == 208  # retired model hidden
     assert (state.cache_folder() / "scenario_catalog.json").is_file()
     # Offline from the cache: a new session reads it from disk in the background.
-    state._current = None
+    state.forget()
     sandbox_of_addon.scenario.config.catalog_filler = 0
     bpy.context.preferences.system.use_online_access = False
     try:
@@ -119,7 +119,7 @@ def test_the_catalog_is_refreshed_in_the_background_cached_and_used_offline(sand
 
 
 def test_every_input_kind_is_drawn_and_round_trips_and_values_are_remembered_per_model(sandbox_of_addon, blender):
-    state = submodule("catalog_state")
+    state = submodule("host.catalog.state")
     settings = bpy.context.scene.meshsmith.scenario
     bpy.context.scene.meshsmith.provider = "SCENARIO"
     _refresh(blender)
@@ -133,7 +133,7 @@ def test_every_input_kind_is_drawn_and_round_trips_and_values_are_remembered_per
     rows["textureQuality"].text_value = "Extreme (8K)"
     rows["faceLimit"].integer_value = 20000
     rows["pbr"].boolean_value = False
-    params = submodule("catalog_jobs").params_for(bpy.context, "SCENARIO", "GENERATE")
+    params = submodule("host.catalog.jobs").params_for(bpy.context, "SCENARIO", "GENERATE")
     assert params["inputs"]["textureQuality"] == "extreme" and params["inputs"]["faceLimit"] == 20000
     assert params["inputs"]["pbr"] is False
     lines = draw(submodule("panels.sidebar").VIEW3D_PT_meshsmith_generate)
@@ -210,7 +210,7 @@ def test_retexture_with_a_catalog_model_is_baked_onto_the_object(sandbox_of_addo
     # With the model's schema known, a bad value is refused before the object is touched: a mesh without UVs
     # does not get the "Meshsmith" UV map the bake would add.
     _refresh(blender)  # lists the catalog and fetches the chosen mesh model's inputs
-    assert submodule("catalog_state").current().get("model_meshy-7-retexture").inputs is not None
+    assert submodule("host.catalog.state").current().get("model_meshy-7-retexture").inputs is not None
     bare = obj.copy()
     bare.data = obj.data.copy()
     bpy.context.collection.objects.link(bare)
@@ -262,8 +262,7 @@ def test_the_model_menu_follows_the_route_and_the_filter(sandbox_of_addon, blend
 
 
 def test_every_input_kind_is_drawn_and_its_value_reaches_the_job(blender, tmp_path):
-    catalog = submodule("providers.scenario_catalog")
-    state = submodule("catalog_state")
+    catalog = submodule("providers.scenario.catalog")
     raw = {"id": "model_every-kind", "name": "Every Kind", "capabilities": ["img23d"], "inputs": [
         {"name": "image", "type": "file", "kind": "image", "required": {"always": True}},
         {"name": "strength", "type": "number", "label": "Strength", "min": 0, "max": 1, "step": 0.05},
@@ -275,7 +274,7 @@ def test_every_input_kind_is_drawn_and_its_value_reaches_the_job(blender, tmp_pa
         {"name": "extra", "type": "file", "kind": "image", "label": "Extra View"},
         {"name": "refs", "type": "file_array", "kind": "image", "label": "References", "maxLength": 3},
         {"name": "tags", "type": "string_array", "label": "Tags"}]}
-    state._current = catalog.Catalog([catalog.parse_model(raw)], time.time())
+    submodule("host.state").HOST.catalog.current = catalog.Catalog([catalog.parse_model(raw)], time.time())
     settings = bpy.context.scene.meshsmith.scenario
     bpy.context.scene.meshsmith.provider = "SCENARIO"
     settings.model = "model_every-kind"
@@ -283,7 +282,7 @@ def test_every_input_kind_is_drawn_and_its_value_reaches_the_job(blender, tmp_pa
     assert {name: row.kind for name, row in rows.items()} == {
         "strength": "number", "count": "integer", "smooth": "boolean", "style": "choice", "note": "text",
         "prompt": "prompt", "extra": "file", "refs": "files", "tags": "list"}
-    assert submodule("catalog_jobs").params_for(bpy.context, "SCENARIO", "GENERATE")["inputs"] == {}  # none set
+    assert submodule("host.catalog.jobs").params_for(bpy.context, "SCENARIO", "GENERATE")["inputs"] == {}  # none set
     extra = tmp_path / "extra.png"
     rows["strength"].number_value = 0.25
     rows["count"].integer_value = 4
@@ -294,7 +293,7 @@ def test_every_input_kind_is_drawn_and_its_value_reaches_the_job(blender, tmp_pa
     rows["extra"].file_value = str(extra)
     rows["refs"].text_value = f"{extra};{extra}"
     rows["tags"].text_value = "red; shiny"
-    values = submodule("catalog_jobs").params_for(bpy.context, "SCENARIO", "GENERATE")["inputs"]
+    values = submodule("host.catalog.jobs").params_for(bpy.context, "SCENARIO", "GENERATE")["inputs"]
     assert values == {"strength": 0.25, "count": 4, "smooth": True, "style": "b", "note": "hello",
                       "prompt": "a teapot", "extra": str(extra), "refs": [str(extra), str(extra)],
                       "tags": ["red", "shiny"]}
@@ -311,18 +310,18 @@ def test_a_batch_runs_a_catalog_model_for_every_image_and_every_mesh(sandbox_of_
     for index in range(2):
         (images / f"concept_{index}.png").write_bytes(assets.make_textures(index, 16).base_color)
     out = tmp_path / "out"
-    assert submodule("cli").main(["generate", str(images), "--out", str(out), "--provider", "SCENARIO",
+    assert submodule("scripting.cli").main(["generate", str(images), "--out", str(out), "--provider", "SCENARIO",
                                   "--model", TRIPO, "--inputs", '{"faceLimit": 20000}']) == 0
     bodies = [job.inputs for job in sandbox_of_addon.scenario.jobs.values()]
     assert len(bodies) == 2 and all(body["faceLimit"] == 20000 for body in bodies)
     meshes = tmp_path / "meshes"
     meshes.mkdir()
     (meshes / "crate.glb").write_bytes(assets.make_model_glb(4, face_count=200, texture=False))
-    assert submodule("cli").main(["retexture", str(meshes), "--out", str(tmp_path / "textured"), "--provider",
+    assert submodule("scripting.cli").main(["retexture", str(meshes), "--out", str(tmp_path / "textured"), "--provider",
                                   "SCENARIO", "--model", "model_meshy-7-retexture", "--style", "mossy stone"]) == 0
     body = list(sandbox_of_addon.scenario.jobs.values())[-1].inputs
     assert body["textStylePrompt"] == "mossy stone" and sandbox_of_addon.scenario.assets[body["model"]].kind == "3d"
-    assert submodule("cli").main(["generate", str(images), "--out", str(tmp_path / "bad"), "--provider", "SCENARIO",
+    assert submodule("scripting.cli").main(["generate", str(images), "--out", str(tmp_path / "bad"), "--provider", "SCENARIO",
                                   "--model", TRIPO, "--inputs", '{"faceLimit": 1}']) != 0
 
 

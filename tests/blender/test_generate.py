@@ -6,6 +6,7 @@ import bpy
 import pytest
 
 from blender_helpers import submodule
+from tools.blender_env import MODULE_NAME
 
 
 def _objects() -> set[str]:
@@ -72,7 +73,7 @@ def test_one_undo_step_removes_the_import(png_file):
 
 
 def test_a_bad_key_gives_a_clear_error_and_leaves_the_scene_unchanged(png_file, sandbox_of_addon):
-    prefs = submodule("preferences").get()
+    prefs = submodule("host.preferences").get()
     prefs.use_sandbox = False
     prefs.segmind_base_url = sandbox_of_addon.url
     prefs.segmind_api_key = "definitely-the-wrong-key"
@@ -84,7 +85,7 @@ def test_a_bad_key_gives_a_clear_error_and_leaves_the_scene_unchanged(png_file, 
 
 
 def test_no_key_is_refused_before_anything_is_sent(png_file, sandbox_of_addon):
-    prefs = submodule("preferences").get()
+    prefs = submodule("host.preferences").get()
     prefs.use_sandbox = False
     prefs.segmind_base_url = sandbox_of_addon.url
     with pytest.raises(RuntimeError, match="No Segmind API key"):
@@ -132,7 +133,7 @@ def test_out_of_range_parameters_set_from_python_are_refused(png_file, sandbox_o
 
 
 def test_offline_is_refused_with_the_way_to_fix_it(png_file):
-    submodule("preferences").get().use_sandbox = False
+    submodule("host.preferences").get().use_sandbox = False
     bpy.context.preferences.system.use_online_access = False
     try:
         assert not bpy.ops.meshsmith.generate.poll()
@@ -145,8 +146,8 @@ def test_offline_is_refused_with_the_way_to_fix_it(png_file):
 def test_the_key_never_reaches_a_saved_blend_or_the_journal(png_file, sandbox_of_addon, tmp_path, blender):
     from importlib import import_module
 
-    valid_key = import_module(blender.__name__.rsplit(".", 1)[0] + ".sandbox.segmind").VALID_KEY
-    prefs = submodule("preferences").get()
+    valid_key = import_module(MODULE_NAME + ".sandbox.segmind").VALID_KEY
+    prefs = submodule("host.preferences").get()
     prefs.use_sandbox = False
     prefs.segmind_base_url = sandbox_of_addon.url
     prefs.segmind_api_key = valid_key
@@ -162,7 +163,7 @@ def test_the_key_never_reaches_a_saved_blend_or_the_journal(png_file, sandbox_of
 def test_a_resumed_job_is_imported_exactly_once(png_file, blender, sandbox_of_addon, provider_name):
     from importlib import import_module
 
-    records = import_module(blender.__name__.rsplit(".", 1)[0] + ".jobs.records")
+    records = import_module(MODULE_NAME + ".jobs.records")
     engine = blender.engine()
     provider = blender.make_provider(provider_name)
     provider.poll_interval = 0.5
@@ -199,7 +200,7 @@ def test_scenario_generates_a_pbr_wired_object(png_file, sandbox_of_addon):
         assert _socket_image(material, socket).colorspace_settings.name == "Non-Color"
     job = next(iter(sandbox_of_addon.scenario.jobs.values()))
     assert (job.inputs["steps"], job.inputs["targetFaceNum"]) == (40, 20000)
-    record = submodule("runtime").engine().get(obj["meshsmith_job_id"])
+    record = submodule("host.runtime").engine().get(obj["meshsmith_job_id"])
     assert record.cost == 20
 
 
@@ -236,7 +237,7 @@ def test_scenario_cost_estimate_without_an_image_says_so(sandbox_of_addon):
 
 
 def test_scenario_without_a_secret_is_refused(png_file, sandbox_of_addon):
-    prefs = submodule("preferences").get()
+    prefs = submodule("host.preferences").get()
     prefs.use_sandbox = False
     prefs.scenario_base_url = sandbox_of_addon.url
     prefs.scenario_api_key = "only-the-key"

@@ -15,7 +15,7 @@ def _items():
 
 
 def _wait_until(predicate, timeout=20.0):
-    runtime = submodule("runtime")
+    runtime = submodule("host.runtime")
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         runtime.engine().wait_for_updates(0.05)
@@ -50,7 +50,7 @@ def test_scenario_jobs_use_the_services_preview(png_file, sandbox_of_addon):
 
 def test_regenerate_uses_the_same_parameters_and_seed(generated, sandbox_of_addon):
     assert bpy.ops.meshsmith.regenerate_job(job_id=generated.job_id) == {"FINISHED"}
-    runtime = submodule("runtime")
+    runtime = submodule("host.runtime")
     _wait_until(lambda: len([r for r in runtime.engine().jobs() if r.state.value == "IMPORTED"]) == 2)
     bodies = [job.body for job in sandbox_of_addon.segmind.config.jobs.values()]
     assert len(bodies) == 2 and bodies[0] == bodies[1]
@@ -58,7 +58,7 @@ def test_regenerate_uses_the_same_parameters_and_seed(generated, sandbox_of_addo
 
 def test_variations_use_new_seeds(generated, sandbox_of_addon):
     assert bpy.ops.meshsmith.job_variations(job_id=generated.job_id, count=3) == {"FINISHED"}
-    runtime = submodule("runtime")
+    runtime = submodule("host.runtime")
     _wait_until(lambda: len([r for r in runtime.engine().jobs() if r.state.value == "IMPORTED"]) == 4)
     seeds = [job.body["seed"] for job in sandbox_of_addon.segmind.config.jobs.values()]
     assert len(seeds) == 4 and len(set(seeds)) == 4 and seeds[0] == 4242
@@ -71,7 +71,7 @@ def test_import_again_brings_a_second_copy_without_sending_anything(generated, s
 
 
 def test_dismiss_removes_the_row_but_keeps_the_journal(generated):
-    runtime = submodule("runtime")
+    runtime = submodule("host.runtime")
     job_id = generated.job_id
     assert bpy.ops.meshsmith.dismiss_job(job_id=job_id) == {"FINISHED"}
     assert all(item.job_id != job_id for item in _items())
@@ -97,7 +97,7 @@ def test_filters_by_provider_and_state(generated, png_file, sandbox_of_addon):
 
 
 def test_history_survives_a_restart(generated):
-    runtime = submodule("runtime")
+    runtime = submodule("host.runtime")
     runtime.close_engine()
     bpy.context.window_manager.meshsmith.jobs.clear()
     runtime.sync_job_list()
@@ -113,7 +113,7 @@ def _wait_for_render(job_id: str) -> str:
 
 
 def test_a_render_of_the_result_replaces_the_texture_thumbnail(png_file):
-    submodule("preferences").get().render_previews = True
+    submodule("host.preferences").get().render_previews = True
     assert bpy.ops.meshsmith.generate(provider="SEGMIND", image_path=str(png_file)) == {"FINISHED"}
     item = _items()[0]
     assert "preview_texture" in item.preview_path  # at once, while the render runs in its own process
@@ -131,10 +131,10 @@ def test_a_render_of_the_result_replaces_the_texture_thumbnail(png_file):
 
 
 def test_an_asset_gets_the_rendered_preview(png_file, tmp_path):
-    submodule("preferences").get().render_previews = True
+    submodule("host.preferences").get().render_previews = True
     assert bpy.ops.meshsmith.generate(provider="SEGMIND", image_path=str(png_file)) == {"FINISHED"}
     job_id = _items()[0].job_id
-    obj = bpy.data.objects[submodule("runtime").engine().get(job_id).imported_objects[0]]
+    obj = bpy.data.objects[submodule("host.runtime").engine().get(job_id).imported_objects[0]]
     bpy.ops.object.select_all(action="DESELECT")
     obj.select_set(True)
     bpy.context.view_layer.objects.active = obj
@@ -146,32 +146,32 @@ def test_an_asset_gets_the_rendered_preview(png_file, tmp_path):
 
 
 def test_an_asset_marked_before_the_render_gets_it_when_it_lands(png_file):
-    prefs = submodule("preferences").get()
+    prefs = submodule("host.preferences").get()
     prefs.render_previews, prefs.post_import_preset = True, "FILM"  # FILM marks every result as an asset
     assert bpy.ops.meshsmith.generate(provider="SEGMIND", image_path=str(png_file)) == {"FINISHED"}
     job_id = _items()[0].job_id
-    obj = bpy.data.objects[submodule("runtime").engine().get(job_id).imported_objects[0]]
+    obj = bpy.data.objects[submodule("host.runtime").engine().get(job_id).imported_objects[0]]
     assert obj.asset_data is not None and "meshsmith_asset_preview" not in obj
     path = _wait_for_render(job_id)
     assert obj["meshsmith_asset_preview"] == path
 
 
 def test_a_burst_of_updates_is_spread_over_ticks_and_none_is_lost(monkeypatch):
-    runtime = submodule("runtime")
+    runtime = submodule("host.runtime")
     records_module = submodule("jobs.records")
     engine = runtime.engine()
     monkeypatch.setattr(runtime, "ROWS_BUDGET_S", 0.0)  # one row per tick, so the spreading is visible
     burst = [records_module.JobRecord(provider="SEGMIND", label=f"burst {n}", state=records_module.JobState.READY,
                                       auto_import=False) for n in range(5)]
     for record in burst:
-        with engine._changing():
-            engine._store(record)
+        with engine.book.changing():
+            engine.book.store(record)
     applied = [runtime.drain()]
     assert runtime.has_pending_updates()  # the timer keeps its fast pace until the rest is applied
     applied += [runtime.drain() for _ in range(4)]
     assert [len(batch) for batch in applied] == [1, 1, 1, 1, 1]
     assert [batch[0].label for batch in applied] == [f"burst {n}" for n in range(5)]  # in the order they came
-    assert submodule("timers")._timer() == submodule("timers").TIMER_IDLE_S and not runtime.has_pending_updates()
+    assert submodule("host.timers")._timer() == submodule("host.timers").TIMER_IDLE_S and not runtime.has_pending_updates()
     assert {item.label for item in _items()} >= {f"burst {n}" for n in range(5)}
 
 

@@ -26,7 +26,7 @@ def _hostile(sandbox, change) -> None:
 
 
 def _userpref_with_a_typed_key() -> Path:
-    preferences = submodule("preferences")
+    preferences = submodule("host.preferences")
     preferences.get().segmind_api_key = TYPED_KEY
     bpy.ops.wm.save_userpref()
     path = Path(bpy.utils.resource_path("USER")) / "config" / "userpref.blend"
@@ -49,7 +49,7 @@ def env_key(monkeypatch):
 @pytest.mark.parametrize("how", ["absolute", "climbing", "percent-encoded"])
 def test_a_result_pointing_at_userpref_blend_steals_nothing(png_file, sandbox_of_addon, tmp_path, env_key, how):
     userpref = _userpref_with_a_typed_key()
-    user_dir = Path(submodule("runtime").user_dir())
+    user_dir = Path(submodule("host.runtime").user_dir())
     climbing = "../" * (len(user_dir.parts) + 4) + str(userpref).lstrip("/")
     uri = {"absolute": str(userpref), "climbing": climbing, "percent-encoded": climbing.replace("../", "..%2F")}[how]
     _hostile(sandbox_of_addon, submodule("sandbox.assets").point_image_at(uri))
@@ -58,7 +58,7 @@ def test_a_result_pointing_at_userpref_blend_steals_nothing(png_file, sandbox_of
         bpy.ops.meshsmith.generate(provider="SEGMIND", image_path=str(png_file))
     assert set(bpy.data.objects) == before
     assert not [image for image in bpy.data.images if "userpref" in image.filepath]
-    record = submodule("runtime").engine().jobs()[-1]
+    record = submodule("host.runtime").engine().jobs()[-1]
     assert record.state.value == "FAILED" and "outside its own folder" in record.error
     assert not Path(record.output_dir, "model.glb").exists()  # never importable later
     saved = tmp_path / "scene.blend"
@@ -80,15 +80,15 @@ def test_a_buffer_read_from_dev_zero_is_refused_at_once(png_file, sandbox_of_add
 
 
 def test_a_result_file_outside_the_job_folder_is_never_imported(png_file, sandbox_of_addon, tmp_path):
-    runtime = submodule("runtime")
+    runtime = submodule("host.runtime")
     assert bpy.ops.meshsmith.generate(provider="SEGMIND", image_path=str(png_file)) == {"FINISHED"}
     record = runtime.engine().jobs()[-1]
     elsewhere = tmp_path / "elsewhere.glb"
     elsewhere.write_bytes(Path(record.result_paths["MODEL"]).read_bytes())
     # A journal line edited (or written by a compromised tool) to point outside the folder:
-    runtime.engine()._set(record.id, result_paths={"MODEL": str(elsewhere)})
+    runtime.engine().book.set(record.id, result_paths={"MODEL": str(elsewhere)})
     with pytest.raises(Exception, match="not inside the job's own folder"):
-        submodule("delivery").checked_files(runtime.engine().get(record.id))
+        submodule("host.delivery").checked_files(runtime.engine().get(record.id))
     assert runtime.import_result(record.id, again=True) == []
     assert "not inside the job's own folder" in runtime.engine().get(record.id).error
 
@@ -103,8 +103,8 @@ def _cube(name):
 
 def _ready_retexture_job(sandbox_of_addon):
     """A retexture job of the active object, run to READY without importing it (auto-import off)."""
-    runtime = submodule("runtime")
-    submodule("preferences").get().auto_import = False
+    runtime = submodule("host.runtime")
+    submodule("host.preferences").get().auto_import = False
     record = submodule("operators.retexture").build_retexture_job(bpy.context, "MESHY", "rusty metal", "")
     runtime.engine().submit(record, runtime.make_provider("MESHY"))
     deadline = time.monotonic() + 30
@@ -116,7 +116,7 @@ def _ready_retexture_job(sandbox_of_addon):
 
 
 def test_a_retexture_never_lands_on_an_object_that_took_the_targets_name(sandbox_of_addon):
-    runtime = submodule("runtime")
+    runtime = submodule("host.runtime")
     crate = _cube("Crate")
     record = _ready_retexture_job(sandbox_of_addon)
     crate.name = "Crate renamed"
@@ -129,7 +129,7 @@ def test_a_retexture_never_lands_on_an_object_that_took_the_targets_name(sandbox
 
 
 def test_a_retexture_whose_object_is_gone_waits_and_imports_as_a_new_object(sandbox_of_addon):
-    runtime = submodule("runtime")
+    runtime = submodule("host.runtime")
     crate = _cube("Crate")
     record = _ready_retexture_job(sandbox_of_addon)
     bpy.data.objects.remove(crate)
@@ -147,7 +147,7 @@ def test_a_retexture_whose_object_is_gone_waits_and_imports_as_a_new_object(sand
 
 
 def test_a_retexture_made_in_another_file_is_not_applied_to_this_one(sandbox_of_addon, tmp_path):
-    runtime = submodule("runtime")
+    runtime = submodule("host.runtime")
     _cube("Crate")
     first = tmp_path / "first.blend"
     bpy.ops.wm.save_as_mainfile(filepath=str(first))
@@ -161,19 +161,19 @@ def test_a_retexture_made_in_another_file_is_not_applied_to_this_one(sandbox_of_
 
 
 def test_a_job_already_in_this_file_is_not_imported_twice(png_file, sandbox_of_addon):
-    runtime = submodule("runtime")
+    runtime = submodule("host.runtime")
     assert bpy.ops.meshsmith.generate(provider="SEGMIND", image_path=str(png_file)) == {"FINISHED"}
     record = runtime.engine().jobs()[-1]
     count = len(bpy.data.objects)
     # As if the IMPORTED line had never reached the disk: the journal still says READY.
-    runtime.engine()._set(record.id, state=submodule("jobs.states").JobState.READY)
+    runtime.engine().book.set(record.id, state=submodule("jobs.states").JobState.READY)
     assert runtime.import_result(record.id) == record.imported_objects
     assert len(bpy.data.objects) == count
     assert runtime.engine().get(record.id).state.value == "IMPORTED"
 
 
 def test_a_journal_that_cannot_be_written_holds_automatic_imports_back(png_file, sandbox_of_addon):
-    runtime = submodule("runtime")
+    runtime = submodule("host.runtime")
     engine = runtime.engine()
     journal = Path(engine.journal.path)
     journal.unlink(missing_ok=True)
@@ -196,7 +196,7 @@ def test_an_import_failure_never_shows_a_raw_traceback(tmp_path):
 
     path = tmp_path / "model.glb"
     path.write_bytes(assets.rewrite_glb_json(assets.make_model_glb(5, face_count=400, texture_size=16), change))
-    errors = submodule("providers.errors")
+    errors = submodule("net.errors")
     with pytest.raises(errors.ImportFailedError) as caught:
         submodule("mesh_io.importer").import_glb(path, name="Broken", tags={})
     message = str(caught.value)
@@ -205,12 +205,12 @@ def test_an_import_failure_never_shows_a_raw_traceback(tmp_path):
 
 
 def test_a_preview_outside_the_job_folder_is_never_loaded_as_an_icon(png_file, sandbox_of_addon, tmp_path):
-    runtime = submodule("runtime")
+    runtime = submodule("host.runtime")
     assert bpy.ops.meshsmith.generate(provider="SEGMIND", image_path=str(png_file)) == {"FINISHED"}
     record = runtime.engine().jobs()[-1]
     elsewhere = tmp_path / "secret.png"
     elsewhere.write_bytes(png_file.read_bytes())
-    runtime.engine()._set(record.id, result_paths={**record.result_paths, "PREVIEW": str(elsewhere)})
+    runtime.engine().book.set(record.id, result_paths={**record.result_paths, "PREVIEW": str(elsewhere)})
     runtime.drain()
     row = bpy.context.window_manager.meshsmith.jobs[record.id]
     assert row.preview_path == ""
@@ -220,8 +220,8 @@ def test_a_job_another_blender_runs_is_shown_never_imported_here_and_taken_over_
     import subprocess
     import sys
 
-    runtime = submodule("runtime")
-    submodule("preferences").get().auto_import = False
+    runtime = submodule("host.runtime")
+    submodule("host.preferences").get().auto_import = False
     record = submodule("operators.inputs").build_generate_job(bpy.context, "SEGMIND", str(png_file), "")
     runtime.engine().submit(record, runtime.make_provider("SEGMIND"))
     deadline = time.monotonic() + 30
@@ -238,14 +238,14 @@ def test_a_job_another_blender_runs_is_shown_never_imported_here_and_taken_over_
         stdout=subprocess.PIPE, text=True, cwd=root)
     try:
         assert other.stdout.readline().strip() == "held"
-        submodule("preferences").get().auto_import = True
+        submodule("host.preferences").get().auto_import = True
         runtime.resume_jobs()  # this Blender starts again
         runtime.drain()
         assert runtime.engine().is_foreign(record.id)
         row = bpy.context.window_manager.meshsmith.jobs[record.id]
         assert row.message.startswith("Running in another Blender")
         before = set(bpy.data.objects)
-        with pytest.raises(submodule("providers.errors").ImportFailedError, match="another Blender"):
+        with pytest.raises(submodule("net.errors").ImportFailedError, match="another Blender"):
             runtime.import_result(record.id)
         assert set(bpy.data.objects) == before
     finally:

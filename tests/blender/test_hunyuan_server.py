@@ -32,7 +32,7 @@ def test_retexture_on_a_2_0_server_is_baked_onto_the_object(sandbox_of_addon, pn
 
 
 def test_without_a_server_address_the_button_says_what_to_add(blender):
-    submodule("preferences").get().use_sandbox = False
+    submodule("host.preferences").get().use_sandbox = False
     reason, fix = submodule("operators.generate").blocker(bpy.context, "HUNYUAN_SERVER")
     assert "Hunyuan3D server's address" in reason and fix == "OPEN_PREFERENCES"
 
@@ -47,7 +47,7 @@ def test_a_seed_past_blenders_integer_range_is_kept_as_text():
 def _drawn_preferences(log: list[str]):
     from test_register_and_panels import RecordingLayout
 
-    real = submodule("preferences").get()
+    real = submodule("host.preferences").get()
 
     class DrawnPreferences:
         layout = RecordingLayout(log)
@@ -59,7 +59,7 @@ def _drawn_preferences(log: list[str]):
 
 
 def _list_servers(*entries: tuple[str, str, str]) -> None:
-    prefs = submodule("preferences").get()
+    prefs = submodule("host.preferences").get()
     prefs.use_sandbox = False
     for url, label, token in entries:
         bpy.ops.meshsmith.add_server(provider="HUNYUAN_SERVER")
@@ -71,7 +71,7 @@ def test_servers_listed_in_the_preferences_are_where_jobs_go(blender, sandbox, p
     second = sandbox.add_hunyuan_server(enable_tex=True)
     _list_servers((sandbox.hunyuan_server.url, "Left GPU", ""), (second.url, "", "proxy-token-789"),
                   ("http://unused:8081", "off", ""))
-    prefs = submodule("preferences")
+    prefs = submodule("host.preferences")
     prefs.get().hunyuan_server_servers[2].use = False  # unticked: not used
     assert prefs.base_url("HUNYUAN_SERVER") == f"{sandbox.hunyuan_server.url}, {second.url}"
     assert prefs.server_tokens("HUNYUAN_SERVER") == {second.url: "proxy-token-789"}
@@ -93,10 +93,10 @@ def test_the_test_button_reports_each_servers_state_and_marks_plain_http(blender
         dead = f"http://127.0.0.1:{probe.getsockname()[1]}"
     _list_servers((sandbox.hunyuan_server.url, "", ""), (server_21.url, "", ""), (dead, "", ""),
                   ("http://gpu-box.studio.lan:8081", "", ""))
-    servers = submodule("operators.servers")
-    states = submodule("providers.server_states")
+    servers = submodule("panels.servers")
+    states = submodule("providers.hunyuan_server.server_states")
     assert servers.state_text(sandbox.hunyuan_server.url)[0] == "Not checked yet"
-    prefs = submodule("preferences").get()
+    prefs = submodule("host.preferences").get()
     prefs.hunyuan_server_servers[3].use = False  # not tested below: it would wait for a name that does not resolve
     prefs.hunyuan_server_servers.remove(3)
     assert bpy.ops.meshsmith.test_servers(provider="HUNYUAN_SERVER", index=-1) == {"FINISHED"}
@@ -111,7 +111,7 @@ def test_the_test_button_reports_each_servers_state_and_marks_plain_http(blender
     # The preferences draw the list, the selected server's fields and what the last test found.
     prefs.hunyuan_server_servers_index = 1
     log: list[str] = []
-    submodule("preferences").MeshsmithPreferences.draw(_drawn_preferences(log), bpy.context)
+    submodule("panels.preferences").MeshsmithPreferences.draw(_drawn_preferences(log), bpy.context)
     assert "Hunyuan3D Servers" in log and "Test" in log and "Test All" in log
     assert any("uses the image only" in line for line in log)
     # A row of the list, as Blender's UIList draws it.
@@ -125,7 +125,7 @@ def test_the_test_button_reports_each_servers_state_and_marks_plain_http(blender
 
 def test_remove_server_keeps_the_selection_in_range(blender):
     _list_servers(("http://127.0.0.1:1", "", ""), ("http://127.0.0.1:2", "", ""))
-    prefs = submodule("preferences").get()
+    prefs = submodule("host.preferences").get()
     assert bpy.ops.meshsmith.remove_server(provider="HUNYUAN_SERVER") == {"FINISHED"}
     assert [entry.url for entry in prefs.hunyuan_server_servers] == ["http://127.0.0.1:1"]
     assert prefs.hunyuan_server_servers_index == 0
@@ -133,7 +133,7 @@ def test_remove_server_keeps_the_selection_in_range(blender):
 
 def test_a_result_without_the_texture_asked_for_is_imported_with_a_warning(sandbox_of_addon, png_file):
     server = sandbox_of_addon.add_hunyuan_server("2.1", paint_bare_next=1)
-    submodule("preferences").get().use_sandbox = False
+    submodule("host.preferences").get().use_sandbox = False
     _list_servers((server.url, "", ""))
     bpy.context.scene.meshsmith.hunyuan_server.timeout_s = 60
     assert bpy.ops.meshsmith.generate(provider="HUNYUAN_SERVER", image_path=str(png_file)) == {"FINISHED"}
@@ -144,5 +144,5 @@ def test_a_result_without_the_texture_asked_for_is_imported_with_a_warning(sandb
     from test_register_and_panels import draw
 
     assert any("without a texture" in line for line in draw(submodule("panels.sidebar").VIEW3D_PT_meshsmith_jobs))
-    outcome = submodule("operators.generate").job_outcome(submodule("runtime").engine().get(item.job_id))
+    outcome = submodule("operators.generate").job_outcome(submodule("host.runtime").engine().get(item.job_id))
     assert outcome[1] == "WARNING" and "--enable_tex" in outcome[2]

@@ -97,7 +97,7 @@ def interactive(monkeypatch):
 
 
 def _tick_until(operator, context, done, timeout=30.0):
-    runtime = submodule("runtime")
+    runtime = submodule("host.runtime")
     deadline = time.monotonic() + timeout
     result = {"PASS_THROUGH"}
     while time.monotonic() < deadline:
@@ -139,7 +139,7 @@ def test_escape_cancels_the_job_and_cleans_up(png_file, sandbox_of_addon, intera
     op.invoke(context, Event("LEFTMOUSE"))
     _tick_until(op, context, lambda result: bool([t for t in context.workspace.status if t]))
     assert op.modal(context, Event("ESC")) == {"CANCELLED"}
-    record = submodule("runtime").engine().get(op._job_id)
+    record = submodule("host.runtime").engine().get(op._job_id)
     assert record.state.value == "CANCELED" and op.reports[-1] == ("WARNING", "Job canceled.")
     assert context.window_manager.timers == [] and context.workspace.status[-1] is None
 
@@ -156,7 +156,7 @@ def test_a_failed_job_ends_the_operator_with_the_services_words(png_file, sandbo
 
 def test_a_job_outlives_its_operator_when_blender_ends_the_handler(png_file, sandbox_of_addon, interactive):
     sandbox_of_addon.segmind.config.queued_polls, sandbox_of_addon.segmind.config.processing_polls = 3, 3
-    runtime = submodule("runtime")
+    runtime = submodule("host.runtime")
     context = Context()
     op = _operator(interactive.MESHSMITH_OT_generate, provider="SEGMIND", image_path=str(png_file), prompt="")
     op.invoke(context, Event("LEFTMOUSE"))
@@ -166,7 +166,7 @@ def test_a_job_outlives_its_operator_when_blender_ends_the_handler(png_file, san
     deadline = time.monotonic() + 30
     while runtime.engine().get(op._job_id).state.value != "IMPORTED" and time.monotonic() < deadline:
         runtime.engine().wait_for_updates(0.05)
-        submodule("timers")._timer()  # the persistent timer carries the job on
+        submodule("host.timers")._timer()  # the persistent timer carries the job on
     assert runtime.engine().get(op._job_id).state.value == "IMPORTED"
 
 
@@ -189,7 +189,7 @@ def test_job_operators_cannot_be_repeated_into_a_second_paid_job():
 
 
 def test_the_first_tick_resumes_a_journaled_job(png_file, sandbox_of_addon):
-    runtime = submodule("runtime")
+    runtime = submodule("host.runtime")
     sandbox_of_addon.segmind.config.queued_polls, sandbox_of_addon.segmind.config.processing_polls = 1, 1000
     record = runtime.submit(submodule("operators.inputs").build_generate_job(bpy.context, "SEGMIND", str(png_file), ""),
                             runtime.make_provider("SEGMIND"))
@@ -199,7 +199,7 @@ def test_the_first_tick_resumes_a_journaled_job(png_file, sandbox_of_addon):
         runtime.drain()
     runtime.close_engine()  # Blender quits mid-job; the journal keeps it
     sandbox_of_addon.segmind.config.processing_polls = 0
-    assert submodule("timers")._first_tick() is None  # the start-up tick: one shot
+    assert submodule("host.timers")._first_tick() is None  # the start-up tick: one shot
     deadline = time.monotonic() + 30
     while runtime.engine().get(record.id).state.value != "IMPORTED" and time.monotonic() < deadline:
         runtime.engine().wait_for_updates(0.05)
@@ -209,8 +209,8 @@ def test_the_first_tick_resumes_a_journaled_job(png_file, sandbox_of_addon):
 
 
 def test_the_load_post_handler_rebuilds_the_list_and_resumes_jobs(png_file, sandbox_of_addon, tmp_path):
-    runtime = submodule("runtime")
-    assert submodule("timers")._on_load_post in bpy.app.handlers.load_post
+    runtime = submodule("host.runtime")
+    assert submodule("host.timers")._on_load_post in bpy.app.handlers.load_post
     sandbox_of_addon.segmind.config.queued_polls, sandbox_of_addon.segmind.config.processing_polls = 1, 1000
     record = runtime.submit(submodule("operators.inputs").build_generate_job(bpy.context, "SEGMIND", str(png_file), ""),
                             runtime.make_provider("SEGMIND"))
@@ -221,7 +221,7 @@ def test_the_load_post_handler_rebuilds_the_list_and_resumes_jobs(png_file, sand
     bpy.context.window_manager.meshsmith.jobs.clear()
     bpy.ops.wm.open_mainfile(filepath=str(scene))  # Blender runs load_post handlers here
     assert bpy.context.window_manager.meshsmith.jobs.find(record.id) >= 0
-    assert bpy.app.timers.is_registered(submodule("timers")._timer)
+    assert bpy.app.timers.is_registered(submodule("host.timers")._timer)
     deadline = time.monotonic() + 30
     while runtime.engine().get(record.id).state.value != "IMPORTED" and time.monotonic() < deadline:
         runtime.engine().wait_for_updates(0.05)
@@ -230,9 +230,9 @@ def test_the_load_post_handler_rebuilds_the_list_and_resumes_jobs(png_file, sand
 
 
 def _apply_side_results(timeout: float = 10.0) -> None:
-    runtime = submodule("runtime")
+    runtime = submodule("host.runtime")
     deadline = time.monotonic() + timeout
-    while not runtime._host.side_results and time.monotonic() < deadline:
+    while not submodule("host.state").HOST.side_results and time.monotonic() < deadline:
         time.sleep(0.02)
     runtime.drain()
 
@@ -253,7 +253,7 @@ def test_a_worker_that_raises_something_unexpected_is_reported_not_a_silent_ques
     def work():
         raise KeyError("balance")
 
-    submodule("lookups").run_in_background(work)
+    submodule("host.lookups").run_in_background(work)
     _apply_side_results()
     assert state.last_error == "Internal error: KeyError: 'balance'"
 

@@ -117,13 +117,13 @@ def test_generate_panel_without_an_image_says_so(sidebar):
 
 
 def test_generate_panel_without_a_key_says_so(sidebar, png_file):
-    submodule("preferences").get().use_sandbox = False
+    submodule("host.preferences").get().use_sandbox = False
     bpy.context.scene.meshsmith.image_path = str(png_file)
     assert any("API key" in line for line in draw(sidebar.VIEW3D_PT_meshsmith_generate))
 
 
 def test_generate_panel_offline_says_how_to_fix_it(sidebar, png_file):
-    submodule("preferences").get().use_sandbox = False
+    submodule("host.preferences").get().use_sandbox = False
     bpy.context.preferences.system.use_online_access = False
     try:
         assert any("Allow Online Access" in line for line in draw(sidebar.VIEW3D_PT_meshsmith_generate))
@@ -173,14 +173,14 @@ def test_retexture_panel_without_a_mesh_says_so(sidebar):
 
 def test_retexture_panel_with_a_mesh_and_no_key(sidebar):
     bpy.ops.mesh.primitive_cube_add()
-    submodule("preferences").get().use_sandbox = False
+    submodule("host.preferences").get().use_sandbox = False
     lines = draw(sidebar.VIEW3D_PT_meshsmith_retexture)
     assert "Mesh: Cube" in lines and any("Meshy API key" in line for line in lines)
 
 
 def test_retexture_panel_ready_in_test_mode(sidebar):
     bpy.ops.mesh.primitive_cube_add()
-    prefs = submodule("preferences").get()
+    prefs = submodule("host.preferences").get()
     prefs.use_sandbox, prefs.meshy_test_mode = False, True
     lines = draw(sidebar.VIEW3D_PT_meshsmith_retexture)
     assert not any("API key" in line for line in lines)
@@ -198,7 +198,7 @@ def test_generate_panel_for_scenario_shows_a_fresh_estimate_on_the_button(sideba
 
 
 def test_preferences_say_where_keys_are_stored_and_offer_environment_variables():
-    prefs = submodule("preferences")
+    prefs = submodule("host.preferences")
     log: list[str] = []
     real = prefs.get()
     real.use_sandbox = False
@@ -211,7 +211,7 @@ def test_preferences_say_where_keys_are_stored_and_offer_environment_variables()
         def __getattr__(self, name):
             return getattr(real, name)
 
-    prefs.MeshsmithPreferences.draw(DrawnPreferences(), bpy.context)
+    submodule("panels.preferences").MeshsmithPreferences.draw(DrawnPreferences(), bpy.context)
     text = "\n".join(log)
     assert "plain text" in text and "never go into .blend scene files" in text
     for name in ("MESHSMITH_SEGMIND_API_KEY", "MESHSMITH_SCENARIO_API_KEY", "MESHSMITH_SCENARIO_API_SECRET",

@@ -10,6 +10,7 @@ import bpy
 import pytest
 
 from blender_helpers import submodule
+from tools.blender_env import MODULE_NAME
 
 
 def _cube(name="Crate", *, uvs=True, location=(2.0, 0.0, 0.0)):
@@ -146,9 +147,9 @@ def test_a_failed_task_leaves_the_mesh_as_it_was(sandbox_of_addon):
 def test_tasks_made_elsewhere_can_be_fetched_and_imported(sandbox_of_addon, blender, tmp_path):
     from importlib import import_module
 
-    base = blender.__name__.rsplit(".", 1)[0]
-    meshy = import_module(base + ".providers.meshy")
-    http = import_module(base + ".providers.http")
+    base = MODULE_NAME
+    meshy = import_module(base + ".providers.meshy.client")
+    http = import_module(base + ".net.http")
     assets = import_module(base + ".sandbox.assets")
     outside = meshy.MeshyProvider(http.HttpClient(), import_module(base + ".sandbox.meshy").VALID_KEY, base_url=sandbox_of_addon.url)
     mesh = tmp_path / "m.glb"

@@ -88,7 +88,7 @@ def test_text_to_texture_gone_offers_retexture_and_the_fix_switches_it(sandbox_o
     meshy.endpoint, meshy.object_prompt = "TEXT_TO_TEXTURE", "a wooden crate"
     with pytest.raises(RuntimeError, match="no longer offers Text to Texture.*Retexture"):
         bpy.ops.meshsmith.retexture(provider="MESHY", style_prompt="painted wood")
-    record = submodule("runtime").engine().jobs()[-1]
+    record = submodule("host.runtime").engine().jobs()[-1]
     assert record.state.value == "FAILED" and record.fix == "SWITCH_TO_RETEXTURE"
     assert len(sandbox_of_addon.requests_matching("POST", "/text-to-texture")) == 1 and sandbox_of_addon.meshy.creating_posts == 0
     log: list[str] = []
@@ -108,7 +108,7 @@ def test_the_operator_waits_while_a_lost_job_is_looked_up_and_finishes(png_file,
     else:
         result = bpy.ops.meshsmith.generate(provider="SCENARIO", image_path=str(png_file))
     assert result == {"FINISHED"}  # before: an ERROR at once, while the engine went on to find and import the job
-    record = submodule("runtime").engine().jobs()[-1]
+    record = submodule("host.runtime").engine().jobs()[-1]
     assert record.state.value == "IMPORTED"
     simulator = sandbox_of_addon.scenario if provider == "SCENARIO" else sandbox_of_addon.meshy
     assert simulator.creating_posts == 1

@@ -13,7 +13,7 @@ NOT_WORDS = re.compile(r"^([+\-]?[XYZ]|\d+)$")
 
 
 def test_every_user_facing_string_has_a_translation(addon):
-    table = submodule("translations").ZH_HANS
+    table = submodule("i18n.translations").ZH_HANS
     strings = {text for text in all_strings(addon) if not NOT_WORDS.match(text)}
     missing = sorted(text for text in strings if text not in table)
     assert len(strings) > 150
@@ -21,7 +21,7 @@ def test_every_user_facing_string_has_a_translation(addon):
 
 
 def test_no_translation_is_empty_or_left_in_english_by_mistake():
-    table = submodule("translations").ZH_HANS
+    table = submodule("i18n.translations").ZH_HANS
     brands = {"Segmind", "Scenario", "Meshy", "Meshy 5", "Meshy 6", "Meshy 6 Lite", "Meshy 7", "Meshy N1", "1K", "2K", "4K", "8K"}
     for english, chinese in table.items():
         assert chinese.strip()
@@ -30,7 +30,7 @@ def test_no_translation_is_empty_or_left_in_english_by_mistake():
 
 
 def test_the_table_is_registered_with_blender_for_both_contexts(addon):
-    translations = submodule("translations")
+    translations = submodule("i18n.translations")
     table = translations._table()["zh_HANS"]
     assert table[("*", "Generate")] == "生成" and table[("Operator", "Retexture")] == "重新贴图"
     assert translations.registered_with == addon.__name__
@@ -42,14 +42,14 @@ def test_the_table_is_registered_with_blender_for_both_contexts(addon):
 
 def _chinese(addon):
     """A lookup that answers as Blender does with the language set to Simplified Chinese."""
-    table = submodule("translations")._table()["zh_HANS"]
+    table = submodule("i18n.translations")._table()["zh_HANS"]
     return lambda text: table.get(("*", text), text)
 
 
 def test_every_message_built_at_run_time_has_a_translation():
     from tools.i18n_strings import message_templates
 
-    translations = submodule("translations")
+    translations = submodule("i18n.translations")
     templates = message_templates()
     assert len(templates) > 120
     missing = []
@@ -61,7 +61,7 @@ def test_every_message_built_at_run_time_has_a_translation():
 
 
 def test_each_template_puts_every_value_back():
-    translations = submodule("translations")
+    translations = submodule("i18n.translations")
     for table in (translations.ZH_HANS_TEMPLATES, translations.ZH_HANS_FORMATS):
         for english, chinese in table.items():
             wanted = {f"{{{index}}}" for index in range(english.count("{}"))}
@@ -70,7 +70,7 @@ def test_each_template_puts_every_value_back():
 
 
 def test_messages_with_values_are_rebuilt_in_chinese(addon):
-    translations, errors = submodule("translations"), submodule("providers.errors")
+    translations, errors = submodule("i18n.translations"), submodule("net.errors")
     chinese = _chinese(addon)
     translate = lambda text: translations.translate_message(text, chinese)  # noqa: E731
     # A status error with the service's own words: the words are quoted as they came.
@@ -90,7 +90,7 @@ def test_messages_with_values_are_rebuilt_in_chinese(addon):
 
 
 def test_unknown_text_and_english_pass_through_unchanged(addon):
-    translate = submodule("translations").translate_message
+    translate = submodule("i18n.translations").translate_message
     assert translate("a sentence no table has", _chinese(addon)) == "a sentence no table has"
     assert translate("Sending to Scenario", lambda text: text) == "Sending to Scenario"  # English interface
     assert translate("Sending to Scenario") == "Sending to Scenario"  # this Blender: no locale data, English

@@ -111,11 +111,11 @@ def test_each_tweak_is_one_undo_step(result, operator, options, read):
 
 
 def test_a_post_import_preset_runs_on_every_result(png_file):
-    submodule("preferences").get().post_import_preset = "PRINT"
+    submodule("host.preferences").get().post_import_preset = "PRINT"
     try:
         bpy.context.scene.cursor.location = (0, 0, 0)
         assert bpy.ops.meshsmith.generate(provider="SEGMIND", image_path=str(png_file), prompt="printed") == {"FINISHED"}
         low, high = _bounds(bpy.context.active_object)
         assert abs((high.z - low.z) - 0.1) < 1e-4 and abs(low.z) < 1e-4
     finally:
-        submodule("preferences").get().post_import_preset = "NONE"
+        submodule("host.preferences").get().post_import_preset = "NONE"

@@ -31,7 +31,7 @@ def test_blender_builds_a_zip_without_development_files(tmp_path):
     (archive,) = tmp_path.glob("meshsmith-*.zip")
     names = zipfile.ZipFile(archive).namelist()
     assert "blender_manifest.toml" in names and "__init__.py" in names
-    assert "providers/segmind.py" in names and "sandbox/segmind.py" in names
+    assert "providers/segmind/client.py" in names and "sandbox/segmind.py" in names
     forbidden = ("tests/", "tools/", ".venv/", ".git/", ".ci/", "requirements/", "out/", "__pycache__")
     assert not [name for name in names if name.startswith(forbidden) or "__pycache__" in name]
     validated = extension_cli.run("validate", str(archive), check=False)

@@ -13,8 +13,8 @@ def _manifest_version() -> str:
 
 
 def test_the_addon_reports_the_manifest_version():
-    from meshsmith.providers.http import USER_AGENT
-    from meshsmith.version import VERSION
+    from meshsmith.net.http import USER_AGENT
+    from meshsmith.net.version import VERSION
 
     assert VERSION == _manifest_version()
     assert f"Meshsmith/{VERSION}" in USER_AGENT

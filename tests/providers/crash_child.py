@@ -20,15 +20,15 @@ from meshsmith.jobs.engine import JobEngine  # noqa: E402
 from meshsmith.jobs.journal import Journal  # noqa: E402
 from meshsmith.jobs.ownership import JobLocks  # noqa: E402
 from meshsmith.jobs.records import JobRecord  # noqa: E402
-from meshsmith.providers.http import HttpClient  # noqa: E402
+from meshsmith.net.http import HttpClient  # noqa: E402
 
 if provider_name == "SCENARIO":
-    from meshsmith.providers.scenario import ScenarioProvider
+    from meshsmith.providers.scenario.client import ScenarioProvider
     from meshsmith.sandbox.scenario import VALID_KEY, VALID_SECRET
 
     provider = ScenarioProvider(HttpClient(), VALID_KEY, VALID_SECRET, base_url=base_url, poll_interval=0.3)
 else:
-    from meshsmith.providers.segmind import SegmindProvider
+    from meshsmith.providers.segmind.client import SegmindProvider
     from meshsmith.sandbox.segmind import VALID_KEY
 
     provider = SegmindProvider(HttpClient(), VALID_KEY, base_url=base_url, poll_interval=0.3)

@@ -12,9 +12,9 @@ import pytest
 from meshsmith.jobs.engine import JobEngine
 from meshsmith.jobs.journal import Journal
 from meshsmith.jobs.records import JobState
-from meshsmith.providers.http import HttpClient
-from meshsmith.providers.scenario import ScenarioProvider
-from meshsmith.providers.segmind import SegmindProvider
+from meshsmith.net.http import HttpClient
+from meshsmith.providers.scenario.client import ScenarioProvider
+from meshsmith.providers.segmind.client import SegmindProvider
 from meshsmith.sandbox import scenario as sim_scenario
 from meshsmith.sandbox import segmind as sim_segmind
 

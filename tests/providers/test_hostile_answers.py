@@ -14,9 +14,10 @@ import tracemalloc
 import pytest
 from hostile_server import HostileServer, answer, drip
 
-from meshsmith.providers import errors as E
-from meshsmith.providers.http import HttpClient
-from meshsmith.providers.sse import SseLineTooLongError, SseParser
+from meshsmith.net import errors as E
+from meshsmith.net.downloads import download
+from meshsmith.net.http import HttpClient
+from meshsmith.net.sse import SseLineTooLongError, SseParser
 
 GLB_HEAD = b"glTF"
 
@@ -101,7 +102,7 @@ def test_a_download_below_the_minimum_rate_is_abandoned_then_resumed():
 
     with HostileServer({"/model.glb": trickle_then_fast}) as server, _tmp() as folder:
         started = time.monotonic()
-        path = _client(rate_window=1.0, min_download_rate=1024).download(server.url + "/model.glb", folder / "model.glb")
+        path = download(_client(rate_window=1.0, min_download_rate=1024), server.url + "/model.glb", folder / "model.glb")
         assert path.read_bytes() == body
         assert time.monotonic() - started < 4.0
     assert calls[0] == "" and calls[1].startswith("bytes=") and int(calls[1][6:-1]) >= 100
@@ -116,7 +117,7 @@ def test_a_download_that_stays_too_slow_ends_with_a_clear_error_and_leaves_nothi
 
     with HostileServer({"/model.glb": trickle}) as server, _tmp() as folder:
         with pytest.raises(E.RequestTimeoutError, match="too slow"):
-            _client(rate_window=0.6, max_retries=1).download(server.url + "/model.glb", folder / "model.glb")
+            download(_client(rate_window=0.6, max_retries=1), server.url + "/model.glb", folder / "model.glb")
         stop.set()
         assert list(folder.iterdir()) == []
 
@@ -154,7 +155,7 @@ def test_json_nested_thousands_deep_is_refused_not_a_crash():
     def nested(sock, _seen):
         answer(sock, "200 OK", b"[" * 100000 + b"]" * 100000, {"Content-Type": "application/json"})
 
-    from meshsmith.providers.http import parse_json
+    from meshsmith.net.http import parse_json
 
     with HostileServer({"/status": nested}) as server:
         response = _client().request("GET", server.url + "/status", service="Segmind")
@@ -235,7 +236,7 @@ def test_two_downloads_of_one_file_never_share_a_temporary_file():
         results = []
 
         def fetch():
-            results.append(_client().download(server.url + "/model.glb", folder / "model.glb").read_bytes())
+            results.append(download(_client(), server.url + "/model.glb", folder / "model.glb").read_bytes())
 
         threads = [threading.Thread(target=fetch) for _ in range(2)]
         for thread in threads:

@@ -10,9 +10,10 @@ import threading
 
 import pytest
 
-from meshsmith.providers import errors as E
-from meshsmith.providers.http import HttpClient, NetworkSettings
-from meshsmith.providers.log_redaction import install_log_redaction
+from meshsmith.net import errors as E
+from meshsmith.net.downloads import download
+from meshsmith.net.http import HttpClient, NetworkSettings
+from meshsmith.net.log_redaction import install_log_redaction
 
 
 def _no_wait(delay, cancel):
@@ -105,7 +106,7 @@ def test_plain_http_to_the_internet_is_never_sent():
 
 
 def test_a_download_cut_short_resumes_with_range(sandbox, tmp_path, monkeypatch):
-    from meshsmith.providers import http
+    from meshsmith.net import http
 
     monkeypatch.setattr(http, "CHUNK_BYTES", 4096)  # small reads, so the part before the cut is on disk
     sandbox.segmind.config.jobs.clear()
@@ -113,7 +114,7 @@ def test_a_download_cut_short_resumes_with_range(sandbox, tmp_path, monkeypatch)
 
     sandbox.segmind.config.jobs["abc"] = SegmindJob("abc", {"seed": 3, "face_count": 5000})
     sandbox.arm("truncate", path_contains="/meshes/")
-    path = HttpClient(sleep=_no_wait).download(f"{sandbox.url}/meshes/abc.glb", tmp_path / "model.glb")
+    path = download(HttpClient(sleep=_no_wait), f"{sandbox.url}/meshes/abc.glb", tmp_path / "model.glb")
     assert path.read_bytes() == sandbox.segmind._glb(sandbox.segmind.config.jobs["abc"])
     ranged = [headers for _, p, headers in sandbox.request_log if "/meshes/" in p and "range" in headers]
     assert ranged and ranged[0]["range"].startswith("bytes=")
@@ -125,7 +126,7 @@ def test_a_download_over_the_size_cap_is_refused_and_leaves_nothing(sandbox, tmp
 
     sandbox.segmind.config.jobs["big"] = SegmindJob("big", {"seed": 3})
     with pytest.raises(E.BadDownloadError, match="limit"):
-        HttpClient(sleep=_no_wait).download(f"{sandbox.url}/meshes/big.glb", tmp_path / "model.glb", max_bytes=1000)
+        download(HttpClient(sleep=_no_wait), f"{sandbox.url}/meshes/big.glb", tmp_path / "model.glb", max_bytes=1000)
     assert list(tmp_path.iterdir()) == []
 
 
@@ -134,7 +135,7 @@ def test_a_corrupt_glb_never_reaches_its_final_name(sandbox, tmp_path):
 
     sandbox.segmind.config.jobs["bad"] = SegmindJob("bad", {"seed": 3}, glb=b"glTF" + b"\x00" * 40)
     with pytest.raises(E.BadDownloadError):
-        HttpClient(sleep=_no_wait).download(f"{sandbox.url}/meshes/bad.glb", tmp_path / "model.glb")
+        download(HttpClient(sleep=_no_wait), f"{sandbox.url}/meshes/bad.glb", tmp_path / "model.glb")
     assert not (tmp_path / "model.glb").exists()
 
 

@@ -13,10 +13,12 @@ import pytest
 
 from meshsmith.jobs.engine import JobEngine
 from meshsmith.jobs.records import JobKind, JobRecord, JobState
-from meshsmith.providers import errors as E
-from meshsmith.providers import server_states
-from meshsmith.providers.http import HttpClient
-from meshsmith.providers.hunyuan_server import HunyuanServerProvider, ServerPool, _Base64Field
+from meshsmith.net import errors as E
+from meshsmith.net.http import HttpClient
+from meshsmith.providers.hunyuan_server import server_states
+from meshsmith.providers.hunyuan_server.client import HunyuanServerProvider
+from meshsmith.providers.hunyuan_server.model_stream import Base64Field
+from meshsmith.providers.hunyuan_server.pool import ServerPool
 from meshsmith.sandbox.assets import make_model_glb
 
 
@@ -172,7 +174,7 @@ def test_cancel_leaves_the_server_reserved_until_its_job_ends(sandbox, png_file,
 def test_the_model_is_decoded_from_the_status_answer_piece_by_piece(piece):
     model = make_model_glb(3, face_count=500)
     body = b'{"status": "completed", "model_base64": "' + base64.b64encode(model) + b'"}'
-    decoder, out = _Base64Field(), b""
+    decoder, out = Base64Field(), b""
     for start in range(0, len(body), piece):
         out += b"".join(decoder.feed(body[start:start + piece]))
     out += decoder.finish()
@@ -180,7 +182,7 @@ def test_the_model_is_decoded_from_the_status_answer_piece_by_piece(piece):
 
 
 def test_a_cut_off_model_is_refused():
-    decoder = _Base64Field()
+    decoder = Base64Field()
     decoder.feed(b'{"status": "completed", "model_base64": "' + base64.b64encode(b"glTF" * 100)[:50])
     with pytest.raises(E.BadDownloadError, match="stopped sending"):
         decoder.finish()

@@ -9,9 +9,9 @@ import pytest
 
 from meshsmith.jobs.engine import JobEngine
 from meshsmith.jobs.records import JobKind, JobRecord, JobState
-from meshsmith.providers import errors as E
-from meshsmith.providers.http import HttpClient
-from meshsmith.providers.meshy import STATUS_TABLE, MeshyProvider, MeshyRequest, map_status
+from meshsmith.net import errors as E
+from meshsmith.net.http import HttpClient
+from meshsmith.providers.meshy.client import STATUS_TABLE, MeshyProvider, MeshyRequest, map_status
 from meshsmith.providers.models import JobStatus
 from meshsmith.sandbox.assets import build_glb, make_model_glb, make_pot
 from meshsmith.sandbox.meshy import BROKE_KEY, TEST_MODE_KEY, VALID_KEY

@@ -1,7 +1,7 @@
 """The contract every registered provider keeps, run against its own simulator over real HTTP on loopback.
 
 A provider gets these tests by being registered (providers/registry.py) with a simulator that defines
-``SANDBOX_CREDENTIALS``, ``CREATE_PATH`` and ``DOWNLOAD_PATH``: credentials refused, a job walked to a result on
+``SIMULATOR``, ``SANDBOX_CREDENTIALS``, ``CREATE_PATH`` and ``DOWNLOAD_PATH``: credentials refused, a job walked to a result on
 disk, a failure in the service's words, cancel, resume after a restart with one creating request, a lost
 creating answer (found again where the service lists its jobs, "may be billed" where it cannot), and no key in
 the journal or the job's files.
@@ -19,9 +19,9 @@ import pytest
 from meshsmith.jobs.engine import JobEngine
 from meshsmith.jobs.journal import Journal
 from meshsmith.jobs.records import JobKind, JobRecord, JobState
-from meshsmith.providers import errors as E
+from meshsmith.net import errors as E
+from meshsmith.net.http import HttpClient
 from meshsmith.providers import registry, schema
-from meshsmith.providers.http import HttpClient
 from meshsmith.providers.models import JobStatus
 from meshsmith.sandbox.assets import make_model_glb
 
@@ -33,10 +33,11 @@ def _no_wait(delay, cancel):
 
 
 def _simulated(provider_id: str):
-    return importlib.import_module(f"meshsmith.{registry.info(provider_id).simulator}")
+    return importlib.import_module(registry.info(provider_id).simulator)
 
 
 def _client(provider_id: str, sandbox, **credentials):
+    sandbox.attach(_simulated(provider_id))  # served on this sandbox from now on, as the add-on's sandbox does
     creds = {**_simulated(provider_id).SANDBOX_CREDENTIALS, **credentials}
     base_url = sandbox.url + getattr(_simulated(provider_id), "SANDBOX_BASE_PATH", "")
     return registry.client_class(provider_id)(HttpClient(sleep=_no_wait), base_url=base_url, poll_interval=0.05, **creds)
@@ -66,7 +67,7 @@ def _wait(engine: JobEngine, job_id: str, until, timeout: float = 30.0) -> JobRe
 
 
 def _simulator(sandbox, provider_id: str):
-    return getattr(sandbox, registry.info(provider_id).key)
+    return sandbox.attach(_simulated(provider_id))
 
 
 @pytest.mark.parametrize("provider_id", PROVIDERS)

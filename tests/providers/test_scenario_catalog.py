@@ -12,11 +12,11 @@ import pytest
 
 from meshsmith.jobs.engine import JobEngine
 from meshsmith.jobs.records import JobKind, JobRecord, JobState
-from meshsmith.providers import errors as E
-from meshsmith.providers import scenario_catalog as catalog
-from meshsmith.providers import scenario_models
-from meshsmith.providers.http import HttpClient
-from meshsmith.providers.scenario import ScenarioProvider
+from meshsmith.net import errors as E
+from meshsmith.net.http import HttpClient
+from meshsmith.providers.scenario import catalog, catalog_values
+from meshsmith.providers.scenario import catalog_client as scenario_models
+from meshsmith.providers.scenario.client import ScenarioProvider
 from meshsmith.sandbox.assets import make_model_glb
 from meshsmith.sandbox.scenario import VALID_KEY, VALID_SECRET, cost_of
 from meshsmith.sandbox.scenario_catalog import MODELS, check_body
@@ -248,7 +248,7 @@ def test_hostile_schemas_are_bounded_and_odd_inputs_skipped():
 
 def test_values_refused_without_a_schema():
     with pytest.raises(E.InvalidInputError, match="not known yet"):
-        catalog.check_values(catalog.CatalogModel(id="model_y"), {}, {})
+        catalog_values.check_values(catalog.CatalogModel(id="model_y"), {}, {})
 
 
 def test_a_lost_creating_answer_for_a_catalog_job_is_found_never_resent(sandbox, client, tmp_path, png_file):

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from meshsmith.providers import errors as E
-from meshsmith.providers.files import check_glb_header
-from meshsmith.providers.http import HttpClient
+from meshsmith.net import errors as E
+from meshsmith.net.files import check_glb_header
+from meshsmith.net.http import HttpClient
 from meshsmith.providers.models import AssetRole, JobStatus
-from meshsmith.providers.scenario import STATUS_TABLE, ScenarioParams, ScenarioProvider, map_status
+from meshsmith.providers.scenario.client import STATUS_TABLE, ScenarioParams, ScenarioProvider, map_status
 from meshsmith.sandbox.scenario import VALID_KEY, VALID_SECRET
 
 

@@ -9,11 +9,11 @@ import pytest
 from meshsmith.jobs.engine import JobEngine
 from meshsmith.jobs.journal import Journal
 from meshsmith.jobs.records import JobRecord, JobState
-from meshsmith.providers import errors as E
-from meshsmith.providers.files import check_glb_header
-from meshsmith.providers.http import HttpClient
+from meshsmith.net import errors as E
+from meshsmith.net.files import check_glb_header
+from meshsmith.net.http import HttpClient
 from meshsmith.providers.models import JobStatus
-from meshsmith.providers.segmind import SegmindProvider
+from meshsmith.providers.segmind.client import SegmindProvider
 from meshsmith.sandbox.segmind import BROKE_KEY, VALID_KEY
 
 

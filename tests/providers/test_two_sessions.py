@@ -19,10 +19,10 @@ from meshsmith.jobs.engine import RUNNING_ELSEWHERE, JobEngine
 from meshsmith.jobs.journal import Journal
 from meshsmith.jobs.ownership import JobLocks
 from meshsmith.jobs.records import JobState
-from meshsmith.providers import errors as E
-from meshsmith.providers.files import check_file_kind
-from meshsmith.providers.http import HttpClient
-from meshsmith.providers.segmind import SegmindProvider
+from meshsmith.net import errors as E
+from meshsmith.net.files import check_file_kind
+from meshsmith.net.http import HttpClient
+from meshsmith.providers.segmind.client import SegmindProvider
 from meshsmith.sandbox import segmind as sim_segmind
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -12,9 +12,9 @@ from pydantic import BaseModel
 from meshsmith.jobs.engine import JobEngine, estimated_progress, poll_interval
 from meshsmith.jobs.journal import Journal
 from meshsmith.jobs.records import JobRecord, JobState
-from meshsmith.providers import errors as E
+from meshsmith.net import errors as E
+from meshsmith.net.http import HttpClient
 from meshsmith.providers.base import Provider
-from meshsmith.providers.http import HttpClient
 from meshsmith.providers.models import AssetRef, AssetRole, JobStatus, RemoteJob
 from meshsmith.sandbox.assets import make_model_glb
 
@@ -187,8 +187,8 @@ class _SlowJournal(Journal):
 def test_reading_jobs_never_waits_for_the_journal_disk(tmp_path):
     engine = JobEngine(_SlowJournal(tmp_path))
     record = JobRecord(provider="FAKE", state=JobState.READY)
-    engine._jobs[record.id] = record
-    writer = threading.Thread(target=engine._set, args=(record.id,), kwargs={"message": "slow write"})
+    engine.book.records[record.id] = record
+    writer = threading.Thread(target=engine.book.set, args=(record.id,), kwargs={"message": "slow write"})
     writer.start()
     time.sleep(0.1)  # the writer is inside its disk sync now
     started = time.monotonic()
@@ -205,12 +205,12 @@ def test_every_change_is_on_disk_when_the_call_returns_even_with_many_writers(tm
     engine = JobEngine(journal)
     records = [JobRecord(provider="FAKE", state=JobState.RUNNING) for _ in range(8)]
     for record in records:
-        engine._jobs[record.id] = record
+        engine.book.records[record.id] = record
     problems = []
 
     def writer(record: JobRecord) -> None:
         for step in range(10):
-            engine._set(record.id, message=f"step {step}")
+            engine.book.set(record.id, message=f"step {step}")
             on_disk = Journal(tmp_path).load()[record.id]  # what a crash right now would leave
             if on_disk.message != f"step {step}":
                 problems.append((record.id, step, on_disk.message))
@@ -232,7 +232,7 @@ def test_marking_an_import_waits_for_no_lock_and_no_disk_sync(tmp_path):
     release = threading.Event()
 
     def busy_worker():  # a worker paused while it holds the engine lock and the journal
-        with engine._lock, engine._journal_lock:
+        with engine.book.lock, engine.book.journal_lock:
             held.set()
             release.wait(5)
 
@@ -254,7 +254,7 @@ def test_an_import_and_a_preview_landing_at_the_same_moment_both_stay(tmp_path):
     _wait(engine, record.id, {JobState.READY})
     picture = tmp_path / "render.png"
     in_window, imported = threading.Event(), threading.Event()
-    store = engine._store
+    store = engine.book.store
 
     def slow_store(snapshot):  # the preview thread has read the READY record and is about to store it
         if snapshot.result_paths.get("PREVIEW") == str(picture) and not imported.is_set():
@@ -262,8 +262,8 @@ def test_an_import_and_a_preview_landing_at_the_same_moment_both_stay(tmp_path):
             imported.wait(5)
         store(snapshot)
 
-    engine._store = slow_store
-    landing = threading.Thread(target=engine._preview_rendered, args=(record.id, picture), daemon=True)
+    engine.book.store = slow_store
+    landing = threading.Thread(target=engine.worker.preview_rendered, args=(record.id, picture), daemon=True)
     landing.start()
     in_window.wait(5)
     engine.mark_imported(record.id, ["Pot"])  # the main thread records the import right then

@@ -12,7 +12,7 @@ from meshsmith.jobs import worker
 from meshsmith.jobs.engine import JobEngine
 from meshsmith.jobs.journal import Journal
 from meshsmith.jobs.records import JobRecord, JobState
-from meshsmith.providers import errors as E
+from meshsmith.net import errors as E
 from meshsmith.providers.models import JobStatus, RemoteJob
 
 

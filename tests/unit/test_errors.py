@@ -2,9 +2,9 @@
 
 import pytest
 
-from meshsmith.providers import errors as E
+from meshsmith.net import errors as E
 from meshsmith.providers.models import JobStatus
-from meshsmith.providers.segmind import STATUS_TABLE, map_status
+from meshsmith.providers.segmind.client import STATUS_TABLE, map_status
 
 
 @pytest.mark.parametrize(("status", "cls", "fix"), [

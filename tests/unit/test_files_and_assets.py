@@ -4,8 +4,8 @@ import struct
 
 import pytest
 
-from meshsmith.providers.errors import BadDownloadError
-from meshsmith.providers.files import check_file_kind, check_glb_header, sniff_image, write_bytes_atomic
+from meshsmith.net.errors import BadDownloadError
+from meshsmith.net.files import check_file_kind, check_glb_header, sniff_image, write_bytes_atomic
 from meshsmith.sandbox.assets import make_model_glb, make_pot, make_textures, segments_for_faces
 
 

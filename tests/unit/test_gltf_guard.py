@@ -7,8 +7,8 @@ import struct
 
 import pytest
 
-from meshsmith.providers import errors as E
-from meshsmith.providers.gltf_guard import check_model_file
+from meshsmith.net import errors as E
+from meshsmith.net.gltf_guard import check_model_file
 from meshsmith.sandbox.assets import make_model_glb, point_image_at, rewrite_glb_json
 
 
@@ -137,3 +137,29 @@ def test_a_gltf_text_file_is_checked_the_same_way(tmp_path):
     path.write_text('{"asset": {"version": "2.0"}, "buffers": [{"uri": "../../etc/passwd", "byteLength": 4}]}')
     with pytest.raises(E.RefusedAnswerError):
         check_model_file(path, service="Scenario")
+
+
+# The guard stands on its own: even a caller that lists a hostile name among the files it downloaded (the download
+# check would never let such a name through) gets a refusal, so breaking either check alone is caught.
+@pytest.mark.parametrize("uri", [
+    "..",
+    "../secret.png",
+    "..%2fsecret.png",
+    "/etc/passwd",
+    "C:\\Windows\\win.ini",
+    "textures/../../secret.png",
+])
+def test_a_path_out_of_the_folder_is_refused_even_when_the_caller_lists_it_as_downloaded(tmp_path, glb, uri):
+    job = tmp_path / "job"
+    job.mkdir()
+    (tmp_path / "secret.png").write_bytes(b"\x89PNG\r\n\x1a\n")
+    path = _write(job, rewrite_glb_json(glb, point_image_at(uri)))
+    with pytest.raises(E.RefusedAnswerError, match="outside its own folder"):
+        check_model_file(path, service="Scenario", sidecars=frozenset({uri, uri.replace("%2f", "/")}))
+
+
+def test_a_folder_is_refused_even_when_the_caller_lists_it_as_downloaded(tmp_path, glb):
+    (tmp_path / "textures").mkdir()
+    path = _write(tmp_path, rewrite_glb_json(glb, point_image_at("textures")))
+    with pytest.raises(E.RefusedAnswerError, match="did not download"):
+        check_model_file(path, service="Scenario", sidecars=frozenset({"textures"}))

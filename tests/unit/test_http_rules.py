@@ -4,10 +4,10 @@ import random
 
 import pytest
 
-from meshsmith.providers import http
+from meshsmith.net import http
+from meshsmith.net.errors import InvalidInputError
 from meshsmith.providers.base import is_loopback_host, normalise_base_url
-from meshsmith.providers.errors import InvalidInputError
-from meshsmith.providers.segmind import output_urls
+from meshsmith.providers.segmind.client import output_urls
 
 
 @pytest.mark.parametrize("status", [408, 429, 500, 502, 503, 504])

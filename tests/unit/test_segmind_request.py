@@ -5,7 +5,7 @@ import random
 import pytest
 from pydantic import ValidationError
 
-from meshsmith.providers.segmind import MAX_SEED, RANDOM_SEED_CEILING, SegmindParams, SegmindRequest
+from meshsmith.providers.segmind.client import MAX_SEED, RANDOM_SEED_CEILING, SegmindParams, SegmindRequest
 
 BOUNDS = [
     ("num_inference_steps", 20, 50),

@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from meshsmith.providers.sse import SseParser
+from meshsmith.net.sse import SseParser
 
 STREAM = (
     ": keep-alive\r\n\r\n"

@@ -1,0 +1,161 @@
+"""Scene settings the artist chose (saved in the .blend) and runtime job state (WindowManager, never saved).
+
+Names mirror the provider APIs (``scene.meshsmith.segmind.num_inference_steps``) so scripts read like
+the service's documentation. Ranges and defaults are the documented ones; the provider's pydantic
+model checks them again, so values set from Python cannot slip past.
+"""
+
+from __future__ import annotations
+
+import bpy
+from bpy.props import (
+    BoolProperty,
+    CollectionProperty,
+    EnumProperty,
+    FloatProperty,
+    IntProperty,
+    PointerProperty,
+    StringProperty,
+)
+from bpy.types import PropertyGroup
+
+from ..providers import registry, schema
+from .catalog import properties as catalog_properties
+
+PROVIDER_ITEMS = registry.enum_items(registry.generators(), "generates")
+RETEXTURE_ITEMS = registry.enum_items(registry.retexturers(), "retextures")
+
+
+class ProviderSettings(PropertyGroup):
+    """A provider's settings in the scene; the subclasses are made from the registry's schema."""
+
+    settings_schema = ()  # no annotation: Blender would take it for a property
+    """The provider's ``Param``s, set on each subclass."""
+
+    def as_params(self) -> dict:
+        """The job's parameters (the ``sent`` settings), as the client's ``validate_params`` takes them."""
+        return schema.collect(self.settings_schema, self)
+
+
+def _blender_property(param: schema.Param):
+    """The Blender property for one setting: same name, label, tooltip, default and range as the schema."""
+    common = {"name": param.label, "description": param.description}
+    limits = {key: value for key, value in (("min", param.min), ("max", param.max)) if value is not None}
+    if param.kind == "int":
+        return IntProperty(**common, default=param.default, **limits)
+    if param.kind == "float":
+        return FloatProperty(**common, default=param.default, **limits)
+    if param.kind == "bool":
+        return BoolProperty(**common, default=param.default)
+    if param.kind == "enum":
+        items = [(c.id, c.label, c.description) if c.number is None else (c.id, c.label, c.description, c.number)
+                 for c in param.choices]
+        return EnumProperty(**common, items=items, default=param.default)
+    if param.kind == "image":
+        return PointerProperty(**common, type=bpy.types.Image)
+    if param.kind in ("text", "paths"):
+        return StringProperty(**common, default=param.default or "")
+    raise ValueError(f"{param.name}: unknown setting kind {param.kind!r}")
+
+
+def settings_class(provider: registry.ProviderInfo) -> type[ProviderSettings]:
+    """``scene.meshsmith.<key>``'s type for a provider, built from its schema (``MeshsmithSegmindSettings``)."""
+    name = "Meshsmith" + provider.key.title().replace("_", "") + "Settings"
+    # A "reference" setting is the scene's own reference image (scene.meshsmith.image): no property of its own.
+    annotations = {param.name: _blender_property(param) for param in provider.settings if param.kind != "reference"}
+    if provider.catalog:  # the model choice and the chosen model's inputs (scene.meshsmith.scenario.model...)
+        annotations.update(catalog_properties.catalog_annotations())
+    return type(name, (ProviderSettings,), {"__annotations__": annotations, "settings_schema": provider.settings,
+                                            "__doc__": f"{provider.label}'s settings (from the provider registry)."})
+
+
+SETTINGS_CLASSES = {provider.id: settings_class(provider) for provider in registry.PROVIDERS.values()
+                    if provider.settings}
+
+
+class MeshsmithSceneSettings(PropertyGroup):
+    provider: EnumProperty(name="Provider", items=PROVIDER_ITEMS, default=PROVIDER_ITEMS[0][0])
+    image_path: StringProperty(
+        name="Image", description="Reference image file (PNG, JPEG or WebP)", subtype="FILE_PATH", default="")
+    image: PointerProperty(
+        name="Image", type=bpy.types.Image, description="An image already in Blender (used instead of the file)")
+    prompt: StringProperty(name="Prompt", description="Optional text to guide the model", default="")
+    retexture_provider: EnumProperty(name="Service", items=RETEXTURE_ITEMS, default=RETEXTURE_ITEMS[0][0],
+                                     description="The service that textures the selected mesh")
+    bake_resolution: EnumProperty(
+        name="Bake Size", default="2048",
+        description="Size of the maps baked onto your object when a result comes back as a mesh of its own",
+        items=[("1024", "1K", "1024 × 1024: quick"), ("2048", "2K", "2048 × 2048: the default"), ("4096", "4K", "4096 × 4096: slow")])
+    # One pointer per provider (scene.meshsmith.segmind, .scenario, .meshy), added from the registry below.
+
+    def provider_settings(self, provider_name: str) -> ProviderSettings:
+        return getattr(self, registry.info(provider_name).key)
+
+
+for _provider_id, _settings in SETTINGS_CLASSES.items():
+    MeshsmithSceneSettings.__annotations__[registry.info(_provider_id).key] = PointerProperty(
+        name=registry.info(_provider_id).label, type=_settings)
+
+
+class MeshsmithJobItem(PropertyGroup):
+    """One row of the job list: a copy of the engine's record for drawing (runtime only)."""
+
+    job_id: StringProperty()
+    provider: StringProperty()
+    label: StringProperty()
+    state: StringProperty()
+    progress: FloatProperty(min=0.0, max=1.0)
+    message: StringProperty()
+    error: StringProperty()
+    warning: StringProperty()
+    fix: StringProperty()
+    seed: StringProperty()
+    cost: StringProperty()
+    remote_id: StringProperty()
+    ran_on: StringProperty()
+    """The artist's own server that ran the job (self-hosted providers)."""
+    recoverable: BoolProperty()
+    kind: StringProperty()
+    prompt: StringProperty()
+    """The prompt, style text or image name: what the job was asked for."""
+    created_at: FloatProperty()
+    preview_path: StringProperty()
+    output_dir: StringProperty(subtype="DIR_PATH")
+
+
+class MeshsmithRuntimeState(PropertyGroup):
+    """Lives on the WindowManager: never saved, so polling never dirties the .blend."""
+
+    jobs: CollectionProperty(type=MeshsmithJobItem)
+    active_job_index: IntProperty()
+    last_error: StringProperty()
+    journal_warning: StringProperty()
+    """Why Meshsmith's job record cannot be written or read as it was ('' when all is well)."""
+    # From the registry: a balance text per provider that tells one (``segmind_credits``), and for those that
+    # price a job beforehand the last estimate with the parameters it was made for (``scenario_estimate`` and
+    # ``scenario_estimate_key``: stale once they change).
+
+
+for _provider in registry.with_balance():
+    MeshsmithRuntimeState.__annotations__[_provider.balance[1]] = StringProperty()
+for _provider in registry.with_estimate():
+    MeshsmithRuntimeState.__annotations__[_provider.estimate[0]] = StringProperty()
+    MeshsmithRuntimeState.__annotations__[_provider.estimate[0] + "_key"] = StringProperty()
+
+
+classes = (*catalog_properties.classes, *SETTINGS_CLASSES.values(), MeshsmithSceneSettings, MeshsmithJobItem,
+           MeshsmithRuntimeState)
+
+
+def register() -> None:
+    for cls in classes:
+        bpy.utils.register_class(cls)
+    bpy.types.Scene.meshsmith = PointerProperty(type=MeshsmithSceneSettings)
+    bpy.types.WindowManager.meshsmith = PointerProperty(type=MeshsmithRuntimeState)
+
+
+def unregister() -> None:
+    del bpy.types.WindowManager.meshsmith
+    del bpy.types.Scene.meshsmith
+    for cls in reversed(classes):
+        bpy.utils.unregister_class(cls)

@@ -1,0 +1,57 @@
+"""Blender's side of the host: the persistent timer that carries jobs on, the start-up tick, the file-load handler.
+
+No state of its own: every tick goes through ``runtime.drain`` (which holds the host's state); this module only
+decides when Blender calls it. ``register`` starts the timer (1 s when idle, 0.1 s while jobs run) and resumes
+journaled jobs half a second after start-up; ``unregister`` stops the timer, the engine and the sandbox.
+"""
+
+from __future__ import annotations
+
+import bpy
+from bpy.app.handlers import persistent
+
+from . import runtime
+
+TIMER_IDLE_S = 1.0
+
+
+def _timer() -> float:
+    try:
+        runtime.drain()
+    except Exception:  # A timer that raises is unregistered by Blender: log and keep ticking.
+        runtime.log().exception("Meshsmith drain failed")
+    return runtime.TIMER_ACTIVE_S if runtime.is_busy() else TIMER_IDLE_S
+
+
+def _first_tick() -> None:
+    runtime.resume_jobs()
+    from .catalog import state as catalog_state
+
+    if catalog_state.catalog_provider() is not None:
+        catalog_state.load_cache()  # from disk, in the background: the sidebar never waits for it
+    return None
+
+
+@persistent
+def _on_load_post(*_args: object) -> None:
+    # The WindowManager is new after a file load: rebuild the list, then carry on with the jobs.
+    runtime.resume_jobs()
+    if not bpy.app.timers.is_registered(_timer):
+        bpy.app.timers.register(_timer, first_interval=TIMER_IDLE_S, persistent=True)
+
+
+def register() -> None:
+    bpy.app.timers.register(_timer, first_interval=TIMER_IDLE_S, persistent=True)
+    bpy.app.timers.register(_first_tick, first_interval=0.5)
+    bpy.app.handlers.load_post.append(_on_load_post)
+
+
+def unregister() -> None:
+    if bpy.app.timers.is_registered(_timer):
+        bpy.app.timers.unregister(_timer)
+    if bpy.app.timers.is_registered(_first_tick):
+        bpy.app.timers.unregister(_first_tick)
+    if _on_load_post in bpy.app.handlers.load_post:
+        bpy.app.handlers.load_post.remove(_on_load_post)
+    runtime.close_engine()
+    runtime.stop_sandbox()

@@ -1,0 +1,365 @@
+"""Client for self-hosted Hunyuan3D servers (Tencent's ``api_server.py``, Hunyuan3D-2 and -2.1): one or many.
+
+The servers' real behaviour shapes everything here (see ``sandbox/hunyuan_server.py`` for the simulator):
+- Jobs go through ``POST /send`` then ``GET /status/{uid}``; never ``/generate``, which blocks the server
+  (and would block a worker with no way to cancel it).
+- A server runs every job it is sent at once on its one GPU, so each server gets one job at a time: jobs wait
+  in Meshsmith (``ServerPool``) for the next idle server; a server that does not answer is skipped and
+  looked at again later.
+- A failed job never says so: its status stays ``processing`` (or ``texturing`` on 2.1) for ever, and a uid
+  the server forgot after a restart says ``processing`` too. Each job therefore carries its own deadline
+  (``timeout_s``), after which it fails with a message that sends the artist to the server's log; its server
+  is then free again.
+- Images (and meshes) travel as raw base64 (a ``data:`` prefix breaks the server's decoder); the finished
+  model comes back as base64 inside the status answer, which is decoded to disk as it arrives, never held
+  whole in memory.
+- 2.1 is told from 2.0 by ``/health`` (2.0 has none); 2.1 ignores every field but the image and cannot
+  paint a given mesh.
+- The servers have no keys: an optional bearer token is sent for a reverse proxy in front. Plain ``http://``
+  is accepted for the servers the artist listed (studio networks), and no other service's key ever goes there.
+
+The remote id is ``<uid>@<deadline>@<server>``: a job resumed after Blender restarts knows where it runs and
+when to give up.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import re
+import threading
+import time
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from ...net import errors as E
+from ...net.http import MAX_RETRIES, HttpClient, backoff_delay, parse_json
+from ..base import Provider, validation_message
+from ..models import AssetRef, AssetRole, JobStatus, RemoteJob
+from ..raw_base64 import encode_image_file, encode_mesh_file
+from . import SERVICE, server_states
+from .model_stream import Base64Field, CutShortError
+from .pool import ServerPool
+
+# Tencent's server states no limits; these keep one request body within what a studio network sends in seconds
+# (the same as Segmind's for the same model).
+MAX_IMAGE_BYTES = 15 * 1024 * 1024
+MAX_MESH_BYTES = 40 * 1024 * 1024
+MAX_MODEL_BYTES = 1024 * 1024 * 1024
+"""A decoded model larger than this is refused (a 100k-face textured GLB is tens of MB)."""
+STATUS_HEAD_BYTES = 64 * 1024
+"""How much of a status answer is read to learn the status (the model, when there is one, follows it)."""
+MAX_SEED = 2 ** 32 - 1
+_STATUS = re.compile(rb'"status"\s*:\s*"([A-Za-z_-]{1,40})"')
+_MESSAGE = re.compile(rb'"message"\s*:\s*"([^"]{0,300})"')
+
+
+class HunyuanServerParams(BaseModel):
+    """The job's parameters, in the server's own names and ranges (2.1's request model)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    octree_resolution: int = Field(256, ge=64, le=512)
+    num_inference_steps: int = Field(5, ge=1, le=20)
+    guidance_scale: float = Field(5.0, ge=0.1, le=20.0)
+    seed: int = Field(-1, ge=-1, le=MAX_SEED)
+    face_count: int = Field(40000, ge=1000, le=100000)
+    texture: bool = True
+    timeout_s: int = Field(900, ge=10, le=4 * 3600, exclude=True)
+    """Meshsmith's deadline for the job, not sent."""
+
+
+class HunyuanServerRequest(HunyuanServerParams):
+    image: str = Field(repr=False)
+    """Raw base64 of the reference image (no data: prefix)."""
+    mesh: str | None = Field(None, repr=False)
+    """Raw base64 of a GLB to paint instead of making a shape (2.0 servers only)."""
+    server: str = ""
+    """The server chosen for the job (set by ``stage``)."""
+
+    def body(self) -> dict[str, Any]:
+        body = self.model_dump(exclude={"server", "mesh"}, exclude_none=True)
+        body["type"] = "glb"
+        if self.mesh:
+            body["mesh"] = self.mesh
+            body["texture"] = True
+        return body
+
+
+def server_urls(text: str) -> list[str]:
+    """The servers in a comma-separated list, each a checked http(s) base URL without a trailing slash."""
+    servers = []
+    for item in (part.strip() for part in text.split(",")):
+        if not item:
+            continue
+        parts = urlsplit(item)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise E.InvalidInputError(f"'{item}' is not a server address. Use e.g. http://gpu-box:8081",
+                                      fix=E.Fix.OPEN_PREFERENCES)
+        servers.append(item.rstrip("/"))
+    if not servers:
+        raise E.InvalidInputError("No Hunyuan3D server is set. Add its address (e.g. http://gpu-box:8081) in the "
+                                  "preferences, or set MESHSMITH_HUNYUAN_SERVERS.", fix=E.Fix.OPEN_PREFERENCES)
+    return servers
+
+
+def split_remote_id(remote_id: str) -> tuple[str, float, str]:
+    """(uid, deadline as epoch seconds, server) from a remote id made by ``submit``."""
+    uid, _, rest = remote_id.partition("@")
+    deadline, _, server = rest.partition("@")
+    try:
+        return uid, float(deadline), server
+    except ValueError:
+        raise E.BadResponseError(f"{SERVICE} job id '{remote_id[:40]}' is not one Meshsmith made.") from None
+
+
+class HunyuanServerProvider(Provider):
+    """Client for one or more self-hosted Hunyuan3D servers. ``base_url``: their base URLs, comma-separated."""
+
+    name = "HUNYUAN_SERVER"
+    label = "Hunyuan3D server"
+    poll_interval = 2.0
+    typical_duration_s = 90.0
+    max_duration_s = 5 * 3600.0  # each job's own deadline (timeout_s) ends it first
+    supports_lookup = False
+
+    def __init__(self, http: HttpClient, token: str = "", *, base_url: str = "", poll_interval: float | None = None,
+                 pool: ServerPool | None = None, server_tokens: Mapping[str, str] | None = None) -> None:
+        """``token``: sent to every server without one of its own in ``server_tokens`` (base URL -> token)."""
+        super().__init__(http)
+        self.servers = server_urls(base_url)
+        self._token = token
+        self._server_tokens = {url.rstrip("/"): value for url, value in (server_tokens or {}).items() if value}
+        for secret in (token, *self._server_tokens.values()):
+            if secret:
+                E.register_secret(secret)
+        self._pool = pool
+        if poll_interval is not None:
+            self.poll_interval = poll_interval
+
+
+    @property
+    def pool(self) -> ServerPool:
+        """Which servers are busy: shared by every client with this memory (a server is one GPU, whichever list
+        reaches it); a pool given to the constructor wins."""
+        return self._pool or self.remembered("pool", ServerPool)
+
+    def _headers(self, server: str) -> dict[str, str]:
+        """The bearer token for a reverse proxy in front of ``server``, if any (never another service's key)."""
+        token = self._server_tokens.get(server, self._token)
+        return {"Authorization": f"Bearer {token}"} if token else {}
+
+    # --- preparing ------------------------------------------------------------------------------------
+    @staticmethod
+    def validate_params(params: Mapping[str, Any]) -> HunyuanServerParams:
+        return HunyuanServerParams.model_validate(dict(params))
+
+    @staticmethod
+    def check_inputs(params: Mapping[str, Any], inputs: Mapping[str, str]) -> None:
+        if not inputs.get("image_path"):
+            raise E.InvalidInputError("Choose a reference image of the look to paint.")
+
+    @staticmethod
+    def retexture_delivery(params: Mapping[str, Any]) -> str:
+        return "BAKE_ONTO_TARGET"  # the server re-unwraps and reduces the mesh it paints
+
+    def prepare(self, params: Mapping[str, Any], inputs: Mapping[str, str]) -> HunyuanServerRequest:
+        body: dict[str, Any] = dict(params)
+        if not inputs.get("image_path"):
+            raise E.InvalidInputError("Choose a reference image first.")
+        work_dir = Path(inputs["work_dir"]) if inputs.get("work_dir") else None
+        body["image"] = encode_image_file(Path(inputs["image_path"]), max_bytes=MAX_IMAGE_BYTES, workdir=work_dir,
+                                          blender_binary=inputs.get("blender_binary", ""))
+        if inputs.get("mesh_path"):
+            body["mesh"] = encode_mesh_file(Path(inputs["mesh_path"]), max_bytes=MAX_MESH_BYTES, service=SERVICE)
+        if body.get("seed", -1) == -1:
+            body["seed"] = random.SystemRandom().randint(0, MAX_SEED)
+        try:
+            return HunyuanServerRequest.model_validate(body)
+        except ValueError as exc:
+            raise E.InvalidInputError(validation_message(SERVICE, exc)) from None
+
+    def stage(self, request: Any, cancel: Any = None, say: Callable[[str], None] = lambda text: None
+              ) -> HunyuanServerRequest:
+        """Wait for an idle server and reserve it (nothing is sent yet)."""
+        assert isinstance(request, HunyuanServerRequest)
+        server = self.pool.acquire(self.servers, self._answers, cancel, self._still_running, say)
+        if request.mesh and server_states.state_of(server).version == "2.1":
+            self.pool.release(server)
+            raise E.InvalidInputError(f"The Hunyuan3D server at {server} runs Hunyuan3D-2.1, which cannot paint a "
+                                      "given mesh. Retexture through a 2.0 server.")
+        return request.model_copy(update={"server": server})
+
+    def probe(self, server: str) -> server_states.ServerState:
+        """Ask ``server`` whether it answers and which version it runs (``/health``: 2.0 has none); the answer is
+        published for the preferences. Never raises for a server that does not answer: the state says why."""
+        try:
+            response = self.http.request("GET", f"{server}/health", service=SERVICE, headers=self._headers(server),
+                                         retry=False, deadline=5.0, ok_statuses=frozenset({404}))
+        except E.MeshsmithError as exc:
+            return server_states.publish(server, reachable=False, problem=str(exc)[:160])
+        return server_states.publish(server, reachable=True, problem="",
+                                     version="2.1" if response.status_code == 200 else "2.0")
+
+    def _answers(self, server: str) -> bool:
+        return bool(self.probe(server).reachable)
+
+    # --- the job ----------------------------------------------------------------------------------------
+    def submit(self, request: BaseModel, on_created: Callable[[str], None]) -> RemoteJob:
+        assert isinstance(request, HunyuanServerRequest)
+        server = request.server or self.stage(request).server
+        try:
+            response = self.http.request("POST", f"{server}/send", service=SERVICE, headers=self._headers(server),
+                                         json=request.body(), retry=False)
+            answer = parse_json(response, service=SERVICE)
+            uid = str(answer.get("uid", "")) if isinstance(answer, dict) else ""
+            if not re.fullmatch(r"[\w-]{1,64}", uid):
+                raise E.BadResponseError(f"{SERVICE} at {server} did not name the job it started.")
+        except BaseException:
+            self.pool.release(server)
+            raise
+        deadline = time.time() + request.timeout_s
+        self.pool.hold(server, uid, deadline)
+        remote_id = f"{uid}@{deadline:.0f}@{server}"
+        on_created(remote_id)
+        return RemoteJob(remote_id=remote_id, status=JobStatus.RUNNING, raw_status="processing",
+                         message=self._where(server))
+
+    def status(self, remote_id: str) -> RemoteJob:
+        uid, deadline, server = split_remote_id(remote_id)
+        if server not in self.servers:
+            self.servers.append(server)  # a job resumed after the list changed still finishes where it runs
+        self.pool.hold(server, uid, deadline)
+        if time.time() > deadline:
+            self.pool.release(server, uid)
+            return RemoteJob(remote_id=remote_id, status=JobStatus.FAILED, raw_status="processing", error=(
+                f"{SERVICE} at {server} gave no result in time: its job failed, or the server restarted and forgot "
+                "it (the server never reports either). Look at the server's log; the server is free again."
+                + ("" if server_states.state_of(server).version == "2.1" else
+                   " A Hunyuan3D-2.0 server asked for a texture fails this way unless it was started with "
+                   "--enable_tex.")))
+        raw, message = self._peek_status(server, uid)
+        if raw == "completed":
+            self.pool.release(server, uid)
+            return RemoteJob(remote_id=remote_id, status=JobStatus.SUCCEEDED, raw_status=raw, progress=1.0,
+                             assets=(AssetRef(role=AssetRole.MODEL, filename="model.glb",
+                                              url=f"{server}/status/{uid}?download=model"),))
+        if raw == "error":
+            self.pool.release(server, uid)
+            return RemoteJob(remote_id=remote_id, status=JobStatus.FAILED, raw_status=raw,
+                             error=f"{SERVICE} at {server} failed the job: {message or 'no reason given'}.")
+        if raw not in ("processing", "texturing"):
+            raise E.UnknownStatusError(f"{SERVICE} reported an unknown job status '{raw[:40]}'.")
+        where = self._where(server)
+        return RemoteJob(remote_id=remote_id, status=JobStatus.RUNNING, raw_status=raw,
+                         message=f"Painting on {where}" if raw == "texturing" else f"Working on {where}")
+
+    def _where(self, server: str) -> str:
+        version = server_states.state_of(server).version
+        host = urlsplit(server).netloc
+        return f"{host} (2.1: uses the image only)" if version == "2.1" else host
+
+    def _peek_status(self, server: str, uid: str) -> tuple[str, str]:
+        """The status word (and message) of a job. A short answer is read whole and parsed; a long one (a finished
+        model follows the status) only as far as ``STATUS_HEAD_BYTES``, and the model is not read here."""
+        head, ended = b"", True
+        with self.http.open_stream("GET", f"{server}/status/{uid}", service=SERVICE, headers=self._headers(server),
+                                   deadline=self.http.api_deadline) as stream:
+            for chunk in stream.chunks():
+                head += chunk
+                if len(head) >= STATUS_HEAD_BYTES:
+                    ended = False
+                    break
+        unreadable = E.BadResponseError(f"{SERVICE} at {server} answered a status request with something unreadable.")
+        if ended:
+            try:
+                answer = json.loads(head)
+            except ValueError:
+                raise unreadable from None
+            if not isinstance(answer, dict) or not isinstance(answer.get("status"), str):
+                raise unreadable
+            message = answer.get("message")
+            return answer["status"][:40], message[:300] if isinstance(message, str) else ""
+        found = _STATUS.search(head)
+        if found is None:
+            raise unreadable
+        message = _MESSAGE.search(head)
+        return found.group(1).decode(), message.group(1).decode("utf-8", "replace") if message else ""
+
+    def _still_running(self, server: str, uid: str) -> bool:
+        try:
+            return self._peek_status(server, uid)[0] in ("processing", "texturing")
+        except E.MeshsmithError:
+            return True  # unknown: the reservation lapses at the job's deadline
+
+    def result_warning(self, params: Mapping[str, Any], model: Path) -> str:
+        """A texture asked for (or a mesh to paint) and a model without one: a 2.0 server started without
+        ``--enable_tex``, or painting that failed on the server; the bare model is still imported."""
+        if not params.get("texture", True):
+            return ""
+        from ...net.gltf_guard import texture_count
+
+        if texture_count(model, service=SERVICE):
+            return ""
+        return ("The server sent the model without a texture: a Hunyuan3D-2.0 server paints only when started "
+                "with --enable_tex, and a failed painting step leaves the model bare (see the server's log). "
+                "The untextured model was imported.")
+
+    @staticmethod
+    def ran_on(remote_id: str) -> str:
+        return remote_id.split("@", 2)[2] if remote_id.count("@") >= 2 else ""
+
+    def cancel(self, remote_id: str) -> bool:
+        """The server cannot stop a job: its GPU stays busy until the job ends, so the server stays reserved until
+        that job is seen to end (or reaches its deadline). Returns False: nothing was stopped there."""
+        uid, _deadline, server = split_remote_id(remote_id)
+        self.pool.orphan(server, uid)
+        return False
+
+    def download(self, asset: AssetRef, dest: Path, *, cancel: Any = None) -> Path:
+        """Decode the status answer's ``model_base64`` to ``dest`` as it arrives (atomic; bounded). A connection
+        lost or a body cut short is fetched again from the start (the server keeps the result until it restarts);
+        a model that is not a GLB is refused at once."""
+        if not asset.url or "/status/" not in asset.url:
+            return super().download(asset, dest, cancel=cancel)
+        for attempt in range(1, MAX_RETRIES + 2):
+            try:
+                return self._download_once(asset.url, dest, cancel)
+            except (E.TransportError, CutShortError):
+                if attempt > MAX_RETRIES or cancel is None:
+                    raise
+                if cancel.wait(backoff_delay(attempt)):
+                    raise E.JobCanceledError("Canceled while downloading the model.") from None
+        raise AssertionError("unreachable")
+
+    def _download_once(self, url: str, dest: Path, cancel: Any) -> Path:
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        partial = dest.with_name(f".{dest.name}.{os.getpid()}.{threading.get_ident()}.part")
+        written = 0
+        try:
+            server = url.split("/status/", 1)[0]
+            with self.http.open_stream("GET", url, service=SERVICE, headers=self._headers(server),
+                                       cancel=cancel, min_rate=1024) as stream, partial.open("wb") as out:
+                decoder = Base64Field()
+                for chunk in stream.chunks():
+                    for data in decoder.feed(chunk):
+                        written += len(data)
+                        if written > MAX_MODEL_BYTES:
+                            raise E.BadDownloadError(f"{SERVICE} sent a model over {MAX_MODEL_BYTES >> 20} MB; "
+                                                     "refused.")
+                        out.write(data)
+                    if decoder.done:
+                        break
+                out.write(decoder.finish())
+            with partial.open("rb") as check:
+                if check.read(4) != b"glTF":
+                    raise E.BadDownloadError(f"{SERVICE} sent a model that is not a GLB file.")
+            os.replace(partial, dest)
+            return dest
+        finally:
+            partial.unlink(missing_ok=True)

@@ -1,0 +1,253 @@
+"""Batch runs for pipelines: a folder of images to models, or meshes to retextured meshes, unattended and resumable.
+
+Callable from Python (``generate_folder``, ``retexture_folder``) and from the command line
+(cli.py: ``blender -c meshsmith generate ...``). Each run keeps a manifest in its output folder
+(``meshsmith_batch.json``): which input became which job. Run the same command again after an
+interruption and it carries on: finished items are kept, jobs still running on the service are
+re-attached from the journal, and only inputs that were never sent are sent. Nothing is sent twice.
+At the end, ``report.json`` lists every item with its job id, seed, cost, output and any error.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import bpy
+
+from ..host import delivery, preferences, runtime
+from ..jobs.records import Delivery, JobKind, JobRecord, JobState  # batch.py itself is imported on first use
+from ..net import errors as E
+from ..net.files import write_bytes_atomic
+from ..providers import registry
+
+MANIFEST = "meshsmith_batch.json"
+REPORT = "report.json"
+IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".webp"}
+MESH_SUFFIXES = {".glb"}
+_FINAL = {JobState.IMPORTED, JobState.FAILED, JobState.CANCELED, JobState.UNKNOWN}
+
+
+@dataclass
+class Item:
+    input: str
+    prompt: str = ""
+    job_id: str = ""
+    state: str = "NEW"
+    output: str = ""
+    error: str = ""
+    seed: int | None = None
+    cost: float | None = None
+    remote_id: str = ""
+    seconds: float | None = None
+
+
+@dataclass
+class Batch:
+    command: str
+    provider: str
+    output_format: str
+    items: list[Item] = field(default_factory=list)
+
+    def save(self, folder: Path) -> None:
+        data = json.dumps({"command": self.command, "provider": self.provider, "output_format": self.output_format,
+                           "items": [asdict(item) for item in self.items]}, indent=2)
+        write_bytes_atomic(folder / MANIFEST, data.encode("utf-8"))
+
+    @classmethod
+    def load(cls, folder: Path) -> Batch | None:
+        try:
+            data = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        return cls(data["command"], data["provider"], data["output_format"], [Item(**item) for item in data["items"]])
+
+
+def _inputs(folder_or_files: Path | list[Path], suffixes: set[str]) -> list[Path]:
+    if isinstance(folder_or_files, list):
+        return [Path(p).resolve() for p in folder_or_files]
+    folder = Path(folder_or_files)
+    if not folder.is_dir():
+        raise E.InvalidInputError(f"'{folder}' is not a folder.")
+    return sorted(p.resolve() for p in folder.iterdir() if p.suffix.lower() in suffixes)
+
+
+def _prepare(out_dir: Path, command: str, provider: str, output_format: str, pairs: list[tuple[Path, str]]) -> Batch:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    batch = Batch.load(out_dir)
+    if batch is None or batch.command != command:
+        batch = Batch(command, provider, output_format)
+    known = {(item.input, item.prompt) for item in batch.items}
+    batch.items += [Item(input=str(path), prompt=prompt) for path, prompt in pairs if (str(path), prompt) not in known]
+    batch.save(out_dir)
+    return batch
+
+
+def generate_folder(images: Path | list[Path], out_dir: Path, *, provider: str = "", prompt: str = "",
+                    concurrency: int = 3, output_format: str = "glb", timeout_s: float = 3600.0,
+                    on_progress: Callable[[str], None] | None = None, model: str = "", inputs: str = "") -> dict:
+    """Generate a model for every image; write ``<image stem>.glb`` or ``.blend`` and a report. Resumable.
+
+    ``provider``: a generating provider's id; empty, the registry's first (Segmind). ``model`` and ``inputs``
+    (JSON): a catalog model and its inputs, as the generate operator takes them."""
+    provider = provider or registry.generators()[0].id
+    pairs = [(path, prompt) for path in _inputs(images, IMAGE_SUFFIXES)]
+    batch = _prepare(Path(out_dir), "generate", provider, output_format, pairs)
+
+    def build(context, item: Item) -> JobRecord:
+        from ..operators.inputs import build_generate_job
+
+        return build_generate_job(context, provider, item.input, item.prompt, model, inputs)
+
+    return _run(batch, Path(out_dir), build, concurrency, timeout_s, on_progress)
+
+
+def retexture_folder(meshes: Path | list[Path], out_dir: Path, *, prompts: list[str], provider: str = "",
+                     concurrency: int = 3, output_format: str = "glb", timeout_s: float = 3600.0,
+                     on_progress: Callable[[str], None] | None = None, model: str = "", inputs: str = "") -> dict:
+    """Retexture every GLB with every style prompt; write the textured results and a report. Resumable.
+
+    ``provider``: a retexturing provider's id; empty, the registry's first (Meshy). ``model`` and ``inputs``:
+    a catalog model and its inputs (the style prompt goes to the model's prompt input)."""
+    provider = provider or registry.retexturers()[0].id
+    if not prompts:
+        raise E.InvalidInputError("Give at least one style prompt.")
+    pairs = [(path, text) for path in _inputs(meshes, MESH_SUFFIXES) for text in prompts]
+    batch = _prepare(Path(out_dir), "retexture", provider, output_format, pairs)
+
+    def build(context, item: Item) -> JobRecord:
+        import uuid
+
+        from ..operators.inputs import check_writable, generation_params
+
+        params = generation_params(context, provider, "RETEXTURE", model, inputs)
+        job_inputs = {"mesh_path": item.input, "style_prompt": item.prompt}
+        if registry.info(provider).catalog:
+            job_inputs = {"mesh_path": item.input, "prompt": item.prompt}
+        registry.client_class(provider).check_inputs(params, job_inputs)  # a route that needs more says so
+        job_id = uuid.uuid4().hex
+        job_dir = runtime.results_dir(context) / job_id
+        check_writable(job_dir.parent)
+        return JobRecord(id=job_id, provider=provider, kind=JobKind.RETEXTURE, label=f"{Path(item.input).stem}: {item.prompt[:40]}",
+                         params=params, inputs=job_inputs,
+                         output_dir=str(job_dir), render_preview=preferences.get(context).render_previews,
+                         delivery=Delivery.NEW_OBJECT)  # a file from disk, not an object in the scene
+
+    return _run(batch, Path(out_dir), build, concurrency, timeout_s, on_progress)
+
+
+def _output_name(item: Item, index: int, batch: Batch) -> str:
+    stem = Path(item.input).stem
+    if batch.command == "retexture" and len({i.prompt for i in batch.items}) > 1:
+        stem = f"{stem}_{index:03d}"
+    return stem
+
+
+def _write_output(record: JobRecord, item: Item, out_dir: Path, name: str, output_format: str) -> str:
+    model = record.result_paths.get("MODEL")
+    if not model:
+        raise E.ImportFailedError("The job finished without a model file.")
+    if output_format == "glb":
+        target = out_dir / f"{name}.glb"
+        shutil.copyfile(model, target)
+        for role, path in record.result_paths.items():  # separate maps travel beside the model
+            if role not in ("MODEL", "PREVIEW"):
+                shutil.copyfile(path, out_dir / f"{name}_{role.lower()}{Path(path).suffix}")
+        return str(target)
+    from ..mesh_io.importer import import_glb
+    from ..mesh_io.materials import assign_material, build_material_from_maps
+
+    objects = import_glb(Path(model), name=name, tags={"provider": record.provider, "job_id": record.id,
+                                                      "remote_id": record.remote_id, **{k: v for k, v in record.params.items() if k != "api_mode"}})
+    maps = delivery.separate_maps(record.result_paths)
+    if maps:
+        assign_material(objects[0], build_material_from_maps(f"{name} PBR", maps))
+    for image in {node.image for slot in objects[0].material_slots if slot.material and slot.material.node_tree
+                  for node in slot.material.node_tree.nodes if node.type == "TEX_IMAGE" and node.image}:
+        if image.packed_file is None:
+            image.pack()
+    target = out_dir / f"{name}.blend"
+    bpy.data.libraries.write(str(target), set(objects), compress=True)
+    for obj in objects:
+        bpy.data.objects.remove(obj)
+    return str(target)
+
+
+def _run(batch: Batch, out_dir: Path, build, concurrency: int, timeout_s: float, on_progress) -> dict:
+    context = bpy.context
+    engine = runtime.engine()
+    say = on_progress or (lambda text: print(text, flush=True))
+    runtime.resume_jobs()  # jobs of an interrupted run carry on; nothing is resent
+    deadline = time.monotonic() + timeout_s
+    while True:
+        active = 0
+        for index, item in enumerate(batch.items):
+            if item.state in ("DONE", "FAILED"):
+                continue
+            record = engine.get(item.job_id) if item.job_id else None
+            if record is None:
+                continue
+            item.state, item.seed, item.cost, item.remote_id = record.state.value, record.seed, record.cost, record.remote_id
+            if record.state is JobState.READY:
+                try:
+                    item.output = _write_output(record, item, out_dir, _output_name(item, index, batch), batch.output_format)
+                    engine.mark_imported(record.id, [Path(item.output).name])
+                    item.state = "DONE"
+                    if record.submitted_at:
+                        item.seconds = round(record.updated_at - record.submitted_at, 2)
+                except E.MeshsmithError as exc:
+                    item.state, item.error = "FAILED", str(exc)
+                batch.save(out_dir)  # on disk before it is announced
+                say(f"done   {Path(item.input).name} -> {Path(item.output).name}" if item.state == "DONE"
+                    else f"failed {Path(item.input).name}: {item.error}")
+            elif record.state in _FINAL and (record.state is not JobState.UNKNOWN or record.finished_at):
+                # An UNKNOWN job is still being looked for until the engine gives up (finished_at): it may
+                # yet be found on the service and finish.
+                item.state, item.error = "FAILED", record.error or record.message
+                batch.save(out_dir)
+                say(f"failed {Path(item.input).name}: {item.error}")
+            else:
+                active += 1
+        for item in batch.items:
+            if active >= concurrency:
+                break
+            if item.job_id or item.state != "NEW":
+                continue
+            try:
+                record = build(context, item)
+                record = record.evolve(auto_import=False)
+                engine.submit(record, runtime.make_provider(batch.provider, context))
+            except E.MeshsmithError as exc:
+                item.state, item.error = "FAILED", str(exc)
+                say(f"failed {Path(item.input).name}: {exc}")
+            else:
+                item.job_id, item.state = record.id, "SUBMITTED"
+                active += 1
+                say(f"sent   {Path(item.input).name}")
+            batch.save(out_dir)  # the job id is on disk before anything else happens
+        if all(item.state in ("DONE", "FAILED") for item in batch.items):
+            break
+        if time.monotonic() > deadline:
+            say("Stopped waiting (timeout); run the same command again to carry on.")
+            break
+        engine.wait_for_updates(0.2)
+        runtime.apply_side_results()
+        engine.drain()
+    report = {
+        "command": batch.command, "provider": batch.provider, "output_format": batch.output_format,
+        "total": len(batch.items), "done": sum(i.state == "DONE" for i in batch.items),
+        "failed": sum(i.state == "FAILED" for i in batch.items),
+        "pending": sum(i.state not in ("DONE", "FAILED") for i in batch.items),
+        "items": [asdict(item) for item in batch.items],
+    }
+    write_bytes_atomic(out_dir / REPORT, json.dumps(report, indent=2).encode("utf-8"))
+    return report
+
+
+def list_jobs() -> list[dict]:
+    """Every job in the journal, newest first, as plain data."""
+    return [record.model_dump(mode="json", exclude={"params", "inputs"}) for record in reversed(runtime.engine().jobs())]

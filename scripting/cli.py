@@ -1,0 +1,120 @@
+"""Meshsmith on the command line: ``blender -c meshsmith generate|retexture|jobs ...`` (Blender 4.2+).
+
+Each command has ``--help``. Keys come from the environment variables or the saved preferences;
+``--sandbox`` runs against the built-in simulator. The same functions are in batch.py for Python.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ..providers import registry
+
+if TYPE_CHECKING:
+    import argparse
+
+
+def parser() -> argparse.ArgumentParser:
+    import argparse  # here, not at module level: register() stays cheap
+
+    top = argparse.ArgumentParser(prog="blender -c meshsmith", description="Generate and retexture 3D models in batches.")
+    commands = top.add_subparsers(dest="command", required=True)
+
+    generate = commands.add_parser("generate", help="a model for every image in a folder",
+                                   description="Generate a model for every image (PNG, JPEG, WebP) in a folder. "
+                                               "Run the same command again to resume an interrupted batch.")
+    generate.add_argument("images", type=Path, help="folder of reference images")
+    generate.add_argument("--out", type=Path, required=True, help="folder for the results, the manifest and report.json")
+    choices = [provider.id for provider in registry.generators()]
+    generate.add_argument("--provider", choices=choices, default=choices[0])
+    generate.add_argument("--prompt", default="", help="optional prompt sent with every image")
+    _common(generate)
+
+    retexture = commands.add_parser("retexture", help="texture every GLB in a folder with one or more styles",
+                                    description="Retexture every .glb in a folder with each style prompt. "
+                                                "Run the same command again to resume.")
+    retexture.add_argument("meshes", type=Path, help="folder of .glb meshes")
+    retexture.add_argument("--out", type=Path, required=True)
+    texturers = [provider.id for provider in registry.retexturers()]
+    retexture.add_argument("--provider", choices=texturers, default=texturers[0])
+    retexture.add_argument("--style", action="append", default=[], help="a style prompt (repeat for several)")
+    retexture.add_argument("--styles-file", type=Path, help="a text file with one style prompt per line")
+    _common(retexture)
+
+    jobs = commands.add_parser("jobs", help="list the jobs in the journal", description="List every job Meshsmith knows.")
+    jobs.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    return top
+
+
+def _common(command: argparse.ArgumentParser) -> None:
+    command.add_argument("--concurrency", type=int, default=3, help="jobs running at once (default 3)")
+    command.add_argument("--format", choices=["glb", "blend"], default="glb", dest="output_format",
+                         help="write each result as .glb (with separate maps beside it) or .blend")
+    command.add_argument("--timeout", type=float, default=3600.0, help="seconds to wait before stopping (resume later)")
+    command.add_argument("--sandbox", action="store_true", help="use the built-in simulator: no key, no credits")
+    command.add_argument("--model", default="", help="a catalog model's id (Scenario), e.g. model_tripo-v3-1-image-to-3d")
+    command.add_argument("--inputs", default="", help='the catalog model\'s inputs as a JSON object, e.g. \'{"texture": true}\'')
+
+
+def main(argv: list[str]) -> int:
+    """Run a command; returns the process exit code (0: every item done)."""
+
+    from ..host import preferences
+    from ..net.errors import MeshsmithError
+    from . import batch
+
+    try:
+        args = parser().parse_args(argv)
+    except SystemExit as exit_:  # --help and usage errors
+        return int(exit_.code or 0)
+    if getattr(args, "sandbox", False):
+        preferences.get().use_sandbox = True
+    try:
+        if args.command == "jobs":
+            rows = batch.list_jobs()
+            if args.json:
+                print(json.dumps(rows, indent=2))
+            else:
+                for row in rows:
+                    print(f"{row['id'][:12]}  {row['provider']:<9} {row['state']:<11} {row['label'][:40]}")
+            return 0
+        if args.command == "generate":
+            report = batch.generate_folder(args.images, args.out, provider=args.provider, prompt=args.prompt,
+                                           concurrency=args.concurrency, output_format=args.output_format,
+                                           timeout_s=args.timeout, model=args.model, inputs=args.inputs)
+        else:
+            styles = list(args.style)
+            if args.styles_file:
+                styles += [line.strip() for line in args.styles_file.read_text().splitlines() if line.strip()]
+            report = batch.retexture_folder(args.meshes, args.out, prompts=styles, provider=args.provider, concurrency=args.concurrency,
+                                            output_format=args.output_format, timeout_s=args.timeout,
+                                            model=args.model, inputs=args.inputs)
+    except MeshsmithError as exc:
+        print(f"meshsmith: {exc}", file=sys.stderr)
+        return 2
+    print(f"{report['done']} done, {report['failed']} failed, {report['pending']} pending; "
+          f"report: {Path(args.out) / 'report.json'}")
+    return 0 if report["failed"] == 0 and report["pending"] == 0 else 1
+
+
+_handle = None
+
+
+def register() -> None:
+    global _handle
+    import bpy
+
+    if hasattr(bpy.utils, "register_cli_command"):
+        _handle = bpy.utils.register_cli_command("meshsmith", main)
+
+
+def unregister() -> None:
+    global _handle
+    import bpy
+
+    if _handle is not None:
+        bpy.utils.unregister_cli_command(_handle)
+        _handle = None
