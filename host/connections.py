@@ -23,6 +23,8 @@ from .state import HOST, log
 if TYPE_CHECKING:
     from ..net.http import NetworkSettings
     from ..providers.base import Provider
+    from ..providers.memory import ProviderMemory
+    from ..providers.server_states import ServerStates
     from ..sandbox.server import Sandbox
 
 SANDBOX_POLL_INTERVAL_S = 0.2
@@ -137,3 +139,13 @@ def stop_sandbox() -> None:
     if HOST.sandbox is not None:
         HOST.sandbox.stop()
         HOST.sandbox = None
+
+
+def provider_memory() -> ProviderMemory:
+    """What the clients this host makes share between jobs (uploads made, busy servers); new with each engine."""
+    return HOST.provider_memory
+
+
+def server_states() -> ServerStates:
+    """What this session learned about the artist's own servers (the clients the host makes share it)."""
+    return HOST.provider_memory.server_states

@@ -39,6 +39,9 @@ LOCK_SUFFIX = ".lock"
 # Compact when the file holds this many lines beyond one per job: rare enough to cost nothing,
 # often enough that the file stays small (a job writes about ten lines in its life).
 COMPACT_SLACK_LINES = 500
+MAX_LINE_BYTES = 1 << 20
+"""A job's line is a few kilobytes; a longer one (a hand-edited or hostile file) is skipped, never held whole."""
+READ_PIECE_BYTES = 1 << 16
 
 if os.name == "nt":  # pragma: no cover - exercised on Windows only
     import msvcrt
@@ -69,7 +72,9 @@ class Journal:
         self._lock = threading.Lock()
         self._lines = 0
         self.skipped_lines = 0
-        """Lines that could not be read at the last load (a torn write, a hand edit)."""
+        """Lines that could not be read at the last load (a torn write, a hand edit, one too long to read)."""
+        self.overlong_lines = 0
+        """Of those, the lines over ``MAX_LINE_BYTES`` (read past, never held)."""
         self.problem = ""
         """One sentence for the artist when the journal could not be read as it was ('' when all is well)."""
         self._kept_copy = False
@@ -92,6 +97,7 @@ class Journal:
         self.skipped_lines = 0
         self._lines = 0
         text = self._read_text()
+        self.skipped_lines = self.overlong_lines
         for line in text.splitlines():
             if not line.strip():
                 continue
@@ -111,9 +117,14 @@ class Journal:
         return self.load().get(job_id)
 
     def _read_text(self) -> str:
+        """The journal's lines as text; a line over ``MAX_LINE_BYTES`` is left out (read past, never held whole) and
+        counted in ``overlong_lines``."""
+        self.overlong_lines = 0
         with self._lock:
             try:
-                return self.path.read_text(encoding="utf-8", errors="replace")
+                with open(self.path, "rb") as handle:
+                    lines, self.overlong_lines = _bounded_lines(handle)
+                return "\n".join(line.decode("utf-8", errors="replace") for line in lines)
             except FileNotFoundError:
                 return ""
             except IsADirectoryError:
@@ -185,7 +196,8 @@ class Journal:
         """Replace the file with the last readable line of each job, atomically, from what is on disk now."""
         with self._exclusive():
             try:
-                text = self.path.read_text(encoding="utf-8", errors="replace")
+                with open(self.path, "rb") as handle:
+                    text = "\n".join(line.decode("utf-8", errors="replace") for line in _bounded_lines(handle)[0])
             except OSError:
                 return
             latest: dict[str, str] = {}
@@ -196,6 +208,34 @@ class Journal:
                     latest[record.id] = line
             write_bytes_atomic(self.path, "".join(line + "\n" for line in latest.values()).encode("utf-8"))
             self._lines = len(latest)
+
+
+def _bounded_lines(handle) -> tuple[list[bytes], int]:
+    """(the lines of a binary file up to ``MAX_LINE_BYTES`` each, how many longer ones were read past)."""
+    lines: list[bytes] = []
+    overlong = 0
+    pending = b""
+    skipping = False
+    while True:
+        piece = handle.read(READ_PIECE_BYTES)
+        if not piece:
+            break
+        parts = (pending + piece).split(b"\n")
+        pending = parts.pop()
+        for part in parts:
+            if skipping:
+                skipping = False  # the end of the overlong line: the next one is read again
+            elif len(part) <= MAX_LINE_BYTES:
+                lines.append(part)
+            else:
+                overlong += 1
+        if len(pending) > MAX_LINE_BYTES:
+            if not skipping:
+                overlong += 1
+            pending, skipping = b"", True
+    if pending and not skipping:
+        lines.append(pending)
+    return lines, overlong
 
 
 def _parse(line: str) -> JobRecord | None:

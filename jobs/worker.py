@@ -77,7 +77,7 @@ class JobWorker:
                     except E.SubmissionUnknownError as exc:
                         # Never resend: look the job up on the service instead, right away.
                         self.book.commit(job_id, event, state=JobState.UNKNOWN, error=str(exc), message="Answer lost")
-                        remote = self._reconcile(job_id, provider, event)
+                        remote = self._reconcile(job_id, provider, event, lead=exc.lead)
                 if remote is None:
                     return
             elif record.state is JobState.DOWNLOADING and record.downloads:
@@ -125,10 +125,14 @@ class JobWorker:
             record = self.book.require(job_id)
             if record.remote_id:
                 raise
-            # The request may have reached the service: the job may exist and may be billed.
+            # The request may have reached the service: the job may exist (and, on a paid service, be billed).
+            if isinstance(exc, E.TransportError):
+                lead = f"The answer from {provider.label} to the creating request was lost"
+                said = f"The answer from {provider.label} was lost ({exc})"
+            else:  # it arrived, but Meshsmith cannot follow the job it names
+                lead = said = f"{provider.label} answered the creating request in a way Meshsmith cannot use ({exc})"
             raise E.SubmissionUnknownError(
-                f"The answer from {provider.label} was lost ({exc}). The job may exist and may be billed; "
-                "Meshsmith will not send it again by itself."
+                f"{said}. {provider.lost_answer_risk()}; Meshsmith will not send it again by itself.", lead=lead
             ) from None
         self.book.commit(job_id, event, cost=remote.cost if remote.cost is not None else self.book.require(job_id).cost)
         return remote
@@ -149,8 +153,9 @@ class JobWorker:
                 if event.wait(delay):
                     raise Stopped() from None
 
-    def _reconcile(self, job_id: str, provider: Provider, event: threading.Event) -> RemoteJob | None:
-        """Find the job a lost creating request made, by asking the service for a while; never resend."""
+    def _reconcile(self, job_id: str, provider: Provider, event: threading.Event, lead: str = "") -> RemoteJob | None:
+        """Find the job a lost creating request made, by asking the service for a while; never resend. ``lead``: what
+        happened to the creating answer (a restart found the job without it: it was lost)."""
         record = self.book.require(job_id)
         self.book.commit(job_id, event, state=JobState.UNKNOWN, message=f"Looking for the job on {provider.label}",
                      finished_at=None)
@@ -172,9 +177,8 @@ class JobWorker:
                          f"{provider.label}'s job list after {int(RECONCILE_WINDOW_S)} seconds of looking: it was most "
                          "likely never created, so Submit Again is safe. If you see it on your account, Dismiss instead.")
             else:
-                error = (f"The answer from {provider.label} to the creating request was lost, so the job may exist and "
-                         f"may be billed. {provider.label} cannot be asked for its jobs, so Meshsmith did not send it "
-                         f"again. Check your {provider.label} account, then Submit Again or Dismiss.")
+                lead = lead or f"The answer from {provider.label} to the creating request was lost"
+                error = provider.lost_answer_advice(lead)
             self.book.commit(job_id, event, state=JobState.UNKNOWN, finished_at=self.book.clock(),
                          message="Not found on the service. Check the service, then Submit Again or Dismiss.",
                          error=error)

@@ -169,7 +169,12 @@ class JobTimeoutError(JobError):
 
 
 class SubmissionUnknownError(JobError):
-    """The creating request was sent but its answer was lost: the job may exist and may be billed."""
+    """The creating request was sent but its answer was lost or unusable: the job may exist and may be billed."""
+
+    def __init__(self, message: str, *, lead: str = "", **kwargs: object) -> None:
+        super().__init__(message, **kwargs)
+        self.lead = lead
+        """What happened to the answer, as the start of a sentence ("The answer from Segmind ... was lost")."""
 
 
 # --- Data: the answer or the download cannot be used ---------------------------------------------
@@ -271,6 +276,8 @@ _REDACTION_PATTERNS = [
 ]
 
 _registered_secrets: set[str] = set()
+"""Every key this process has used, redacted from every message and log line: process-wide on purpose (a log
+line can come from any thread or engine), and it only ever grows."""
 
 
 @functools.cache

@@ -138,11 +138,12 @@ def generate_inputs(context: bpy.types.Context, provider_name: str, image_path: 
 
         accepts_prompt = catalog_jobs.takes_prompt(context, provider_name, model)
         accepts_image = catalog_jobs.takes_image(context, provider_name, model)
+    prompt = prompt.strip()  # a prompt of spaces is no prompt: it is never sent (or billed)
     if not accepts_prompt:
         if prompt:
             raise E.InvalidInputError(f"{provider.label}'s model takes no prompt; leave it empty.")
         prompt = ""  # the sidebar's prompt belongs to another service
-    prompt = prompt or (context.scene.meshsmith.prompt if accepts_prompt else "")
+    prompt = prompt or (context.scene.meshsmith.prompt.strip() if accepts_prompt else "")
     if len(prompt) > MAX_PROMPT_CHARS:
         raise E.InvalidInputError(f"The prompt is {len(prompt)} characters; the limit is {MAX_PROMPT_CHARS}.")
     inputs: dict[str, str] = {"work_dir": str(job_dir), "blender_binary": bpy.app.binary_path}
@@ -150,8 +151,10 @@ def generate_inputs(context: bpy.types.Context, provider_name: str, image_path: 
         inputs["prompt"] = prompt
     parts = [part.strip() for part in image_path.split(";") if part.strip()] if ";" in image_path else [image_path]
     sidebar_image = context.scene.meshsmith.image is not None or context.scene.meshsmith.image_path
-    # A catalog model that takes an image may also take a prompt instead (Rodin): then the image is optional.
-    if accepts_image and (not provider.catalog or any(parts) or sidebar_image or not prompt):
+    # A catalog model that may take a prompt says what it needs (an image, a prompt, or either, as Rodin) in its own
+    # words: with no image given, none is demanded here; its schema's check names what is missing before anything
+    # is sent. A model without a prompt input needs an image, whatever else it takes.
+    if accepts_image and (not provider.catalog or any(parts) or sidebar_image or not accepts_prompt):
         inputs["image_path"] = ";".join(resolve_image(context, part, job_dir) for part in parts)
         if provider.catalog and not any(parts):
             inputs["image_from_sidebar"] = "1"  # dropped if the model turns out to take no image

@@ -15,7 +15,6 @@ from bpy.types import Operator
 from ..host import preferences
 from ..net.urls import is_loopback_host
 from ..providers import registry
-from ..providers.hunyuan_server import server_states
 
 
 class _ServerListOperator:
@@ -86,6 +85,7 @@ class MESHSMITH_OT_test_servers(_ServerListOperator, Operator):
         provider_id = self.provider
         default_token = preferences.credentials(provider_id, context).get("token", "")
         network = connections.network_settings(context)
+        memory = connections.provider_memory()
         if not bpy.app.online_access and not all(is_loopback(url) for url, _token in servers):
             self.report({"ERROR"}, "Online access is off. Enable it in Edit > Preferences > System > Network > "
                                    "Allow Online Access.")
@@ -100,8 +100,9 @@ class MESHSMITH_OT_test_servers(_ServerListOperator, Operator):
                 try:
                     client = client_class(HttpClient(network), token or default_token, base_url=url)
                 except MeshsmithError as exc:  # not an address at all
-                    server_states.publish(url.rstrip("/"), reachable=False, problem=str(exc)[:160])
+                    connections.server_states().publish(url.rstrip("/"), reachable=False, problem=str(exc)[:160])
                     continue
+                client.memory = memory  # what it learns is what the preferences draw
                 client.probe(client.servers[0])
             return redraw_preferences
 

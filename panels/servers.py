@@ -15,10 +15,9 @@ import bpy
 from bpy.app.translations import pgettext_iface as iface_
 from bpy.types import UIList
 
-from ..host import preferences
+from ..host import connections, preferences
 from ..net.urls import is_loopback_host
 from ..providers import registry
-from ..providers.hunyuan_server import server_states
 
 
 def is_unencrypted(url: str) -> bool:
@@ -29,7 +28,7 @@ def is_unencrypted(url: str) -> bool:
 
 def state_text(url: str) -> tuple[str, str]:
     """(text, icon) for a server's last known state."""
-    state = server_states.state_of(url.strip().rstrip("/"))
+    state = connections.server_states().state_of(url.strip().rstrip("/"))
     if state.reachable is None:
         return iface_("Not checked yet"), "QUESTION"
     if not state.reachable:
@@ -77,7 +76,7 @@ def draw_server_list(box: bpy.types.UILayout, prefs, provider: registry.Provider
         if is_unencrypted(entry.url):
             fields.label(text="Unencrypted (http): use only on your own network. No service key is ever sent here.",
                          icon="UNLOCKED")
-        state = server_states.state_of(entry.url.strip().rstrip("/"))
+        state = connections.server_states().state_of(entry.url.strip().rstrip("/"))
         if state.reachable is False and state.problem:
             fields.label(text=state.problem[:120], icon="ERROR", translate=False)
         if state.version == "2.1":

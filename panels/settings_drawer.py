@@ -68,12 +68,11 @@ def draw_server_versions(layout: bpy.types.UILayout, context: bpy.types.Context,
                          provider: registry.ProviderInfo) -> None:
     """Which settings each of the artist's servers honours, for the servers whose version is known (2.1 servers
     use the image only). Reads what this session learned; never asks the servers."""
-    from ..host import preferences
-    from ..providers.hunyuan_server import server_states
+    from ..host import connections, preferences
 
     col = layout.column(align=True)
     for server in (part.strip().rstrip("/") for part in preferences.base_url(provider.id, context).split(",")):
-        version = server_states.state_of(server).version if server else ""
+        version = connections.server_states().state_of(server).version if server else ""
         if version == "2.1":
             col.label(text=iface_("{}: Hunyuan3D-2.1, uses the image only").format(urlsplit(server).netloc),
                       icon="INFO", translate=False)

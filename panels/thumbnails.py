@@ -7,6 +7,8 @@ from pathlib import Path
 import bpy.utils.previews
 
 _collection = None
+"""Blender's preview collection of job thumbnails: a registration handle, made and freed with this module's
+register/unregister (Blender owns the images), so it lives here rather than in the host's state."""
 
 
 def icon_for(job_id: str, path: str) -> int:

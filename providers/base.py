@@ -67,11 +67,16 @@ class Provider(ABC):
         self.memory: ProviderMemory | None = None
         """Set by whoever makes the client to share what clients remember (``providers.memory``); None: its own."""
 
-    def remembered(self, name: str, make: Callable[[], Any]) -> Any:
-        """This provider's shared object ``name`` in the client's memory, made by ``make`` on first use."""
+    @property
+    def shared(self) -> ProviderMemory:
+        """The memory this client shares with the others its maker made (its own when none was given)."""
         if self.memory is None:
             self.memory = ProviderMemory()
-        return self.memory.get(f"{self.name}:{name}", make)
+        return self.memory
+
+    def remembered(self, name: str, make: Callable[[], Any]) -> Any:
+        """This provider's shared object ``name`` in the client's memory, made by ``make`` on first use."""
+        return self.shared.get(f"{self.name}:{name}", make)
 
     @staticmethod
     def check_inputs(params: Mapping[str, Any], inputs: Mapping[str, str]) -> None:
@@ -132,6 +137,16 @@ class Provider(ABC):
         """The server a job ran on, for a provider that spreads jobs over several ('' otherwise)."""
         return ""
 
+    def lost_answer_risk(self) -> str:
+        """What a creating request whose answer was lost may have done, in a sentence (the service's own terms)."""
+        return "The job may exist and may be billed"
+
+    def lost_answer_advice(self, lead: str) -> str:
+        """``lead`` (what happened to a creating answer), then what to do about a job the service cannot be asked
+        about."""
+        return (f"{lead}, so the job may exist and may be billed. {self.label} cannot be asked for its jobs, so "
+                f"Meshsmith did not send it again. Check your {self.label} account, then Submit Again or Dismiss.")
+
     def find_lost_submission(self, request: BaseModel, submitted_at: float) -> RemoteJob | None:
         """Look for a job created by a submission whose answer was lost. None when not found or not supported."""
         return None
@@ -145,13 +160,45 @@ def status_from_table(table: Mapping[str, JobStatus], raw: str, service: str) ->
         raise UnknownStatusError(f"{service} reported an unknown job status '{raw}'. Meshsmith may need an update.") from None
 
 
-def validation_message(service: str, exc: Exception) -> str:
-    """One readable line from a pydantic ValidationError: which field, what is wrong."""
+def validation_message(service: str, exc: Exception, labels: Mapping[str, str] | None = None) -> str:
+    """What is wrong with a request, as sentences an artist reads: each setting named by its label (``labels``: the
+    settings' names to labels), never a validator's wording or prefixes. At most three problems are named."""
     errors = getattr(exc, "errors", None)
     if not callable(errors):
-        return f"{service}: {exc}"
-    parts = []
-    for error in errors()[:3]:
-        field = ".".join(str(part) for part in error.get("loc", ())) or "input"
-        parts.append(f"{field}: {error.get('msg', 'invalid')}")
-    return f"Invalid {service} settings: " + "; ".join(parts)
+        return f"{service} cannot use these settings: {_sentence(str(exc))}"
+    sentences = [_problem(error, labels or {}) for error in errors()[:3]]
+    return f"{service} cannot use these settings: " + " ".join(sentences)
+
+
+def _problem(error: Mapping[str, Any], labels: Mapping[str, str]) -> str:
+    """One pydantic error as a sentence."""
+    field = ".".join(str(part) for part in error.get("loc", ()) if not isinstance(part, int))
+    name = f"{labels[field]} ({field})" if field in labels else field or "A setting"  # the label, and the name scripts use
+    kind, ctx, message = str(error.get("type", "")), error.get("ctx") or {}, str(error.get("msg", ""))
+    if kind in ("less_than_equal", "less_than") and ctx:
+        bound = ctx.get("le", ctx.get("lt"))
+        return f"{name} must be at most {bound}." if kind == "less_than_equal" else f"{name} must be below {bound}."
+    if kind in ("greater_than_equal", "greater_than") and ctx:
+        bound = ctx.get("ge", ctx.get("gt"))
+        return f"{name} must be at least {bound}." if kind == "greater_than_equal" else f"{name} must be above {bound}."
+    if kind in ("literal_error", "enum"):
+        return f"{name} must be one of {ctx.get('expected', 'its listed choices')}."
+    if kind.startswith(("int_", "float_")):
+        return f"{name} must be a number."
+    if kind.startswith("bool_"):
+        return f"{name} must be on or off."
+    if kind.startswith("string_too_long"):
+        return f"{name} must be at most {ctx.get('max_length')} characters."
+    if kind == "extra_forbidden":
+        return f"{name} is not a setting this service takes."
+    if kind == "missing":
+        return f"{name} is required."
+    if kind.startswith("value_error") or kind == "assertion_error":
+        return _sentence(message.split(",", 1)[1] if "," in message else message)
+    return f"{name} is not valid: {_sentence(message)}"
+
+
+def _sentence(text: str) -> str:
+    """``text`` as written (its first word may be an id), ending with a full stop."""
+    text = text.strip()
+    return text if text.endswith((".", "!", "?")) else text + "."

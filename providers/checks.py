@@ -16,5 +16,5 @@ def checked_params(params: dict, provider_id: str) -> dict:
     try:
         client.validate_params(params)
     except ValidationError as exc:
-        raise E.InvalidInputError(validation_message(client.label, exc)) from None
+        raise E.InvalidInputError(validation_message(client.label, exc, registry.info(provider_id).labels())) from None
     return params

@@ -84,6 +84,10 @@ class ProviderInfo(LightRecord):
     """The service offers many models with inputs of their own (``scenario_catalog``): the settings gain a model
     choice and its inputs (``catalog_properties``), and the client fetches the catalog and each model's schema."""
 
+    def labels(self) -> dict[str, str]:
+        """Each setting's label by its name (how messages name a setting)."""
+        return {param.name: param.label for param in self.settings}
+
     @property
     def key(self) -> str:
         """The lower-case prefix of this provider's preferences and scene settings (``segmind``)."""

@@ -12,6 +12,8 @@ import threading
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+from .server_states import ServerStates
+
 T = TypeVar("T")
 
 
@@ -21,6 +23,8 @@ class ProviderMemory:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._items: dict[str, Any] = {}
+        self.server_states = ServerStates()
+        """What this session learned about the artist's own servers (the preferences draw it)."""
 
     def get(self, key: str, make: Callable[[], T]) -> T:
         """The object under ``key``, made by ``make`` the first time it is asked for."""

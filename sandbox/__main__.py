@@ -26,6 +26,7 @@ def main() -> None:
     print(f"  MESHSMITH_SCENARIO_BASE_URL={sandbox.url} MESHSMITH_SCENARIO_API_KEY={SCENARIO_KEY} "
           f"MESHSMITH_SCENARIO_API_SECRET={SCENARIO_SECRET}")
     print(f"  MESHSMITH_MESHY_BASE_URL={sandbox.url} MESHSMITH_MESHY_API_KEY={MESHY_KEY}")
+    print(f"  MESHSMITH_HUNYUAN_SERVERS={sandbox.hunyuan_server.url}   (a self-hosted Hunyuan3D-2.0 server, no token)")
     print("Ctrl+C stops it.")
     try:
         threading.Event().wait()

@@ -69,6 +69,8 @@ class ServerConfig:
     """2.1: the next N jobs fail while painting: ``texturing`` for ever (``/generate`` answers the bare mesh)."""
     paint_bare_next: int = 0
     """2.1: the next N jobs' painting fails in a way the worker catches: they complete with the bare mesh."""
+    uid_next: str = ""
+    """The next job's answer names it with this uid instead of a fresh one (a hostile or broken server)."""
 
 
 class HunyuanServerSimulator:
@@ -114,7 +116,8 @@ class HunyuanServerSimulator:
             job.stuck_in, job.bare = ("", True) if failure == "bare" else (failure, False)
             self.jobs[job.uid] = job
             self.max_running = max(self.max_running, self.running())
-        return Response.json({"uid": job.uid})
+            named, self.config.uid_next = self.config.uid_next or job.uid, ""
+        return Response.json({"uid": named})
 
     def generate(self, request: Request) -> Response:
         body, refused = self._body(request)

@@ -67,13 +67,21 @@ class Batch:
         return cls(data["command"], data["provider"], data["output_format"], [Item(**item) for item in data["items"]])
 
 
-def _inputs(folder_or_files: Path | list[Path], suffixes: set[str]) -> list[Path]:
+def _inputs(folder_or_files: Path | list[Path], suffixes: set[str], kind: str) -> list[Path]:
+    """The batch's input files; ``InvalidInputError`` when there are none (a batch of nothing is a mistake)."""
     if isinstance(folder_or_files, list):
-        return [Path(p).resolve() for p in folder_or_files]
-    folder = Path(folder_or_files)
-    if not folder.is_dir():
-        raise E.InvalidInputError(f"'{folder}' is not a folder.")
-    return sorted(p.resolve() for p in folder.iterdir() if p.suffix.lower() in suffixes)
+        found = [Path(p).resolve() for p in folder_or_files]
+        where = "the files given"
+    else:
+        folder = Path(folder_or_files)
+        if not folder.is_dir():
+            raise E.InvalidInputError(f"'{folder}' is not a folder.")
+        found = sorted(p.resolve() for p in folder.iterdir() if p.suffix.lower() in suffixes)
+        where = f"'{folder}'"
+    if not found:
+        raise E.InvalidInputError(f"No {kind} ({', '.join(sorted(s.lstrip('.') for s in suffixes))}) in {where}: "
+                                  "nothing to do.")
+    return found
 
 
 def _prepare(out_dir: Path, command: str, provider: str, output_format: str, pairs: list[tuple[Path, str]]) -> Batch:
@@ -95,7 +103,7 @@ def generate_folder(images: Path | list[Path], out_dir: Path, *, provider: str =
     ``provider``: a generating provider's id; empty, the registry's first (Segmind). ``model`` and ``inputs``
     (JSON): a catalog model and its inputs, as the generate operator takes them."""
     provider = provider or registry.generators()[0].id
-    pairs = [(path, prompt) for path in _inputs(images, IMAGE_SUFFIXES)]
+    pairs = [(path, prompt) for path in _inputs(images, IMAGE_SUFFIXES, "images")]
     batch = _prepare(Path(out_dir), "generate", provider, output_format, pairs)
 
     def build(context, item: Item) -> JobRecord:
@@ -116,7 +124,7 @@ def retexture_folder(meshes: Path | list[Path], out_dir: Path, *, prompts: list[
     provider = provider or registry.retexturers()[0].id
     if not prompts:
         raise E.InvalidInputError("Give at least one style prompt.")
-    pairs = [(path, text) for path in _inputs(meshes, MESH_SUFFIXES) for text in prompts]
+    pairs = [(path, text) for path in _inputs(meshes, MESH_SUFFIXES, "meshes") for text in prompts]
     batch = _prepare(Path(out_dir), "retexture", provider, output_format, pairs)
 
     def build(context, item: Item) -> JobRecord:
@@ -141,10 +149,21 @@ def retexture_folder(meshes: Path | list[Path], out_dir: Path, *, prompts: list[
 
 
 def _output_name(item: Item, index: int, batch: Batch) -> str:
+    """The file name of an item's result: the input's name, and for a retexture batch of several styles, the style's
+    (``crate_rusty_steel``); two styles that read alike get their place in the list too."""
     stem = Path(item.input).stem
-    if batch.command == "retexture" and len({i.prompt for i in batch.items}) > 1:
-        stem = f"{stem}_{index:03d}"
-    return stem
+    styles = list(dict.fromkeys(i.prompt for i in batch.items))
+    if batch.command != "retexture" or len(styles) < 2:
+        return stem
+    slugs = [_slug(style) for style in styles]
+    slug = _slug(item.prompt)
+    return f"{stem}_{slug}" if slugs.count(slug) == 1 else f"{stem}_{slug}_{styles.index(item.prompt) + 1}"
+
+
+def _slug(text: str) -> str:
+    """A style as a file-name part: lower case letters and digits, words joined by ``_`` (at most 40 characters)."""
+    words = "".join(c.lower() if c.isalnum() and c.isascii() else " " for c in text).split()
+    return "_".join(words)[:40].rstrip("_") or "style"
 
 
 def _write_output(record: JobRecord, item: Item, out_dir: Path, name: str, output_format: str) -> str:

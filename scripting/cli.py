@@ -101,6 +101,7 @@ def main(argv: list[str]) -> int:
 
 
 _handle = None
+"""The handle Blender returns for the registered command line: kept for unregister, nothing else."""
 
 
 def register() -> None:

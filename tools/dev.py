@@ -6,7 +6,8 @@
 Also: ``build`` (the per-platform zips and the extension repository in dist/), ``install-matrix``
 (install the built Linux zip with Blender's own installer in Blender 4.2, 4.5, 5.0, 5.1 and 5.3, or the versions
 named, and use it), ``faults`` (the fault-injection table), ``bench`` (speed and memory against their budgets),
-``sandbox`` (the simulator on its own).
+``sandbox`` (the simulator on its own), ``cli`` (Meshsmith's command line, ``blender -c meshsmith ...``, on the
+``bpy`` wheel: ``python3.11 tools/dev.py cli generate images/ --out results/ --sandbox``).
 
 ``test`` runs ruff, then lint-imports (the import contracts in pyproject.toml), then pytest.
 
@@ -83,7 +84,7 @@ def run_tests(python: Path, extra: list[str]) -> int:
 
 
 def main(argv: list[str]) -> int:
-    if not argv or argv[0] not in ("demo", "test", "sandbox", "faults", "build", "install-matrix", "bench"):
+    if not argv or argv[0] not in ("demo", "test", "sandbox", "faults", "build", "install-matrix", "bench", "cli"):
         print(__doc__)
         return 2
     python = ensure_venv()
@@ -92,8 +93,9 @@ def main(argv: list[str]) -> int:
         return run_tests(python, extra)
     if command == "bench":
         return subprocess.run([str(python), str(ROOT / "bench" / "run.py"), *extra], cwd=ROOT).returncode
-    if command in ("demo", "faults", "build", "install-matrix"):
-        script = {"demo": "demo.py", "faults": "fault_suite.py", "build": "build.py", "install-matrix": "install_matrix.py"}[command]
+    if command in ("demo", "faults", "build", "install-matrix", "cli"):
+        script = {"demo": "demo.py", "faults": "fault_suite.py", "build": "build.py", "install-matrix": "install_matrix.py",
+                  "cli": "cli.py"}[command]
         return subprocess.run([str(python), str(ROOT / "tools" / script), *extra], cwd=ROOT).returncode
     return subprocess.run([str(python), "-m", "sandbox", *extra], cwd=ROOT).returncode
 

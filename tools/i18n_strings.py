@@ -70,6 +70,8 @@ _TRANSLATION_CALLS = ("iface_", "rpt_", "pgettext_iface", "pgettext_rpt")
 _REASON_CALLS = {"_refuse": 1, "_move_aside": 0, "_keep_broken_copy": 0}
 """Helpers that put a reason (an argument, by position) into a message: the reason is translated too."""
 _MESSAGE_ATTRIBUTES = ("problem", "journal_error")
+_SENTENCE_BUILDERS = ("validation_message", "_problem", "lost_answer_risk", "lost_answer_advice")
+"""Functions that return a sentence for the artist (a request's problems, in words)."""
 """Attributes holding a sentence for the artist (``self.problem = f"..."``)."""
 
 
@@ -88,7 +90,7 @@ def _source_files() -> list[Path]:
     files = []
     for entry in MESSAGE_SOURCES:
         path = ROOT / entry
-        files += sorted(path.glob("*.py")) if path.is_dir() else [path]
+        files += sorted(path.rglob("*.py")) if path.is_dir() else [path]
     return [path for path in files if path.name not in ("preview_render.py", "__init__.py")]
 
 
@@ -121,6 +123,10 @@ def message_templates() -> set[str]:
                     found.update(shape for kw in node.keywords if kw.arg == "text" for shape in _shapes(kw.value))
             elif isinstance(node, ast.Return) and tweaks:
                 found.update(_shapes(node.value))  # each tweak returns the summary its operator reports
+            elif isinstance(node, ast.FunctionDef) and node.name in _SENTENCE_BUILDERS:
+                for inner in ast.walk(node):  # a function whose every return is a sentence for the artist
+                    if isinstance(inner, ast.Return):
+                        found.update(shape for shape in _shapes(inner.value) if shape != "{}")
             elif isinstance(node, (ast.Assign, ast.AnnAssign)) and node.value is not None:
                 targets = node.targets if isinstance(node, ast.Assign) else [node.target]
                 names = [getattr(t, "id", "") for t in targets]

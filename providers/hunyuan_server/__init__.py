@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..info import ADDON_PACKAGE, Credential, ProviderInfo
-from . import settings
+from . import settings, strings
 
 SERVICE = "The Hunyuan3D server"
 """How messages name the artist's server."""
@@ -20,4 +20,5 @@ PROVIDER = ProviderInfo(
     credentials=(Credential("token", "Hunyuan3D Server Token",
                             "Optional: a bearer token for a reverse proxy in front of your servers",
                             "MESHSMITH_HUNYUAN_SERVER_TOKEN", required=False),),
-    missing_key="Add your Hunyuan3D server's address in the preferences (or turn on the sandbox).")
+    missing_key="Add your Hunyuan3D server's address in the preferences (or turn on the sandbox).",
+    strings={"zh_HANS": strings.ZH_HANS})

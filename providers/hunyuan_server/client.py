@@ -42,7 +42,8 @@ from ...net.http import MAX_RETRIES, HttpClient, backoff_delay, parse_json
 from ..base import Provider, validation_message
 from ..models import AssetRef, AssetRole, JobStatus, RemoteJob
 from ..raw_base64 import encode_image_file, encode_mesh_file
-from . import SERVICE, server_states
+from ..server_states import ServerState
+from . import PROVIDER, SERVICE
 from .model_stream import Base64Field, CutShortError
 from .pool import ServerPool
 
@@ -126,7 +127,7 @@ class HunyuanServerProvider(Provider):
     poll_interval = 2.0
     typical_duration_s = 90.0
     max_duration_s = 5 * 3600.0  # each job's own deadline (timeout_s) ends it first
-    supports_lookup = False
+    supports_lookup = PROVIDER.can_look_up  # stated once, in the registry entry
 
     def __init__(self, http: HttpClient, token: str = "", *, base_url: str = "", poll_interval: float | None = None,
                  pool: ServerPool | None = None, server_tokens: Mapping[str, str] | None = None) -> None:
@@ -147,7 +148,7 @@ class HunyuanServerProvider(Provider):
     def pool(self) -> ServerPool:
         """Which servers are busy: shared by every client with this memory (a server is one GPU, whichever list
         reaches it); a pool given to the constructor wins."""
-        return self._pool or self.remembered("pool", ServerPool)
+        return self._pool or self.remembered("pool", lambda: ServerPool(self.shared.server_states))
 
     def _headers(self, server: str) -> dict[str, str]:
         """The bearer token for a reverse proxy in front of ``server``, if any (never another service's key)."""
@@ -168,6 +169,14 @@ class HunyuanServerProvider(Provider):
     def retexture_delivery(params: Mapping[str, Any]) -> str:
         return "BAKE_ONTO_TARGET"  # the server re-unwraps and reduces the mesh it paints
 
+    def lost_answer_risk(self) -> str:
+        return "The server may be running the job (nothing is billed on your own server)"
+
+    def lost_answer_advice(self, lead: str) -> str:
+        return (f"{lead}, so the server may be running the job (nothing is billed on your own server). The server "
+                "cannot be asked for its jobs, so Meshsmith did not send it again: once the server is free, Submit "
+                "Again or Dismiss.")
+
     def prepare(self, params: Mapping[str, Any], inputs: Mapping[str, str]) -> HunyuanServerRequest:
         body: dict[str, Any] = dict(params)
         if not inputs.get("image_path"):
@@ -182,28 +191,28 @@ class HunyuanServerProvider(Provider):
         try:
             return HunyuanServerRequest.model_validate(body)
         except ValueError as exc:
-            raise E.InvalidInputError(validation_message(SERVICE, exc)) from None
+            raise E.InvalidInputError(validation_message(SERVICE, exc, PROVIDER.labels())) from None
 
     def stage(self, request: Any, cancel: Any = None, say: Callable[[str], None] = lambda text: None
               ) -> HunyuanServerRequest:
         """Wait for an idle server and reserve it (nothing is sent yet)."""
         assert isinstance(request, HunyuanServerRequest)
         server = self.pool.acquire(self.servers, self._answers, cancel, self._still_running, say)
-        if request.mesh and server_states.state_of(server).version == "2.1":
+        if request.mesh and self.pool.states.state_of(server).version == "2.1":
             self.pool.release(server)
             raise E.InvalidInputError(f"The Hunyuan3D server at {server} runs Hunyuan3D-2.1, which cannot paint a "
                                       "given mesh. Retexture through a 2.0 server.")
         return request.model_copy(update={"server": server})
 
-    def probe(self, server: str) -> server_states.ServerState:
+    def probe(self, server: str) -> ServerState:
         """Ask ``server`` whether it answers and which version it runs (``/health``: 2.0 has none); the answer is
         published for the preferences. Never raises for a server that does not answer: the state says why."""
         try:
             response = self.http.request("GET", f"{server}/health", service=SERVICE, headers=self._headers(server),
                                          retry=False, deadline=5.0, ok_statuses=frozenset({404}))
         except E.MeshsmithError as exc:
-            return server_states.publish(server, reachable=False, problem=str(exc)[:160])
-        return server_states.publish(server, reachable=True, problem="",
+            return self.pool.states.publish(server, reachable=False, problem=str(exc)[:160])
+        return self.pool.states.publish(server, reachable=True, problem="",
                                      version="2.1" if response.status_code == 200 else "2.0")
 
     def _answers(self, server: str) -> bool:
@@ -217,9 +226,12 @@ class HunyuanServerProvider(Provider):
             response = self.http.request("POST", f"{server}/send", service=SERVICE, headers=self._headers(server),
                                          json=request.body(), retry=False)
             answer = parse_json(response, service=SERVICE)
-            uid = str(answer.get("uid", "")) if isinstance(answer, dict) else ""
-            if not re.fullmatch(r"[\w-]{1,64}", uid):
+            uid = answer.get("uid", "") if isinstance(answer, dict) else ""
+            if not isinstance(uid, str) or not uid:
                 raise E.BadResponseError(f"{SERVICE} at {server} did not name the job it started.")
+            if not re.fullmatch(r"[\w-]{1,64}", uid):
+                raise E.BadResponseError(f"{SERVICE} at {server} named the job it started '{uid[:40]}', which is not "
+                                         "a job id Meshsmith accepts (only letters, digits, '_' and '-').")
         except BaseException:
             self.pool.release(server)
             raise
@@ -240,7 +252,7 @@ class HunyuanServerProvider(Provider):
             return RemoteJob(remote_id=remote_id, status=JobStatus.FAILED, raw_status="processing", error=(
                 f"{SERVICE} at {server} gave no result in time: its job failed, or the server restarted and forgot "
                 "it (the server never reports either). Look at the server's log; the server is free again."
-                + ("" if server_states.state_of(server).version == "2.1" else
+                + ("" if self.pool.states.state_of(server).version == "2.1" else
                    " A Hunyuan3D-2.0 server asked for a texture fails this way unless it was started with "
                    "--enable_tex.")))
         raw, message = self._peek_status(server, uid)
@@ -260,7 +272,7 @@ class HunyuanServerProvider(Provider):
                          message=f"Painting on {where}" if raw == "texturing" else f"Working on {where}")
 
     def _where(self, server: str) -> str:
-        version = server_states.state_of(server).version
+        version = self.pool.states.state_of(server).version
         host = urlsplit(server).netloc
         return f"{host} (2.1: uses the image only)" if version == "2.1" else host
 

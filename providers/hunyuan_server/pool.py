@@ -9,7 +9,7 @@ from collections.abc import Callable
 from urllib.parse import urlsplit
 
 from ...net import errors as E
-from . import server_states
+from ..server_states import ServerStates
 
 RECHECK_DOWN_S = 10.0
 """A server that did not answer is skipped for this long, then tried again."""
@@ -21,7 +21,9 @@ class ServerPool:
     """Which servers are busy: each runs one Meshsmith job at a time. Thread-safe; shared by every job that uses
     the same servers (``pool_for``)."""
 
-    def __init__(self) -> None:
+    def __init__(self, states: ServerStates | None = None) -> None:
+        """``states``: where what is learned about the servers is published (the client's memory's)."""
+        self.states = states or ServerStates()
         self._lock = threading.Lock()
         self._busy: dict[str, tuple[str, float]] = {}
         """server -> (uid, deadline): '' uid while the job is being sent."""
@@ -52,13 +54,13 @@ class ServerPool:
                         continue
                     self._busy[server] = ("", time.time() + 60.0)
                 if is_up(server):
-                    server_states.publish(server, busy_with="(being sent)")
+                    self.states.publish(server, busy_with="(being sent)")
                     return server
                 with self._lock:
                     self._busy.pop(server, None)
                     self._down_until[server] = time.monotonic() + RECHECK_DOWN_S
             if not any_busy:
-                raise ServersDownError(servers)
+                raise ServersDownError(servers, self.states)
             if not waiting_said:
                 say(f"Waiting for a free Hunyuan3D server ({len(servers)} busy or not answering)")
                 waiting_said = True
@@ -70,8 +72,8 @@ class ServerPool:
     def hold(self, server: str, uid: str, deadline: float) -> None:
         with self._lock:
             self._busy[server] = (uid, deadline)
-        if server_states.state_of(server).busy_with != uid:
-            server_states.publish(server, busy_with=uid)
+        if self.states.state_of(server).busy_with != uid:
+            self.states.publish(server, busy_with=uid)
 
     def release(self, server: str, uid: str = "") -> None:
         """The server is free again (only if it still runs this job: another job may hold it by now)."""
@@ -81,7 +83,7 @@ class ServerPool:
                 return
             del self._busy[server]
             self._orphans.discard(server)
-        server_states.publish(server, busy_with="")
+        self.states.publish(server, busy_with="")
 
     def orphan(self, server: str, uid: str) -> None:
         """Nobody waits for this server's job any more (canceled), but the server still runs it."""
@@ -97,8 +99,8 @@ class ServerPool:
 class ServersDownError(E.ConfigurationError):
     """No listed server answers and none is busy with a job of ours: nothing was sent."""
 
-    def __init__(self, servers: list[str]) -> None:
-        problems = {server_states.state_of(server).problem for server in servers} - {""}
+    def __init__(self, servers: list[str], states: ServerStates) -> None:
+        problems = {states.state_of(server).problem for server in servers} - {""}
         why = f" ({'; '.join(sorted(problems))[:200]})" if problems else ""
         hosts = ", ".join(urlsplit(server).netloc for server in servers) + why
         super().__init__(f"No Hunyuan3D server answers: {hosts}. Start the server (python api_server.py), "

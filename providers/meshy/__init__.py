@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..info import ADDON_PACKAGE, Credential, ProviderInfo
-from . import settings
+from . import settings, strings
 
 TEST_MODE_KEY = "msy_dummy_api_key_for_test_mode_12345678"
 """Meshy's documented test-mode key: no credits used, canned results. Offered as a switch, never a default."""
@@ -23,4 +23,5 @@ PROVIDER = ProviderInfo(
     credentials=(Credential("api_key", "Meshy API Key",
                             "Your Meshy key (msy_...). Stored by Blender in your user preferences file, never in "
                             ".blend scenes", "MESHSMITH_MESHY_API_KEY"),),
-    missing_key="Add your Meshy API key in the preferences (or try Meshy without credits, or the sandbox).")
+    missing_key="Add your Meshy API key in the preferences (or try Meshy without credits, or the sandbox).",
+    strings={"zh_HANS": strings.ZH_HANS})

@@ -45,7 +45,7 @@ from ...net.sse import MAX_SSE_LINE_CHARS, SseLineTooLongError, SseParser
 from ..base import Provider, normalise_base_url, status_from_table, validation_message
 from ..channels import Channel
 from ..models import AssetRef, AssetRole, JobStatus, RemoteJob
-from . import TEST_MODE_KEY
+from . import PROVIDER, TEST_MODE_KEY
 from .request_models import MAX_VIEWS, Endpoint, MeshyParams, MeshyRequest
 
 SERVICE = "Meshy"
@@ -148,7 +148,7 @@ class MeshyProvider(Provider):
     poll_interval = 3.0
     typical_duration_s = 90.0
     supports_stream = True
-    supports_lookup = True
+    supports_lookup = PROVIDER.can_look_up  # stated once, in the registry entry
 
     def __init__(self, http: HttpClient, api_key: str, *, base_url: str = DEFAULT_BASE_URL,
                  poll_interval: float | None = None, endpoint: Endpoint = Endpoint.RETEXTURE) -> None:
@@ -200,7 +200,7 @@ class MeshyProvider(Provider):
         try:
             request = MeshyRequest.model_validate(body)
         except ValueError as exc:
-            raise E.InvalidInputError(validation_message(SERVICE, exc)) from None
+            raise E.InvalidInputError(validation_message(SERVICE, exc, PROVIDER.labels())) from None
         if not request.style_prompt and not request.image_style_url and not request.multiview_image_urls:
             raise E.InvalidInputError("Describe the style to paint (or choose a style image).")
         self.endpoint = request.endpoint

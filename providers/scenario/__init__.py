@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..info import ADDON_PACKAGE, Credential, ProviderInfo
-from . import settings
+from . import settings, strings
 
 PROVIDER = ProviderInfo(
     "SCENARIO", "Scenario", client=f"{__name__}.client:ScenarioProvider",
@@ -23,4 +23,5 @@ PROVIDER = ProviderInfo(
         Credential("project_id", "Scenario Project ID",
                    "Optional: the project that owns uploads and results (needed for project keys)",
                    "MESHSMITH_SCENARIO_PROJECT_ID", secret=False, required=False)),
-    missing_key="Add your Scenario API key and secret in the preferences (or turn on the sandbox).")
+    missing_key="Add your Scenario API key and secret in the preferences (or turn on the sandbox).",
+    strings={"zh_HANS": strings.ZH_HANS})

@@ -61,6 +61,8 @@ MAX_MODELS = 2000
 MAX_PAGES = 100
 CACHE_NAME = "scenario_catalog.json"
 CACHE_VERSION = 1
+MAX_CACHE_BYTES = 64 << 20
+"""A cached catalog of 2000 models with their inputs is a few megabytes; a larger file is not ours."""
 
 
 def _text(value: Any, limit: int = MAX_TEXT) -> str:
@@ -152,6 +154,19 @@ class CatalogModel(LightRecord):
         return next((item for item in self.inputs or () if item.name == name), None)
 
 
+def is_model_id(text: str) -> bool:
+    """Whether ``text`` can be a model's id as it goes into a URL path: letters, digits, ``_``, ``-`` and ``.``, not
+    starting with a dot and never ``..`` (an id from a file, a script or a server never walks the API's paths)."""
+    return bool(re.fullmatch(r"[A-Za-z0-9_][\w.-]{0,119}", text)) and ".." not in text
+
+
+def checked_model_id(text: str) -> str:
+    """``text`` when it is a model id (``is_model_id``); ``InvalidInputError`` otherwise, before anything is sent."""
+    if not is_model_id(text):
+        raise E.InvalidInputError(f"'{text[:80]}' is not a Scenario model id (e.g. model_tripo-v3-1-image-to-3d).")
+    return text
+
+
 # --- parsing ------------------------------------------------------------------------------------------------
 def parse_model(raw: Any) -> CatalogModel | None:
     """A model from a list entry or a details answer (``{"model": {...}}`` or the model itself); None if unusable."""
@@ -160,7 +175,7 @@ def parse_model(raw: Any) -> CatalogModel | None:
     if not isinstance(raw, dict):
         return None
     model_id = _text(raw.get("id"), 120)
-    if not re.fullmatch(r"[\w.-]{1,120}", model_id):
+    if not is_model_id(model_id):
         return None
     capabilities = tuple(_text(item, 40) for item in raw.get("capabilities") or () if isinstance(item, str))[:20]
     tags = tuple(_text(item, 120) for item in raw.get("tags") or () if isinstance(item, str))[:50]
@@ -266,13 +281,19 @@ class Catalog:
     @classmethod
     def load(cls, folder: Path) -> Catalog | None:
         """The cached catalog, or None when there is none or it cannot be read (it is then fetched again)."""
+        path = folder / CACHE_NAME
         try:
-            data = json.loads((folder / CACHE_NAME).read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+            if path.stat().st_size > MAX_CACHE_BYTES:
+                return None
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError, RecursionError):  # unreadable, not JSON, or nested absurdly deep
             return None
-        if not isinstance(data, dict) or data.get("version") != CACHE_VERSION:
+        if not isinstance(data, dict) or data.get("version") != CACHE_VERSION or not isinstance(data.get("models"), list):
             return None
-        models = [parse_model(raw) for raw in (data.get("models") or [])[:MAX_MODELS]]
+        try:
+            models = [parse_model(raw) for raw in data["models"][:MAX_MODELS]]
+        except (TypeError, ValueError, AttributeError, RecursionError):  # an edited file of another shape
+            return None
         fetched = _number(data.get("fetched_at")) or 0.0
         return cls((model for model in models if model), fetched, from_cache=True)
 

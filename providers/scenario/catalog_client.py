@@ -25,6 +25,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from ...net import errors as E
 from ...net.http import parse_json
+from ..memory import BoundedMemo
 from . import catalog, catalog_values
 from .images import MAX_IMAGE_BYTES, image_data_url
 
@@ -34,8 +35,8 @@ PART_BYTES = 32 * 1024 * 1024
 """Multipart upload part size (Scenario's own plugin uses 32 MiB)."""
 MAX_UPLOAD_BYTES = 512 * 1024 * 1024
 UPLOAD_WAIT_S = 120.0
-_DETAILS: dict[tuple[str, str], catalog.CatalogModel] = {}
-_DETAILS_LOCK = threading.Lock()
+MAX_REMEMBERED_MODELS = 64
+"""Models whose details a client's memory keeps (a job needs its model's schema; the catalog lists up to 2000)."""
 
 
 class CatalogRequest(BaseModel):
@@ -97,9 +98,10 @@ class ScenarioCatalogClient:
 
     def model_details(self, model_id: str) -> catalog.CatalogModel:
         """A model with its inputs (``GET /v1/models/{id}``), remembered for this session."""
+        model_id = catalog.checked_model_id(model_id)
         key = (self.base_url, model_id)
-        with _DETAILS_LOCK:
-            known = _DETAILS.get(key)
+        details = self.remembered("model details", lambda: BoundedMemo(MAX_REMEMBERED_MODELS))
+        known = details.get(key)
         if known is not None:
             return known
         try:
@@ -110,8 +112,7 @@ class ScenarioCatalogClient:
         model = catalog.parse_model(raw)
         if model is None or model.inputs is None:
             raise E.BadResponseError(f"Scenario described the model '{model_id[:80]}' without readable inputs.")
-        with _DETAILS_LOCK:
-            _DETAILS[key] = model
+        details.put(key, model)
         return model
 
     # --- a job --------------------------------------------------------------------------------------------

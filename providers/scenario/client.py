@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import mimetypes
 import random
 import re
 from collections.abc import Callable, Mapping
@@ -39,11 +38,12 @@ from pydantic import BaseModel, ConfigDict, Field
 from ...net import errors as E
 from ...net.http import HttpClient, parse_json
 from ..base import Provider, normalise_base_url, status_from_table
-from ..channels import Channel, resolve_channel
 from ..memory import BoundedMemo
 from ..models import AssetRef, AssetRole, JobStatus, RemoteJob
+from . import PROVIDER, catalog
 from .catalog_client import CatalogRequest, ScenarioCatalogClient, is_catalog_job
 from .images import image_data_url
+from .results import ResultAsset, asset_role, result_filename
 
 SERVICE = "Scenario"
 DEFAULT_BASE_URL = "https://api.cloud.scenario.com"
@@ -70,15 +70,6 @@ _STATUS_MESSAGES = {
     "processing": "Generating", "finalizing": "Finalizing",
 }
 
-# Scenario asset metadata.type values for separate PBR maps, and what each is. A plain ``3d-texture`` is a map
-# too: its file name says which. ``3d-texture-mtl`` is an OBJ material file, not a picture.
-TEXTURE_TYPES: dict[str, Channel] = {
-    "3d-texture-albedo": Channel.BASE_COLOR,
-    "3d-texture-metallic": Channel.METALLIC,
-    "3d-texture-roughness": Channel.ROUGHNESS,
-    "3d-texture-normal": Channel.NORMAL,
-}
-GENERIC_TEXTURE_TYPE = "3d-texture"
 MAX_REMEMBERED_UPLOADS = 32
 """Uploads remembered by (server, project, image digest), so the estimate's upload serves the job that follows.
 Small and bounded; an asset id is not a secret."""
@@ -132,7 +123,7 @@ def _model_and_body(request: BaseModel) -> tuple[str, dict[str, Any]]:
     """The model id and JSON body of a staged request."""
     if isinstance(request, CatalogRequest):
         assert request.body is not None, "stage() builds a catalog job's body"
-        return request.model_id, request.body
+        return catalog.checked_model_id(request.model_id), request.body
     assert isinstance(request, ScenarioRequest)
     return MODEL_ID, request.body(request.image_asset_id)
 
@@ -148,46 +139,6 @@ class _Job(BaseModel):
     jobType: str | None = None
 
 
-class _Asset(BaseModel):
-    model_config = ConfigDict(extra="ignore")
-    id: str
-    url: str = ""
-    mimeType: str = ""
-    kind: str = ""
-    metadata: dict[str, Any] = Field(default_factory=dict)
-
-
-def asset_role(asset: _Asset) -> tuple[AssetRole, Channel | None] | None:
-    """What a result asset is: the model, a texture map (with its channel), a preview, or nothing we use."""
-    kind_type = str(asset.metadata.get("type", "")).lower()
-    if kind_type.startswith("uploaded"):
-        return None  # one of the job's own inputs, not a result
-    if kind_type in TEXTURE_TYPES:
-        return AssetRole.MAP, TEXTURE_TYPES[kind_type]
-    if kind_type == GENERIC_TEXTURE_TYPE:
-        name = str(asset.metadata.get("name") or asset.url.split("?", 1)[0].rsplit("/", 1)[-1])
-        channel = resolve_channel("", name)
-        return (AssetRole.MAP, channel) if channel is not None else None
-    if kind_type.startswith(GENERIC_TEXTURE_TYPE):
-        return None  # another kind of texture file (an .mtl): not a map to wire
-    mime = asset.mimeType.lower()
-    if mime == "model/gltf-binary" or (asset.kind == "3d" and mime in ("", "application/octet-stream")):
-        return AssetRole.MODEL, None
-    if asset.kind == "image" or mime.startswith("image/"):
-        return AssetRole.PREVIEW, None
-    return None
-
-
-def _filename(role: AssetRole, channel: Channel | None, asset: _Asset) -> str:
-    if role is AssetRole.MODEL:
-        return "model.glb"
-    extension = mimetypes.guess_extension(asset.mimeType or "image/png") or ".png"
-    extension = ".jpg" if extension in (".jpe", ".jpeg") else extension
-    if role is AssetRole.MAP and channel is not None:
-        return f"{channel.value.lower()}{extension}"
-    return f"preview_{asset.id[-6:]}{extension}"
-
-
 class ScenarioProvider(ScenarioCatalogClient, Provider):
     """Client for Scenario's custom-model endpoint: Hunyuan 3D 2.1 from the sidebar's settings, and any 3D model
     of the catalog from its own schema (``scenario_models.py``)."""
@@ -196,7 +147,7 @@ class ScenarioProvider(ScenarioCatalogClient, Provider):
     label = SERVICE
     poll_interval = 3.0
     typical_duration_s = 120.0
-    supports_lookup = True
+    supports_lookup = PROVIDER.can_look_up  # stated once, in the registry entry
 
     def __init__(self, http: HttpClient, api_key: str, api_secret: str, *, project_id: str = "",
                  base_url: str = DEFAULT_BASE_URL, poll_interval: float | None = None) -> None:
@@ -342,14 +293,14 @@ class ScenarioProvider(ScenarioCatalogClient, Provider):
         for asset_id in asset_ids:
             body = self._get(f"/assets/{asset_id}")
             try:
-                asset = _Asset.model_validate(body.get("asset", body))
+                asset = ResultAsset.model_validate(body.get("asset", body))
             except (AttributeError, ValueError):
                 raise E.BadResponseError(f"{SERVICE} sent a malformed asset record.") from None
             kind = asset_role(asset)
             if kind is None or not asset.url:
                 continue
             role, channel = kind
-            refs.append(AssetRef(role=role, channel=channel, filename=_filename(role, channel, asset), url=asset.url,
+            refs.append(AssetRef(role=role, channel=channel, filename=result_filename(role, channel, asset), url=asset.url,
                                  remote_id=asset.id))
             if role is AssetRole.MODEL and "shaded" in str(asset.metadata.get("name") or asset.url).lower():
                 shaded.add(asset.id)

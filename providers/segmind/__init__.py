@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..info import ADDON_PACKAGE, Credential, ProviderInfo
-from . import settings
+from . import settings, strings
 
 PROVIDER = ProviderInfo(
     "SEGMIND", "Segmind", client=f"{__name__}.client:SegmindProvider", default_base_url="https://api.segmind.com",
@@ -15,4 +15,5 @@ PROVIDER = ProviderInfo(
     credentials=(Credential("api_key", "Segmind API Key",
                             "Your Segmind key. Stored by Blender in your user preferences file, never in .blend scenes",
                             "MESHSMITH_SEGMIND_API_KEY"),),
-    missing_key="Add your Segmind API key in the preferences (or turn on the sandbox).")
+    missing_key="Add your Segmind API key in the preferences (or turn on the sandbox).",
+    strings={"zh_HANS": strings.ZH_HANS})

@@ -42,6 +42,7 @@ from ...net.http import (
 from ..base import Provider, normalise_base_url, status_from_table
 from ..models import AssetRef, AssetRole, JobStatus, RemoteJob
 from ..raw_base64 import encode_image_file, encode_mesh_file
+from . import PROVIDER
 
 SERVICE = "Segmind"
 DEFAULT_BASE_URL = "https://api.segmind.com"
@@ -182,6 +183,7 @@ class SegmindProvider(Provider):
     label = SERVICE
     poll_interval = 2.0
     typical_duration_s = 40.0
+    supports_lookup = PROVIDER.can_look_up  # stated once, in the registry entry (Segmind lists no jobs)
 
     def __init__(self, http: HttpClient, api_key: str, *, base_url: str = DEFAULT_BASE_URL, poll_interval: float | None = None) -> None:
         super().__init__(http)

@@ -39,7 +39,6 @@ def blender(addon, tmp_path, monkeypatch):
     prefs.meshy_test_mode = False
     prefs.hunyuan_server_servers.clear()
     prefs.hunyuan_server_token = ""
-    submodule("providers.hunyuan_server.server_states").forget_all()
     submodule("host.catalog.state").forget()
     prefs.output_dir = ""
     prefs.auto_import = True

@@ -68,6 +68,20 @@ def test_retexture_batch_with_several_styles(tmp_path, sandbox_of_addon):
     report = json.loads((out / "report.json").read_text())
     assert report["done"] == 4 and sandbox_of_addon.meshy.creating_posts == 4
     assert len(list(out.glob("*_base_color.png"))) == 4
+    # Each result is named by its mesh and its style, whatever order the jobs finished in.
+    assert sorted(path.name for path in out.glob("*.glb")) == ["chair_oak.glb", "chair_steel.glb", "table_oak.glb",
+                                                               "table_steel.glb"]
+
+
+def test_a_batch_over_a_folder_without_inputs_says_so_and_fails(tmp_path, capsys):
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    (empty / "notes.txt").write_text("no images here")
+    cli = submodule("scripting.cli")
+    assert cli.main(["generate", str(empty), "--out", str(tmp_path / "out"), "--sandbox"]) != 0
+    assert "No images (jpeg, jpg, png, webp) in" in capsys.readouterr().err
+    assert cli.main(["retexture", str(empty), "--out", str(tmp_path / "out2"), "--style", "oak", "--sandbox"]) != 0
+    assert "No meshes (glb) in" in capsys.readouterr().err
 
 
 def test_jobs_lists_the_journal(tmp_path, capsys):
@@ -122,3 +136,20 @@ def test_a_batch_job_whose_answer_was_lost_is_found_again_not_failed(tmp_path, s
     report = submodule("scripting.batch").generate_folder(_images(tmp_path / "in", 2), out, provider="SCENARIO")
     assert (report["done"], report["failed"]) == (2, 0), report["items"]
     assert len(sandbox_of_addon.requests_matching("POST", "/v1/generate/custom")) == 2  # nothing sent twice
+
+
+def test_the_documented_commands_run_from_the_development_set_up(tmp_path, png_file):
+    # The README's CLI commands, through `python3.11 tools/dev.py cli ...` (the bpy wheel has no blender program).
+    import os
+
+    images = tmp_path / "concept_art"
+    images.mkdir()
+    (images / "pot.png").write_bytes(png_file.read_bytes())
+    env = {**os.environ, "MESHSMITH_CLI_BLENDER_DIR": str(tmp_path / "blender"), "MESHSMITH_USER_DIR": str(tmp_path / "user")}
+    dev = [sys.executable, str(ROOT / "tools" / "dev.py"), "cli"]
+    done = subprocess.run([*dev, "generate", str(images), "--out", str(tmp_path / "results"), "--sandbox"], env=env,
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    assert (tmp_path / "results" / "pot.glb").is_file() and "1 done, 0 failed" in done.stdout
+    listed = subprocess.run([*dev, "jobs", "--json"], env=env, capture_output=True, text=True, timeout=300)
+    assert listed.returncode == 0 and [row["label"] for row in json.loads(listed.stdout[listed.stdout.index("["):])] == ["pot"]

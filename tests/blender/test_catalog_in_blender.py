@@ -92,6 +92,25 @@ def test_without_a_catalog_the_worker_refuses_a_bad_input_before_uploading(sandb
     assert sandbox_of_addon.scenario.uploads == 0 and sandbox_of_addon.scenario.creating_posts == 0
 
 
+@pytest.mark.parametrize("prompt", ["", "   "])
+def test_a_text_model_without_a_prompt_says_it_needs_one_not_an_image(sandbox_of_addon, blender, prompt):
+    # A fresh scene: no sidebar image, no catalog in memory. The model's own schema names what is missing (a prompt
+    # of spaces is no prompt), and nothing is uploaded or created.
+    assert submodule("host.catalog.state").current() is None and bpy.context.scene.meshsmith.image is None
+    with pytest.raises(RuntimeError, match="Meshy 7 Text to 3D needs Prompt"):
+        bpy.ops.meshsmith.generate(provider="SCENARIO", model="model_meshy-7-txt23d", prompt=prompt)
+    _refresh(blender)  # the same with the model's schema known on Blender's side
+    with pytest.raises(RuntimeError, match="Meshy 7 Text to 3D needs Prompt"):
+        bpy.ops.meshsmith.generate(provider="SCENARIO", model="model_meshy-7-txt23d", prompt=prompt)
+    assert sandbox_of_addon.scenario.uploads == 0 and sandbox_of_addon.scenario.creating_posts == 0
+
+
+def test_a_prompt_of_spaces_is_never_sent(sandbox_of_addon, png_file):
+    assert bpy.ops.meshsmith.generate(provider="SEGMIND", image_path=str(png_file), prompt="   ") == {"FINISHED"}
+    body = next(iter(sandbox_of_addon.segmind.config.jobs.values())).body
+    assert "text" not in body
+
+
 def test_the_catalog_is_refreshed_in_the_background_cached_and_used_offline(sandbox_of_addon, blender):
     state = submodule("host.catalog.state")
     sandbox_of_addon.scenario.config.catalog_filler = 200

@@ -94,7 +94,7 @@ def test_the_test_button_reports_each_servers_state_and_marks_plain_http(blender
     _list_servers((sandbox.hunyuan_server.url, "", ""), (server_21.url, "", ""), (dead, "", ""),
                   ("http://gpu-box.studio.lan:8081", "", ""))
     servers = submodule("panels.servers")
-    states = submodule("providers.hunyuan_server.server_states")
+    states = submodule("host.connections").server_states()
     assert servers.state_text(sandbox.hunyuan_server.url)[0] == "Not checked yet"
     prefs = submodule("host.preferences").get()
     prefs.hunyuan_server_servers[3].use = False  # not tested below: it would wait for a name that does not resolve

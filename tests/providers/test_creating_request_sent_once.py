@@ -19,6 +19,7 @@ from meshsmith.jobs.journal import Journal
 from meshsmith.jobs.records import JobRecord, JobState
 from meshsmith.net import errors as E
 from meshsmith.net.http import HttpClient
+from meshsmith.providers.base import Provider
 
 
 def _no_wait(delay, cancel):
@@ -71,30 +72,25 @@ def test_a_read_that_times_out_is_retried_so_the_test_above_can_fail():
         assert server.hits("/jobs") == 3
 
 
-class _JournalWitness:
+class _JournalWitness(Provider):
     """A provider whose creating request looks at the journal on disk, as a crash at that moment would leave it."""
 
     name = label = "Witness"
-    poll_interval = 0.01
-    typical_duration_s = 1.0
-    max_duration_s = 60.0
-    supports_lookup = False
-    supports_stream = False
-    memory = None
 
     def __init__(self, folder) -> None:
+        super().__init__(HttpClient())
         self.folder = folder
         self.seen: list[JobState | None] = []
 
     def prepare(self, params, inputs):
         return params
 
-    def stage(self, request, cancel=None, say=lambda text: None):
-        return request
-
     def submit(self, request, on_created):
         self.seen.append(next(iter(Journal(self.folder).load().values())).state)
         raise E.TransportError("the answer was lost")
+
+    def status(self, remote_id):
+        raise AssertionError("a job whose answer was lost is never polled")
 
 
 def test_submitting_is_on_disk_before_the_creating_request_leaves(tmp_path):

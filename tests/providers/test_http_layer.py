@@ -179,3 +179,32 @@ def test_credentials_are_redacted_in_logs(caplog):
     with caplog.at_level(logging.DEBUG, logger="meshsmith.http"):
         logging.getLogger("meshsmith.http").warning("sent headers %s", {"x-api-key": "SG_live_0123456789", "Authorization": "Basic dXNlcjpwYXNz"})
     assert "SG_live_0123456789" not in caplog.text and "dXNlcjpwYXNz" not in caplog.text
+
+
+def test_the_standalone_sandbox_prints_a_working_address_for_every_service():
+    # `tools/dev.py sandbox` runs `python -m sandbox`: every address it prints must answer as that service.
+    import os
+    import re
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    import requests
+
+    root = Path(__file__).resolve().parents[2]
+    process = subprocess.Popen([sys.executable, "-m", "sandbox", "--port", "0"], cwd=root, stdout=subprocess.PIPE,
+                               text=True, env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    try:
+        lines = [process.stdout.readline() for _ in range(6)]
+        printed = dict(re.findall(r"(MESHSMITH_[A-Z_]+)=(\S+)", "".join(lines)))
+        assert {"MESHSMITH_SEGMIND_BASE_URL", "MESHSMITH_SCENARIO_BASE_URL", "MESHSMITH_MESHY_BASE_URL",
+                "MESHSMITH_HUNYUAN_SERVERS"} <= set(printed)
+        # A server's status route answers under the printed base (the sandbox's own root would say Not Found).
+        status = requests.get(printed["MESHSMITH_HUNYUAN_SERVERS"] + "/status/0123456789abcdef", timeout=5)
+        assert status.status_code == 200 and "status" in status.json(), status.text
+        balance = requests.get(printed["MESHSMITH_SEGMIND_BASE_URL"] + "/v1/get-user-credits", timeout=5,
+                               headers={"x-api-key": printed["MESHSMITH_SEGMIND_API_KEY"]})
+        assert balance.status_code == 200
+    finally:
+        process.terminate()
+        process.wait(10)

@@ -15,7 +15,6 @@ from meshsmith.jobs.engine import JobEngine
 from meshsmith.jobs.records import JobKind, JobRecord, JobState
 from meshsmith.net import errors as E
 from meshsmith.net.http import HttpClient
-from meshsmith.providers.hunyuan_server import server_states
 from meshsmith.providers.hunyuan_server.client import HunyuanServerProvider
 from meshsmith.providers.hunyuan_server.model_stream import Base64Field
 from meshsmith.providers.hunyuan_server.pool import ServerPool
@@ -192,13 +191,15 @@ def test_when_no_server_answers_the_job_fails_at_once_and_says_where_to_look(png
     dead = [_closed_port_url(), _closed_port_url()]
     engine = JobEngine()
     started = time.monotonic()
-    record = engine.submit(_record(png_file, tmp_path), _client(dead))
+    client = _client(dead)
+    record = engine.submit(_record(png_file, tmp_path), client)
     (done,) = _wait_all(engine, [record.id])
     assert done.state is JobState.FAILED and time.monotonic() - started < 8  # not a wait for servers that are down
     assert "No Hunyuan3D server answers" in done.error and "Nothing was sent" in done.error
     assert all(url.split("//")[1] in done.error for url in dead)
     assert done.fix == "OPEN_PREFERENCES"
-    assert server_states.state_of(dead[0]).reachable is False and server_states.state_of(dead[0]).problem
+    states = client.pool.states
+    assert states.state_of(dead[0]).reachable is False and states.state_of(dead[0]).problem
     engine.shutdown()
 
 
@@ -215,12 +216,12 @@ def test_a_job_waiting_for_a_busy_server_says_so_and_the_states_follow_the_jobs(
         engine.drain()
         for job_id in ids:
             messages[job_id].add(engine.get(job_id).message)
-        busy_seen.add(server_states.state_of(server.url).busy_with)
+        busy_seen.add(pool.states.state_of(server.url).busy_with)
     assert [engine.get(job_id).state for job_id in ids] == [JobState.READY] * 2
     assert any(any(m.startswith("Waiting for a free Hunyuan3D server") for m in seen) for seen in messages.values())
     uids = set(server.jobs)
     assert uids <= busy_seen  # each job's uid was shown as what the server is busy with
-    state = server_states.state_of(server.url)
+    state = pool.states.state_of(server.url)
     assert state.reachable is True and state.version == "2.0" and state.busy_with == "" and state.checked_at
     engine.shutdown()
 
@@ -265,3 +266,34 @@ def test_a_2_0_server_without_enable_tex_is_named_when_its_job_never_ends(sandbo
 def test_which_server_ran_a_job_is_read_from_its_id():
     assert HunyuanServerProvider.ran_on("abc-1@1700000000@http://gpu-box:8081") == "http://gpu-box:8081"
     assert HunyuanServerProvider.ran_on("no-server-here") == ""
+
+
+def test_a_lost_creating_answer_on_the_studios_own_server_is_never_called_billed(sandbox, png_file, tmp_path):
+    sandbox.arm("lose_answer", path_contains="/send", method="POST")
+    engine = JobEngine()
+    record = engine.submit(_record(png_file, tmp_path), _client([sandbox.hunyuan_server.url]))
+    deadline = time.monotonic() + 20
+    while not (engine.get(record.id).state is JobState.UNKNOWN and engine.get(record.id).finished_at) \
+            and time.monotonic() < deadline:
+        engine.wait_for_updates(0.05)
+        engine.drain()
+    done = engine.get(record.id)
+    assert done.state is JobState.UNKNOWN and "nothing is billed on your own server" in done.error
+    assert "may be billed" not in done.error and "account" not in done.error
+    engine.shutdown()
+
+
+def test_a_job_named_with_path_characters_is_refused_as_such_not_as_lost(sandbox, png_file, tmp_path):
+    sandbox.hunyuan_server.config.uid_next = "../../etc/passwd"
+    engine = JobEngine()
+    record = engine.submit(_record(png_file, tmp_path), _client([sandbox.hunyuan_server.url]))
+    deadline = time.monotonic() + 20
+    while not (engine.get(record.id).state is JobState.UNKNOWN and engine.get(record.id).finished_at) \
+            and time.monotonic() < deadline:
+        engine.wait_for_updates(0.05)
+        engine.drain()
+    done = engine.get(record.id)
+    assert done.state is JobState.UNKNOWN and "which is not a job id Meshsmith accepts" in done.error
+    assert "answered the creating request in a way Meshsmith cannot use" in done.error and "was lost" not in done.error
+    assert sandbox.hunyuan_server.creating_posts == 1 and not [line for line in sandbox.request_log if "etc" in line[1]]
+    engine.shutdown()

@@ -3,7 +3,7 @@
 A provider gets these tests by being registered (providers/registry.py) with a simulator that defines
 ``SIMULATOR``, ``SANDBOX_CREDENTIALS``, ``CREATE_PATH`` and ``DOWNLOAD_PATH``: credentials refused, a job walked to a result on
 disk, a failure in the service's words, cancel, resume after a restart with one creating request, a lost
-creating answer (found again where the service lists its jobs, "may be billed" where it cannot), and no key in
+creating answer (found again where the service lists its jobs, the provider's own advice where it cannot), and no key in
 the journal or the job's files.
 """
 
@@ -78,7 +78,7 @@ def test_every_provider_is_fully_registered(provider_id):
     assert info.generates or info.retextures
     client = registry.client_class(provider_id)
     assert callable(getattr(client, "validate_params", None))
-    assert client.name == provider_id and client.supports_lookup == info.can_look_up  # one fact, said alike twice
+    assert client.name == provider_id and client.supports_lookup == info.can_look_up  # the client reads it from the entry
     simulated = _simulated(provider_id)
     assert set(simulated.SANDBOX_CREDENTIALS) <= {credential.name for credential in info.credentials}
     assert simulated.CREATE_PATH and simulated.DOWNLOAD_PATH
@@ -160,7 +160,9 @@ def test_a_lost_creating_answer_is_never_sent_again(provider_id, sandbox, png_fi
     if registry.info(provider_id).can_look_up:
         assert done.state is JobState.READY, done.error  # found in the service's job list
     else:
-        assert done.state is JobState.UNKNOWN and "may be billed" in done.error
+        client = _client(provider_id, sandbox)
+        assert done.state is JobState.UNKNOWN and client.lost_answer_advice("X").split("X, ", 1)[1] in done.error
+        assert "did not send it again" in done.error
     assert _simulator(sandbox, provider_id).creating_posts == 1
     engine.shutdown()
 

@@ -15,7 +15,6 @@ from meshsmith.jobs.records import JobKind, JobRecord, JobState
 from meshsmith.net import errors as E
 from meshsmith.net.http import HttpClient
 from meshsmith.providers.scenario import catalog, catalog_values
-from meshsmith.providers.scenario import catalog_client as scenario_models
 from meshsmith.providers.scenario.client import ScenarioProvider
 from meshsmith.sandbox.assets import make_model_glb
 from meshsmith.sandbox.scenario import VALID_KEY, VALID_SECRET, cost_of
@@ -24,7 +23,6 @@ from meshsmith.sandbox.scenario_catalog import MODELS, check_body
 
 @pytest.fixture
 def client(sandbox):
-    scenario_models._DETAILS.clear()  # each sandbox is a new server
     return ScenarioProvider(HttpClient(), VALID_KEY, VALID_SECRET, base_url=sandbox.url, poll_interval=0.05)
 
 
@@ -95,6 +93,47 @@ def test_the_cache_keeps_models_and_details_and_a_broken_cache_is_ignored(sandbo
     assert quality.choices == (("standard", "Standard"), ("detailed", "Detailed"), ("extreme", "Extreme (8K)"))
     (tmp_path / catalog.CACHE_NAME).write_text("{not json")
     assert catalog.Catalog.load(tmp_path) is None
+
+
+@pytest.mark.parametrize("content", [
+    '{"version": 1, "models": 5}',
+    '{"version": 1, "models": {"a": 1}}',
+    '{"version": 1, "models": [5, "x", null, {"id": 7}, {"id": "model_x", "inputs": 3, "tags": 9}]}',
+    '{"version": 1, "models": ' + "[" * 100000 + "]" * 100000 + "}",
+    "[" * 100000,
+    '{"version": 1, "fetched_at": "yesterday", "models": [{"id": "model_y", "inputs": [{"name": 5}]}]}',
+])
+def test_a_cache_of_another_shape_is_ignored_never_a_crash(tmp_path, content):
+    (tmp_path / catalog.CACHE_NAME).write_text(content)
+    found = catalog.Catalog.load(tmp_path)  # must not raise
+    assert found is None or all(model.id.startswith("model_") for model in found.models.values())
+
+
+@pytest.mark.parametrize("model_id", ["../../x", "..", ".hidden", "models/x", "model_x/../../v1/assets", "%2e%2e", ""])
+def test_a_model_id_that_would_walk_the_apis_paths_is_refused_before_anything_is_sent(sandbox, client, model_id):
+    with pytest.raises(E.InvalidInputError, match="is not a Scenario model id"):
+        client.model_details(model_id)
+    assert sandbox.request_log == []
+
+
+def test_a_job_naming_a_bad_model_id_sends_nothing(sandbox, client, png_file, tmp_path):
+    done = _run(client, tmp_path, "../../assets", {}, images=[png_file])
+    assert done.state is JobState.FAILED and "is not a Scenario model id" in done.error
+    assert sandbox.request_log == [] and sandbox.scenario.creating_posts == 0
+
+
+def test_two_clients_do_not_share_what_they_remember_unless_given_one_memory(sandbox):
+    from meshsmith.providers.memory import ProviderMemory
+
+    first, second = (ScenarioProvider(HttpClient(), VALID_KEY, VALID_SECRET, base_url=sandbox.url) for _ in range(2))
+    first.model_details("model_tripo-v3-1-image-to-3d")
+    second.model_details("model_tripo-v3-1-image-to-3d")
+    assert sandbox.scenario.model_reads == 2  # two engines in one process: each asks for itself
+    shared = ProviderMemory()
+    first.memory = second.memory = shared
+    first.model_details("model_tripo-v3-1-image-to-3d")
+    second.model_details("model_tripo-v3-1-image-to-3d")
+    assert sandbox.scenario.model_reads == 3  # one host's clients: asked once
 
 
 def test_every_input_shape_is_parsed(client):

@@ -105,3 +105,27 @@ def test_lock_files_of_jobs_that_ended_long_ago_are_tidied_and_held_ones_never(t
     assert removed == 1
     assert sorted(p.stem for p in (tmp_path / "locks").glob("*.lock")) == ["old_held", "old_running", "recent_done"]
     assert other.holds("old_held") and not ours.acquire("old_held")
+
+
+def test_a_line_of_a_hundred_megabytes_is_skipped_and_reported_without_being_held(tmp_path):
+    import tracemalloc
+
+    journal = Journal(tmp_path)
+    kept = JobRecord(provider="SEGMIND", label="kept")
+    journal.append_many([kept])
+    with open(journal.path, "ab") as handle:
+        block = b"x" * (1 << 20)
+        handle.write(b'{"id": "')
+        for _ in range(100):
+            handle.write(block)
+        handle.write(b'"}\n')
+    after = JobRecord(provider="SEGMIND", label="after")
+    journal.append_many([after])
+    tracemalloc.start()
+    loaded = Journal(tmp_path)
+    records = loaded.load()
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert [record.label for record in records.values()] == ["kept", "after"]
+    assert loaded.skipped_lines == 1 and "1 unreadable line" in loaded.problem
+    assert peak < 20 << 20  # the 100 MB line was read past, never held

@@ -1,0 +1,48 @@
+"""The interface strings that name this service, in other languages (merged into the add-on's tables when it
+registers, through ``ProviderInfo.strings``). Messages with values use ``{}`` for each, as the add-on's own
+templates do."""
+
+ZH_HANS: dict[str, str] = {
+    "Paint onto this mesh's own UVs and put the maps on it; off: Meshy makes UVs of its own and Meshsmith bakes its result onto this mesh": '在网格自身的 UV 上绘制并应用贴图；关闭时，Meshy 会生成自己的 UV，Meshsmith 再把结果烘焙到此网格上',
+    'Meshy Retexture / Text to Texture': 'Meshy 重新贴图 / 文字生成贴图',
+    'Meshy': 'Meshy',
+    'Add your Meshy API key in the preferences (or try Meshy without credits, or the sandbox).': '请在偏好设置中填写 Meshy API 密钥（或免积分试用 Meshy，或开启沙盒）。',
+    "Meshy's current texturing endpoint": 'Meshy 当前的贴图接口',
+    'Meshy 6': 'Meshy 6',
+    'Meshy 5': 'Meshy 5',
+    '4K base colour (Meshy 6)': '4K 基础色（Meshy 6）',
+    'Remove baked-in highlights and shadows (Meshy 6)': '去除烘焙在纹理中的高光和阴影（Meshy 6）',
+    'Fetch Meshy Tasks': '获取 Meshy 任务',
+    "Bring recent Meshy tasks into the job list (made on Meshy's site, another machine, or before a crash)": '把最近的 Meshy 任务加入任务列表（在 Meshy 网站、其他电脑上或崩溃前创建的）',
+    'Meshy test mode: sample results, no credits.': 'Meshy 测试模式：示例结果，不消耗积分。',
+    'Meshy API Key': 'Meshy API 密钥',
+    'Your Meshy key (msy_...). Stored by Blender in your user preferences file, never in .blend scenes': '你的 Meshy 密钥（msy_...）。由 Blender 保存在用户偏好设置文件中，绝不会写入 .blend 场景',
+    'Meshy Server': 'Meshy 服务器',
+    'Try Meshy Without Credits': '免积分试用 Meshy',
+    "Use Meshy's public test-mode key: no credits are spent and every task returns the same sample result, not a texture of your mesh": '使用 Meshy 公开的测试模式密钥：不消耗积分，每个任务都返回同一个示例结果，而不是你的网格纹理',
+    'Meshy test mode: sample results only, not your mesh. Nothing is charged.': 'Meshy 测试模式：只返回示例结果，不是你的网格。不会扣费。',
+    "No Meshy API key. Add it in Edit > Preferences > Add-ons > Meshsmith, set MESHSMITH_MESHY_API_KEY, or turn on 'Try Meshy Without Credits'.": '没有 Meshy API 密钥。请在 编辑 > 偏好设置 > 插件 > Meshsmith 中填写，设置 MESHSMITH_MESHY_API_KEY，或开启“免积分试用 Meshy”。',
+    'Latest (Meshy 7)': '最新（Meshy 7）',
+    'Meshy 6 Lite': 'Meshy 6 Lite',
+    'Meshy 7': 'Meshy 7',
+    'Meshy N1': 'Meshy N1',
+    "Meshy's newest retexture model, today Meshy 7": 'Meshy 最新的重新贴图模型，目前为 Meshy 7',
+    "Meshy's texturing model (pin one by name for results that do not change when Meshy ships a new one)": 'Meshy 的贴图模型（按名称固定一个，结果就不会随 Meshy 发布新模型而改变）',
+    'Remove baked-in highlights and shadows (Meshy 6 and 7)': '去除烘焙进去的高光和阴影（Meshy 6 和 7）',
+    'Size of the texture maps (8K costs 15 credits instead of 10; Meshy 6 Lite and N1 make 2K only)': '纹理贴图尺寸（8K 需 15 积分而非 10；Meshy 6 Lite 和 N1 仅支持 2K）',
+    "Texture with Meshy's Retexture endpoint (the one Meshy offers today)": '使用 Meshy 的重新贴图端点（Meshy 目前提供的端点）',
+    "Up to four images of the object to copy the style from, front first, separated by ';' (Meshy 7 or N1; used instead of the style text and image)": '最多四张物体图像，从中复制风格，正面在前，用“;”分隔（Meshy 7 或 N1；替代风格文字和图像）',
+    'Meshy 5 was retired on 2026-10-10; this file asked for it, so Latest (Meshy 7) is used.': 'Meshy 5 已于 2026-10-10 停用；此文件选择了它，因此改用最新（Meshy 7）。',
+    'The {} text is {} characters; Meshy takes at most {}.': '{0}文字有 {1} 个字符；Meshy 最多接受 {2} 个。',
+    'The mesh is {} MB as GLB; Meshy takes up to {} MB. Decimate it first.': '该网格导出为 GLB 后为 {0} MB；Meshy 最多接受 {1} MB。请先精简。',
+    'Meshy takes at most {} views of the object; {} were given.': 'Meshy 最多接受 {0} 个物体视图；提供了 {1} 个。',
+    "{} no longer offers Text to Texture (HTTP {}); nothing was billed. Switch the endpoint to Retexture, Meshy's current texturing endpoint, and try again.": '{0} 已不再提供文本生成纹理（HTTP {1}）；未产生任何费用。请将端点切换为重新贴图（Meshy 目前的贴图端点）后重试。',
+    "{}'s test mode is unavailable right now (its public test key was refused). Turn off 'Try Meshy Without Credits' and use your own key, or try again later.": '{0} 的测试模式目前不可用（其公开测试密钥被拒绝）。请关闭“免积分试用 Meshy”并使用你自己的密钥，或稍后再试。',
+    'No mesh was exported for Meshy.': '没有为 Meshy 导出网格。',
+    'Meshy could not convert the mesh. Check it exports cleanly as GLB.': 'Meshy 无法转换该网格。请确认它能正常导出为 GLB。',
+    'Meshy could not use the mesh or the style input.': 'Meshy 无法使用该网格或风格输入。',
+    'Meshy timed out on this task. Try again.': 'Meshy 处理该任务超时，请重试。',
+    "Meshy's moderation refused the prompt or image.": 'Meshy 的内容审核拒绝了该提示词或图像。',
+}
+"""Simplified Chinese: fixed strings (labels, tooltips, messages) and messages built at run time, by their
+English template."""
