@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib
 import os
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -42,18 +43,49 @@ def _env_seconds(name: str) -> float | None:
 
 
 def user_dir() -> Path:
-    """The extension's own user folder (journal, results); ``MESHSMITH_USER_DIR`` overrides it."""
+    """Meshsmith's data folder (the journal, the results, the catalog cache); ``MESHSMITH_USER_DIR`` overrides it.
+
+    Outside Blender's folders and the extension's own, so that uninstalling, updating or reinstalling the extension
+    (or Blender) never takes the journal and the results with it: ``%APPDATA%\\Meshsmith`` on Windows,
+    ``~/Library/Application Support/Meshsmith`` on macOS, ``$XDG_DATA_HOME/meshsmith`` (``~/.local/share/meshsmith``)
+    elsewhere.
+    """
     override = os.environ.get(preferences.ENV_USER_DIR, "").strip()
-    if override:
-        path = Path(override)
-    else:
-        try:
-            path = Path(bpy.utils.extension_path_user(ADDON_PACKAGE, path="", create=True))
-        except (ValueError, AttributeError):
-            # Loaded as a legacy add-on or from source (tests): use Blender's config folder.
-            path = Path(bpy.utils.user_resource("CONFIG", path="meshsmith", create=True))
+    path = Path(override) if override else default_user_dir()
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+def default_user_dir() -> Path:
+    if sys.platform == "win32":
+        return Path(os.environ.get("APPDATA") or Path.home() / "AppData" / "Roaming") / "Meshsmith"
+    if sys.platform == "darwin":
+        return Path.home() / "Library" / "Application Support" / "Meshsmith"
+    return Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share") / "meshsmith"
+
+
+def legacy_user_dir() -> Path | None:
+    """Where Meshsmith 0.1 kept its journal and results: the extension's own user folder (which Blender deletes
+    when the extension is uninstalled). None when it cannot be named here."""
+    try:
+        return Path(bpy.utils.extension_path_user(ADDON_PACKAGE, path="", create=False))
+    except (ValueError, AttributeError):
+        return None
+
+
+def take_over_legacy_journal(folder: Path) -> bool:
+    """Copy 0.1's journal into ``folder`` when ``folder`` has none yet (the first start of this version), so every
+    earlier job stays listed; the old file is left where it was. True when it was copied."""
+    legacy = legacy_user_dir()
+    if legacy is None or os.environ.get(preferences.ENV_USER_DIR, "").strip():
+        return False
+    old, new = legacy / "jobs.jsonl", folder / "jobs.jsonl"
+    if new.exists() or not old.is_file() or old.resolve() == new.resolve():
+        return False
+    import shutil
+
+    shutil.copy2(old, new)
+    return True
 
 
 def results_dir(context: bpy.types.Context | None = None) -> Path:

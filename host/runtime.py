@@ -27,6 +27,7 @@ from .connections import (  # noqa: F401 - the host's public API, as scripts and
     results_dir,
     sandbox,
     stop_sandbox,
+    take_over_legacy_journal,
     user_dir,
 )
 from .delivery import model_preview as preview_of
@@ -54,6 +55,7 @@ def engine() -> JobEngine:
         from ..jobs.ownership import JobLocks
 
         folder = user_dir()
+        take_over_legacy_journal(folder)  # 0.1 kept it where uninstalling deletes it
         HOST.engine = JobEngine(Journal(folder), preview_script=Path(__file__).parent.parent / "mesh_io" / "preview_render.py",
                                  bake_script=Path(__file__).parent.parent / "mesh_io" / "bake_render.py",
                                  blender_binary=bpy.app.binary_path, locks=JobLocks(folder, uuid.uuid4().hex))

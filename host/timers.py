@@ -7,10 +7,12 @@ journaled jobs half a second after start-up; ``unregister`` stops the timer, the
 
 from __future__ import annotations
 
+import sys
+
 import bpy
 from bpy.app.handlers import persistent
 
-from . import runtime
+from . import ADDON_PACKAGE, runtime
 
 TIMER_IDLE_S = 1.0
 
@@ -55,3 +57,7 @@ def unregister() -> None:
         bpy.app.handlers.load_post.remove(_on_load_post)
     runtime.close_engine()
     runtime.stop_sandbox()
+    # The transport's watchdog thread, if a request ever started it (looked up, not imported: it loads urllib3).
+    watchdog = sys.modules.get(f"{ADDON_PACKAGE}.net.watchdog")
+    if watchdog is not None:
+        watchdog.stop_watchdog()

@@ -23,6 +23,9 @@ ADDON_PACKAGE = __package__.rpartition(".")[0]
 """The add-on's package: the key its tables are registered under (this module lives in its i18n/ folder)."""
 
 ZH_HANS: dict[str, str] = {
+    'The job may exist and may be billed': '该任务可能已存在并可能被计费',
+    'The server may be running the job (nothing is billed on your own server)': '服务器可能正在运行该任务（在你自己的服务器上不会计费）',
+    'No /health on this server: taken for Hunyuan3D-2.0, which uses every setting and can paint a given mesh (a 2.1 server would use the image only).': '该服务器没有 /health：按 Hunyuan3D-2.0 对待，它会使用所有设置并能为给定网格绘制纹理（2.1 服务器只会使用图像）。',
     'Hunyuan 3D 2.1 makes models from images; choose a retexture or remesh model for the selected mesh.': '混元3D 2.1 从图像生成模型；请为所选网格选择重新贴图或重建拓扑的模型。',
     'The inputs must be a JSON object, e.g. {"texture": true}.': '输入必须是一个 JSON 对象，例如 {"texture": true}。',
     'Choose Mesh Model': '选择网格模型',
@@ -408,6 +411,7 @@ ZH_HANS.update({
 })
 
 ZH_HANS_FORMATS: dict[str, str] = {
+    '{} (assumed)': '{0}（推定）',
     'Retexture ({} {})': '重新贴图（{0} {1}）',
     'Retired by Scenario: use {}': '已被 Scenario 停用：请使用 {0}',
     '{} models, listed {}': '{0} 个模型，列出于{1}',
@@ -444,6 +448,9 @@ ZH_HANS_FORMATS: dict[str, str] = {
 Blender's own UI code does; ``{0}``, ``{1}`` in the Chinese let the values move where the grammar wants them."""
 
 ZH_HANS_TEMPLATES: dict[str, str] = {
+    'Refused to contact {}: only https is allowed (or http to this computer, or to a server of your own on your own network).': '已拒绝连接 {0}：只允许 https（或连接本机的 http，或连接你自己网络中的服务器的 http）。',
+    "This job's files are not in Meshsmith's results folder (its record names '{}'); nothing was imported.": '该任务的文件不在 Meshsmith 的结果文件夹中（其记录指向“{0}”）；未导入任何内容。',
+    "The image file '{}' is a link that cannot be read (it loops, or what it points to is gone: {}).": '图像文件“{0}”是一个无法读取的链接（它形成循环，或指向的内容已不存在：{1}）。',
     '{} answered the creating request in a way Meshsmith cannot use ({})': '{0} 对创建请求的应答无法被 Meshsmith 使用（{1}）',
     '{}. {}; Meshsmith will not send it again by itself.': '{0}。{1}；Meshsmith 不会自行再次发送。',
     'The answer from {} was lost ({})': '来自 {0} 的应答丢失了（{1}）',
@@ -559,7 +566,6 @@ ZH_HANS_TEMPLATES: dict[str, str] = {
     'The download from {} broke off. Try again.': '从 {0} 的下载中断了。请重试。',
     'Could not reach {}: the connection failed or was dropped. Check your connection and try again.': '无法连接到 {0}：连接失败或被中断。请检查网络后重试。',
     "Could not make a secure connection to {}: the certificate was not trusted. Behind a company proxy, set its CA certificate file in Meshsmith's preferences.": '无法与 {0} 建立安全连接：证书不受信任。如在公司代理之后，请在 Meshsmith 偏好设置中指定其 CA 证书文件。',
-    'Refused to contact {}: only https is allowed (or http to this computer).': '已拒绝连接 {0}：只允许 https（或连接本机的 http）。',
     '{} did not answer in time. Check your connection and try again.': '{0} 未及时应答。请检查网络后重试。',
     '{} redirected too many times.': '{0} 重定向次数过多。',
     '{} sent an answer that is not valid JSON. Try again; if it persists, the service may have changed.': '{0} 返回的不是有效的 JSON。请重试；若持续出现，可能是服务接口有变。',
@@ -607,8 +613,6 @@ ZH_HANS_TEMPLATES: dict[str, str] = {
     'The progress stream from {} ended before the task did.': '来自 {0} 的进度数据流在任务完成前就结束了。',
     '{} has not finished after {} minutes. Meshsmith stopped waiting; use Retry Fetch to check again.': '{0} 在 {1} 分钟后仍未完成。Meshsmith 已停止等待；可用“重新获取”再次检查。',
     'Lost contact with {} for {} minutes ({}). Use Retry Fetch to check again.': '与 {0} 失去联系已 {1} 分钟（{2}）。可用“重新获取”再次检查。',
-    'The job may exist and may be billed': '该任务可能已存在并可能被计费',
-    'The server may be running the job (nothing is billed on your own server)': '服务器可能正在运行该任务（在你自己的服务器上不会计费）',
     'The answer from {} to the creating request was lost, so the job may exist and may be billed. Meshsmith did not send it again and could not find it by looking it up. Check your {} account, then Submit Again or Dismiss.': '{0} 对创建请求的应答丢失了，因此该任务可能已存在并可能被计费。Meshsmith 没有再次发送，也未能查到它。请检查你的 {1} 账户，然后选择“重新提交”或“移除”。',
     "'{}' is not a regular file (a pipe or a device); choose an image file.": '“{0}”不是普通文件（是管道或设备）；请选择一个图像文件。',
     'Meshsmith cannot write its job record ({}). Free some disk space; results are not imported by themselves until it can.': 'Meshsmith 无法写入任务记录（{0}）。请释放一些磁盘空间；在此之前结果不会自动导入。',

@@ -124,6 +124,9 @@ class HttpClient:
         self.session.trust_env = self.settings.trust_env
         self.session.headers["User-Agent"] = USER_AGENT
         self.max_retries = max_retries
+        self.plain_http_hosts: frozenset[str] = frozenset()
+        """Hosts of the artist's own servers that may be reached over plain http (each on the local network:
+        ``urls.is_local_network_host``); set by the client of a self-hosted provider for the servers listed."""
         self.read_timeout = read_timeout
         """Default seconds between two reads of a response (tests and benchmarks shorten it)."""
         self.api_deadline = api_deadline
@@ -243,9 +246,10 @@ class HttpClient:
         dropped_credentials = False
         seen: set[str] = set()
         for _hop in range(MAX_REDIRECTS + 1):
-            if not is_allowed_url(url):
+            if not is_allowed_url(url, self.plain_http_hosts):
                 raise E.RefusedAnswerError(
-                    f"Refused to contact {_safe_url(url)}: only https is allowed (or http to this computer).")
+                    f"Refused to contact {_safe_url(url)}: only https is allowed (or http to this computer, or to a "
+                    "server of your own on your own network).")
             if url in seen:
                 raise E.RefusedAnswerError(f"{service} redirected in a loop; Meshsmith stopped following it.")
             seen.add(url)

@@ -28,6 +28,8 @@ from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
 # How often the watchdog looks at armed watches: cancel takes effect within this (well under a second).
+IDLE_EXIT_S = 5.0
+"""A watchdog thread with nothing to watch for this long ends (a new request starts another)."""
 CHECK_INTERVAL_S = 0.2
 
 CANCELED = "canceled"
@@ -101,32 +103,47 @@ def _shut(sock: Any) -> None:
 
 
 class _Watchdog:
-    """One daemon thread for the whole process, started on first use, idle while no watch is armed."""
+    """One daemon thread for the whole process, started when a watch is armed and ended once none has been armed for
+    ``IDLE_EXIT_S`` (or at ``stop``): no thread outlives the work, nor the add-on when Blender disables it."""
 
     def __init__(self) -> None:
         self._watches: set[Watch] = set()
         self._wake = threading.Event()
-        self._pace = threading.Event()  # never set: its wait is the watchdog's tick
+        self._pace = threading.Event()  # set only by ``stop``: its wait is the watchdog's tick
         self._thread: threading.Thread | None = None
         self._start_lock = threading.Lock()
 
     def add(self, watch: Watch) -> None:
         self._watches.add(watch)
-        if self._thread is None or not self._thread.is_alive():
-            with self._start_lock:
-                if self._thread is None or not self._thread.is_alive():
-                    self._thread = threading.Thread(target=self._run, daemon=True, name="meshsmith-http-watchdog")
-                    self._thread.start()
+        with self._start_lock:
+            if self._thread is None or not self._thread.is_alive():
+                self._pace.clear()
+                self._thread = threading.Thread(target=self._run, daemon=True, name="meshsmith-http-watchdog")
+                self._thread.start()
         self._wake.set()
 
     def discard(self, watch: Watch) -> None:
         self._watches.discard(watch)
 
+    def stop(self, timeout: float = 1.0) -> None:
+        """End the thread now (the add-on is being disabled); a later watch starts a new one."""
+        with self._start_lock:
+            thread, self._thread = self._thread, None
+            self._pace.set()
+            self._wake.set()
+        if thread is not None and thread is not threading.current_thread():
+            thread.join(timeout)
+
     def _run(self) -> None:
-        while True:
+        while not self._pace.is_set():
             if not self._watches:
-                self._wake.wait(5.0)
                 self._wake.clear()
+                if not self._wake.wait(IDLE_EXIT_S) and not self._watches:
+                    with self._start_lock:
+                        if not self._watches:  # nothing armed meanwhile: end; ``add`` starts a new thread
+                            if self._thread is threading.current_thread():
+                                self._thread = None
+                            return
                 continue
             now = time.monotonic()
             for watch in list(self._watches):
@@ -139,6 +156,11 @@ class _Watchdog:
 
 
 _WATCHDOG = _Watchdog()
+
+
+def stop_watchdog() -> None:
+    """End the watchdog's thread (the add-on is being disabled); a later request starts it again."""
+    _WATCHDOG.stop()
 _current = threading.local()
 
 

@@ -46,7 +46,10 @@ def check_image_file(path: Path, max_bytes: int = MAX_SOURCE_IMAGE_BYTES) -> Non
     """Refuse a missing, empty, oversized or non-image file by looking at its first bytes only."""
     try:
         info = path.stat()
-    except OSError:
+    except OSError as exc:
+        if path.is_symlink():  # the link itself is there: it loops or leads nowhere
+            raise E.InvalidInputError(f"The image file '{path}' is a link that cannot be read (it loops, or what it "
+                                      f"points to is gone: {exc.strerror}).") from None
         raise E.InvalidInputError(f"The image file '{path}' does not exist.") from None
     if stat.S_ISDIR(info.st_mode):
         raise E.InvalidInputError(f"'{path}' is a folder, not an image file.")

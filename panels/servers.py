@@ -34,6 +34,8 @@ def state_text(url: str) -> tuple[str, str]:
     if not state.reachable:
         return iface_("Not answering"), "ERROR"
     version = f"Hunyuan3D-{state.version}" if state.version else iface_("Answers")
+    if state.version_assumed:
+        version = iface_("{} (assumed)").format(version)
     if state.busy_with:
         return iface_("{}, busy with a job").format(version), "SORTTIME"
     return iface_("{}, idle").format(version), "CHECKMARK"
@@ -82,6 +84,9 @@ def draw_server_list(box: bpy.types.UILayout, prefs, provider: registry.Provider
         if state.version == "2.1":
             fields.label(text="Hunyuan3D-2.1 uses the image only: the other settings apply to 2.0 servers.",
                          icon="INFO")
+        elif state.version_assumed:
+            fields.label(text="No /health on this server: taken for Hunyuan3D-2.0, which uses every setting and can "
+                              "paint a given mesh (a 2.1 server would use the image only).", icon="INFO")
         if state.checked_at:
             fields.label(text=iface_("Checked {}").format(time.strftime("%H:%M:%S", time.localtime(state.checked_at))),
                          translate=False)

@@ -22,6 +22,8 @@ class ServerState(LightRecord):
     reachable: bool | None = None
     version: str = ""
     """'2.0' or '2.1' (from ``/health``: 2.0 has none), '' while unknown."""
+    version_assumed: bool = False
+    """The version was not told but assumed (a server without ``/health`` is taken for 2.0)."""
     busy_with: str = ""
     """The job this Blender session runs there ('' when idle for this session; other clients are not seen)."""
     problem: str = ""

@@ -69,14 +69,16 @@ class Batch:
 
 def _inputs(folder_or_files: Path | list[Path], suffixes: set[str], kind: str) -> list[Path]:
     """The batch's input files; ``InvalidInputError`` when there are none (a batch of nothing is a mistake)."""
+    # absolute(), not resolve(): a link that loops or leads nowhere is still an item (which fails on its own, with a
+    # message), never an exception that stops the whole batch before anything is sent.
     if isinstance(folder_or_files, list):
-        found = [Path(p).resolve() for p in folder_or_files]
+        found = [Path(p).absolute() for p in folder_or_files]
         where = "the files given"
     else:
         folder = Path(folder_or_files)
         if not folder.is_dir():
             raise E.InvalidInputError(f"'{folder}' is not a folder.")
-        found = sorted(p.resolve() for p in folder.iterdir() if p.suffix.lower() in suffixes)
+        found = sorted(p.absolute() for p in folder.iterdir() if p.suffix.lower() in suffixes)
         where = f"'{folder}'"
     if not found:
         raise E.InvalidInputError(f"No {kind} ({', '.join(sorted(s.lstrip('.') for s in suffixes))}) in {where}: "

@@ -8,6 +8,7 @@ add-on as Blender loads it (``bl_ext.user_default.meshsmith``), see tests/blende
 from __future__ import annotations
 
 import importlib.util
+import os
 import sys
 import tempfile
 from pathlib import Path
@@ -20,6 +21,8 @@ sys.path.insert(0, str(ROOT))
 from tools.blender_env import prepare_user_resources  # noqa: E402
 
 USER_RESOURCES = prepare_user_resources(Path(tempfile.mkdtemp(prefix="meshsmith-tests-")))
+# Meshsmith's own data folder (journal, results) defaults to $XDG_DATA_HOME/meshsmith: never the developer's.
+os.environ["XDG_DATA_HOME"] = str(USER_RESOURCES / "xdg-data")
 
 
 def _load_package_as_meshsmith() -> None:

@@ -24,7 +24,9 @@ def main(zip_path: str) -> dict:
     results: dict[str, str] = {}
     user = Path(tempfile.mkdtemp(prefix="meshsmith-install-"))
     os.environ["BLENDER_USER_RESOURCES"] = str(user)
-    os.environ["MESHSMITH_USER_DIR"] = str(user / "meshsmith-data")
+    # Meshsmith's data folder at its default place (here inside the throw-away folder): it must outlive the uninstall.
+    os.environ.pop("MESHSMITH_USER_DIR", None)
+    os.environ["XDG_DATA_HOME"] = os.environ["APPDATA"] = str(user / "data")
 
     def step(name, action):
         try:
@@ -136,6 +138,9 @@ def main(zip_path: str) -> dict:
         assert not (Path(repo.directory) / EXTENSION).exists(), "the extension's folder is still there"
         assert not hasattr(bpy.types.Scene, "meshsmith"), "the scene property group is still registered"
         assert bundled_wheel_folders() == [], "the bundled wheels were left behind"
+        data = user / "data" / ("Meshsmith" if sys.platform == "win32" else "meshsmith")
+        assert (data / "jobs.jsonl").is_file(), "uninstalling took the job journal with it"
+        assert list((data / "results").glob("*/model.glb")), "uninstalling took the results the artist paid for"
 
     if step("install", install):
         step("enable", enable)

@@ -39,6 +39,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from ...net import errors as E
 from ...net.http import MAX_RETRIES, HttpClient, backoff_delay, parse_json
+from ...net.urls import is_local_network_host
 from ..base import Provider, validation_message
 from ..models import AssetRef, AssetRole, JobStatus, RemoteJob
 from ..raw_base64 import encode_image_file, encode_mesh_file
@@ -60,13 +61,20 @@ _STATUS = re.compile(rb'"status"\s*:\s*"([A-Za-z_-]{1,40})"')
 _MESSAGE = re.compile(rb'"message"\s*:\s*"([^"]{0,300})"')
 
 
+LIMITS_21 = {"octree_resolution": (64, 512), "num_inference_steps": (1, 20), "guidance_scale": (0.1, 20.0),
+             "seed": (0, MAX_SEED), "face_count": (1000, 100000)}
+"""What Hunyuan3D-2.1's request model accepts (it answers 422 past these). 2.0 checks nothing: its full models run
+30 to 50 steps. The settings' ranges are the widest either version takes; a job is checked against the version
+of the server it goes to (``stage``)."""
+
+
 class HunyuanServerParams(BaseModel):
-    """The job's parameters, in the server's own names and ranges (2.1's request model)."""
+    """The job's parameters, in the server's own names, within the widest ranges any version takes."""
 
     model_config = ConfigDict(extra="forbid")
 
     octree_resolution: int = Field(256, ge=64, le=512)
-    num_inference_steps: int = Field(5, ge=1, le=20)
+    num_inference_steps: int = Field(5, ge=1, le=100)
     guidance_scale: float = Field(5.0, ge=0.1, le=20.0)
     seed: int = Field(-1, ge=-1, le=MAX_SEED)
     face_count: int = Field(40000, ge=1000, le=100000)
@@ -102,6 +110,11 @@ def server_urls(text: str) -> list[str]:
         if parts.scheme not in ("http", "https") or not parts.netloc:
             raise E.InvalidInputError(f"'{item}' is not a server address. Use e.g. http://gpu-box:8081",
                                       fix=E.Fix.OPEN_PREFERENCES)
+        if parts.scheme == "http" and not is_local_network_host(parts.hostname):
+            raise E.InvalidInputError(
+                f"{parts.netloc} is not on your own network, so plain http would send your jobs (and any token) "
+                "across the internet unencrypted. Use https for it, or a server on your network (a private address, "
+                "a .local name or a name without dots).", fix=E.Fix.OPEN_PREFERENCES)
         servers.append(item.rstrip("/"))
     if not servers:
         raise E.InvalidInputError("No Hunyuan3D server is set. Add its address (e.g. http://gpu-box:8081) in the "
@@ -134,6 +147,9 @@ class HunyuanServerProvider(Provider):
         """``token``: sent to every server without one of its own in ``server_tokens`` (base URL -> token)."""
         super().__init__(http)
         self.servers = server_urls(base_url)
+        # The artist listed these servers: plain http to them is allowed (each is on the local network, checked above).
+        http.plain_http_hosts = http.plain_http_hosts | {
+            (urlsplit(server).hostname or "").lower() for server in self.servers if server.startswith("http://")}
         self._token = token
         self._server_tokens = {url.rstrip("/"): value for url, value in (server_tokens or {}).items() if value}
         for secret in (token, *self._server_tokens.values()):
@@ -202,6 +218,14 @@ class HunyuanServerProvider(Provider):
             self.pool.release(server)
             raise E.InvalidInputError(f"The Hunyuan3D server at {server} runs Hunyuan3D-2.1, which cannot paint a "
                                       "given mesh. Retexture through a 2.0 server.")
+        if self.pool.states.state_of(server).version == "2.1":
+            for name, (low, high) in LIMITS_21.items():
+                value = getattr(request, name)
+                if not low <= value <= high:  # the 2.1 server would refuse it: say so before anything is sent
+                    self.pool.release(server)
+                    raise E.InvalidInputError(
+                        f"Your Hunyuan3D-2.1 server at {urlsplit(server).netloc} takes {PROVIDER.labels()[name]} from "
+                        f"{low:g} to {high:g}; this job asks for {value:g}. Change it, or send the job to a 2.0 server.")
         return request.model_copy(update={"server": server})
 
     def probe(self, server: str) -> ServerState:
@@ -212,8 +236,9 @@ class HunyuanServerProvider(Provider):
                                          retry=False, deadline=5.0, ok_statuses=frozenset({404}))
         except E.MeshsmithError as exc:
             return self.pool.states.publish(server, reachable=False, problem=str(exc)[:160])
-        return self.pool.states.publish(server, reachable=True, problem="",
-                                     version="2.1" if response.status_code == 200 else "2.0")
+        told = response.status_code == 200  # 2.1 answers /health; 2.0 has no such route (404), so it is assumed
+        return self.pool.states.publish(server, reachable=True, problem="", version="2.1" if told else "2.0",
+                                        version_assumed=not told)
 
     def _answers(self, server: str) -> bool:
         return bool(self.probe(server).reachable)
@@ -244,8 +269,13 @@ class HunyuanServerProvider(Provider):
 
     def status(self, remote_id: str) -> RemoteJob:
         uid, deadline, server = split_remote_id(remote_id)
-        if server not in self.servers:
-            self.servers.append(server)  # a job resumed after the list changed still finishes where it runs
+        if server not in self.servers:  # the list changed since: nothing (no token, no request) goes to that address
+            error = E.JobFailedError(
+                f"This job ran on {urlsplit(server).netloc or server[:60]}, which is no longer one of your Hunyuan3D "
+                "servers: Meshsmith sent it nothing. Add it back in the preferences (Hunyuan3D Servers), then Retry "
+                "Fetch.", fix=E.Fix.OPEN_PREFERENCES)
+            error.recoverable = True  # type: ignore[attr-defined]
+            raise error
         self.pool.hold(server, uid, deadline)
         if time.time() > deadline:
             self.pool.release(server, uid)

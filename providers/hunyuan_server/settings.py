@@ -15,8 +15,10 @@ SETTINGS = (
           routes=("RETEXTURE",)),
     Param("octree_resolution", "int", "Octree Resolution", "Voxel resolution of the shape (2.0 servers)", default=256,
           min=64, max=512, routes=("GENERATE",)),
-    Param("num_inference_steps", "int", "Steps", "Diffusion steps (2.0 servers; 5 for the turbo models)",
-          default=5, min=1, max=20, routes=("GENERATE",)),
+    # The widest range either version takes: 2.0's full models run 30 to 50 steps; 2.1 takes at most 20 (a job for a
+    # 2.1 server is checked against that server's limits before it is sent).
+    Param("num_inference_steps", "int", "Steps", "Diffusion steps (2.0 servers: 30-50 for the full models, 5 for the "
+          "turbo ones; a 2.1 server takes at most 20)", default=5, min=1, max=100, routes=("GENERATE",)),
     Param("guidance_scale", "float", "Guidance", "How closely the shape follows the image (2.0 servers)",
           default=5.0, min=0.1, max=20.0, routes=("GENERATE",)),
     Param("seed", "int", "Seed", "-1 picks a random seed, which is recorded on the result", default=-1, min=-1),

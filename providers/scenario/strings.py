@@ -3,6 +3,7 @@ registers, through ``ProviderInfo.strings``). Messages with values use ``{}`` fo
 templates do."""
 
 ZH_HANS: dict[str, str] = {
+    "'{}' is not a Scenario model id (e.g. model_tripo-v3-1-image-to-3d).": '“{0}”不是 Scenario 模型 ID（例如 model_tripo-v3-1-image-to-3d）。',
     "Retexture or remesh the selected mesh with a model of Scenario's catalog": '使用 Scenario 目录中的模型为所选网格重新贴图或重建拓扑',
     'Scenario catalog': 'Scenario 目录',
     'Scenario did not open the upload as asked.': 'Scenario 没有按要求开始上传。',

@@ -153,3 +153,20 @@ def test_the_documented_commands_run_from_the_development_set_up(tmp_path, png_f
     assert (tmp_path / "results" / "pot.glb").is_file() and "1 done, 0 failed" in done.stdout
     listed = subprocess.run([*dev, "jobs", "--json"], env=env, capture_output=True, text=True, timeout=300)
     assert listed.returncode == 0 and [row["label"] for row in json.loads(listed.stdout[listed.stdout.index("["):])] == ["pot"]
+
+
+def test_a_link_loop_among_the_images_fails_that_item_only(tmp_path, sandbox_of_addon, png_file, capsys):
+    images = tmp_path / "images"
+    images.mkdir()
+    (images / "good.png").write_bytes(png_file.read_bytes())
+    (images / "loop_a.png").symlink_to(images / "loop_b.png")
+    (images / "loop_b.png").symlink_to(images / "loop_a.png")
+    out = tmp_path / "out"
+    code = submodule("scripting.cli").main(["generate", str(images), "--out", str(out)])
+    printed = capsys.readouterr()
+    assert code == 1 and "Traceback" not in printed.out + printed.err
+    report = json.loads((out / "report.json").read_text())
+    assert report["done"] == 1 and report["failed"] == 2
+    failed = [item for item in report["items"] if item["error"]]
+    assert all("loop_" in item["input"] and "is a link that cannot be read" in item["error"] for item in failed), failed
+    assert sandbox_of_addon.segmind.creating_posts == 1

@@ -182,3 +182,25 @@ def test_a_picture_blender_cannot_load_leaves_the_asset_preview_alone(tmp_path):
     cube.asset_mark()
     tweaks.set_asset_preview(cube, tmp_path / "missing.png")  # no error reaches the artist or the timer
     assert cube[tweaks.ASSET_PREVIEW_PROP].endswith("missing.png")  # and it is not tried on every tick
+
+
+def test_the_journal_lives_outside_the_extension_and_0_1s_journal_is_taken_over(blender, monkeypatch, tmp_path):
+    # Meshsmith 0.1 kept its journal in the extension's own user folder, which Blender deletes on uninstall. The
+    # data folder is now outside it; at the first start the old journal is copied over, so no job is lost.
+    connections, records = submodule("host.connections"), submodule("jobs.records")
+    monkeypatch.delenv(submodule("host.preferences").ENV_USER_DIR, raising=False)
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    blender.close_engine()
+    legacy = connections.legacy_user_dir()
+    assert legacy is not None and tmp_path / "data" not in legacy.parents
+    legacy.mkdir(parents=True, exist_ok=True)
+    old = records.JobRecord(provider="SEGMIND", label="made with 0.1", state=records.JobState.IMPORTED)
+    (legacy / "jobs.jsonl").write_text(old.model_dump_json() + "\n")
+    try:
+        assert connections.user_dir() == tmp_path / "data" / "meshsmith"
+        assert [record.label for record in blender.engine().jobs()] == ["made with 0.1"]
+        assert (tmp_path / "data" / "meshsmith" / "jobs.jsonl").is_file() and (legacy / "jobs.jsonl").is_file()
+        assert connections.results_dir() == tmp_path / "data" / "meshsmith" / "results"
+    finally:
+        blender.close_engine()
+        (legacy / "jobs.jsonl").unlink()

@@ -93,6 +93,27 @@ def test_a_result_file_outside_the_job_folder_is_never_imported(png_file, sandbo
     assert "not inside the job's own folder" in runtime.engine().get(record.id).error
 
 
+def test_a_journal_pointing_a_job_outside_the_results_folder_is_never_imported(png_file, sandbox_of_addon, tmp_path):
+    # The whole job folder moved by an edited journal: files and folder agree with each other, but the folder is not
+    # Meshsmith's. The check is against the configured results folder, not the journal's own word.
+    import shutil
+
+    runtime = submodule("host.runtime")
+    assert bpy.ops.meshsmith.generate(provider="SEGMIND", image_path=str(png_file)) == {"FINISHED"}
+    record = runtime.engine().jobs()[-1]
+    planted = tmp_path / "planted" / record.id
+    shutil.copytree(record.output_dir, planted)
+    moved = {role: str(planted / Path(path).name) for role, path in record.result_paths.items()}
+    runtime.engine().book.set(record.id, output_dir=str(planted), result_paths=moved)
+    with pytest.raises(Exception, match="not in Meshsmith's results folder"):
+        submodule("host.delivery").checked_files(runtime.engine().get(record.id))
+    assert runtime.import_result(record.id, again=True) == []
+    assert "not in Meshsmith's results folder" in runtime.engine().get(record.id).error
+    # The same job where Meshsmith put it imports again as it should.
+    runtime.engine().book.set(record.id, output_dir=record.output_dir, result_paths=record.result_paths, error="")
+    assert runtime.import_result(record.id, again=True)
+
+
 # --- retexture lands only on its own object ------------------------------------------------------------------
 def _cube(name):
     bpy.ops.mesh.primitive_cube_add()

@@ -31,6 +31,14 @@ def test_retexture_on_a_2_0_server_is_baked_onto_the_object(sandbox_of_addon, pn
     assert len(submodule("mesh_io.versions").versions(obj)) == 2
 
 
+def test_fifty_steps_for_a_2_0_servers_full_model_are_kept(sandbox_of_addon, png_file):
+    settings = bpy.context.scene.meshsmith.hunyuan_server
+    settings.num_inference_steps = 50  # 2.1's limit (20) is no longer applied to every server
+    assert settings.num_inference_steps == 50
+    assert bpy.ops.meshsmith.generate(provider="HUNYUAN_SERVER", image_path=str(png_file)) == {"FINISHED"}
+    assert next(iter(sandbox_of_addon.hunyuan_server.jobs.values())).body["num_inference_steps"] == 50
+
+
 def test_without_a_server_address_the_button_says_what_to_add(blender):
     submodule("host.preferences").get().use_sandbox = False
     reason, fix = submodule("operators.generate").blocker(bpy.context, "HUNYUAN_SERVER")
@@ -102,7 +110,8 @@ def test_the_test_button_reports_each_servers_state_and_marks_plain_http(blender
     assert bpy.ops.meshsmith.test_servers(provider="HUNYUAN_SERVER", index=-1) == {"FINISHED"}
     drain_until(blender, lambda: all(states.state_of(url).reachable is not None
                                       for url in (sandbox.hunyuan_server.url, server_21.url, dead)))
-    assert servers.state_text(sandbox.hunyuan_server.url) == ("Hunyuan3D-2.0, idle", "CHECKMARK")
+    # A 2.0 server has no /health: its version is assumed, and the list says so.
+    assert servers.state_text(sandbox.hunyuan_server.url) == ("Hunyuan3D-2.0 (assumed), idle", "CHECKMARK")
     assert servers.state_text(server_21.url) == ("Hunyuan3D-2.1, idle", "CHECKMARK")
     assert servers.state_text(dead) == ("Not answering", "ERROR") and states.state_of(dead).problem
     assert not servers.is_unencrypted(sandbox.hunyuan_server.url)  # this computer: nothing crosses a network
@@ -114,6 +123,10 @@ def test_the_test_button_reports_each_servers_state_and_marks_plain_http(blender
     submodule("panels.preferences").MeshsmithPreferences.draw(_drawn_preferences(log), bpy.context)
     assert "Hunyuan3D Servers" in log and "Test" in log and "Test All" in log
     assert any("uses the image only" in line for line in log)
+    prefs.hunyuan_server_servers_index = 0
+    log.clear()
+    submodule("panels.preferences").MeshsmithPreferences.draw(_drawn_preferences(log), bpy.context)
+    assert any(line.startswith("No /health on this server: taken for Hunyuan3D-2.0") for line in log)
     # A row of the list, as Blender's UIList draws it.
     row_log: list[str] = []
     from test_register_and_panels import RecordingLayout

@@ -26,6 +26,22 @@ def test_register_and_unregister_twice():
             enable_addon()
 
 
+def test_disabling_stops_every_thread_meshsmith_started(png_file, sandbox_of_addon):
+    import threading
+    import time
+
+    assert bpy.ops.meshsmith.generate(provider="SEGMIND", image_path=str(png_file)) == {"FINISHED"}
+    assert [t for t in threading.enumerate() if t.name.startswith("meshsmith")]  # the job's threads were there
+    try:
+        disable_addon()
+        deadline = time.monotonic() + 3
+        while [t for t in threading.enumerate() if t.name.startswith("meshsmith")] and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert [t.name for t in threading.enumerate() if t.name.startswith("meshsmith")] == []
+    finally:
+        enable_addon()
+
+
 ICONS = frozenset(bpy.types.UILayout.bl_rna.functions["label"].parameters["icon"].enum_items.keys())
 _PROP_CALLS = {"prop", "prop_search", "prop_enum", "props_enum", "prop_menu_enum", "prop_tabs_enum", "template_ID"}
 

@@ -15,6 +15,7 @@ from meshsmith.jobs.engine import JobEngine
 from meshsmith.jobs.records import JobKind, JobRecord, JobState
 from meshsmith.net import errors as E
 from meshsmith.net.http import HttpClient
+from meshsmith.net.urls import is_allowed_url
 from meshsmith.providers.hunyuan_server.client import HunyuanServerProvider
 from meshsmith.providers.hunyuan_server.model_stream import Base64Field
 from meshsmith.providers.hunyuan_server.pool import ServerPool
@@ -41,6 +42,16 @@ def _wait_all(engine: JobEngine, ids: list[str], timeout: float = 40.0) -> list[
         if all(not record.state.is_active for record in records):
             return records
     raise AssertionError([engine.get(job_id).state for job_id in ids])
+
+
+def _settled_unknown(engine: JobEngine, job_id: str, timeout: float = 20.0) -> JobRecord:
+    """The job once it is UNKNOWN for good (looked for, or not lookable, and said so)."""
+    deadline = time.monotonic() + timeout
+    while not (engine.get(job_id).state is JobState.UNKNOWN and engine.get(job_id).finished_at) \
+            and time.monotonic() < deadline:
+        engine.wait_for_updates(0.05)
+        engine.drain()
+    return engine.get(job_id)
 
 
 def _closed_port_url() -> str:
@@ -272,12 +283,7 @@ def test_a_lost_creating_answer_on_the_studios_own_server_is_never_called_billed
     sandbox.arm("lose_answer", path_contains="/send", method="POST")
     engine = JobEngine()
     record = engine.submit(_record(png_file, tmp_path), _client([sandbox.hunyuan_server.url]))
-    deadline = time.monotonic() + 20
-    while not (engine.get(record.id).state is JobState.UNKNOWN and engine.get(record.id).finished_at) \
-            and time.monotonic() < deadline:
-        engine.wait_for_updates(0.05)
-        engine.drain()
-    done = engine.get(record.id)
+    done = _settled_unknown(engine, record.id)
     assert done.state is JobState.UNKNOWN and "nothing is billed on your own server" in done.error
     assert "may be billed" not in done.error and "account" not in done.error
     engine.shutdown()
@@ -287,13 +293,66 @@ def test_a_job_named_with_path_characters_is_refused_as_such_not_as_lost(sandbox
     sandbox.hunyuan_server.config.uid_next = "../../etc/passwd"
     engine = JobEngine()
     record = engine.submit(_record(png_file, tmp_path), _client([sandbox.hunyuan_server.url]))
-    deadline = time.monotonic() + 20
-    while not (engine.get(record.id).state is JobState.UNKNOWN and engine.get(record.id).finished_at) \
-            and time.monotonic() < deadline:
-        engine.wait_for_updates(0.05)
-        engine.drain()
-    done = engine.get(record.id)
+    done = _settled_unknown(engine, record.id)
     assert done.state is JobState.UNKNOWN and "which is not a job id Meshsmith accepts" in done.error
     assert "answered the creating request in a way Meshsmith cannot use" in done.error and "was lost" not in done.error
     assert sandbox.hunyuan_server.creating_posts == 1 and not [line for line in sandbox.request_log if "etc" in line[1]]
+    engine.shutdown()
+
+
+def test_a_resumed_job_whose_server_left_the_list_sends_that_server_nothing(sandbox, png_file, tmp_path):
+    from meshsmith.jobs.journal import Journal
+
+    first, second = sandbox.hunyuan_server, sandbox.add_hunyuan_server(enable_tex=True)
+    first.config.seconds = 3.0
+    engine = JobEngine(Journal(tmp_path / "journal"))
+    record = engine.submit(_record(png_file, tmp_path), HunyuanServerProvider(
+        HttpClient(), "studio-token-789", base_url=first.url, poll_interval=0.05, pool=ServerPool()))
+    while not engine.get(record.id).remote_id:
+        engine.wait_for_updates(0.05)
+        engine.drain()
+    engine.shutdown(timeout=0.2)  # Blender closes; the artist then takes the first server off the list
+    before = len(sandbox.request_log)
+    restarted = JobEngine(Journal(tmp_path / "journal"))
+    restarted.resume(lambda name: HunyuanServerProvider(HttpClient(), "studio-token-789", base_url=second.url,
+                                                        poll_interval=0.05, pool=ServerPool()))
+    (done,) = _wait_all(restarted, [record.id])
+    assert done.state is JobState.FAILED and "no longer one of your Hunyuan3D servers" in done.error
+    assert done.fix == "OPEN_PREFERENCES" and done.recoverable
+    assert sandbox.request_log[before:] == []  # not a poll, not a token: nothing went to the old server
+    restarted.shutdown()
+
+
+@pytest.mark.parametrize("address", ["http://gpu-box:8081", "http://10.0.0.12:8081", "http://192.168.1.20:8081",
+                                     "http://hunyuan.local:8081", "http://[fd00::12]:8081", "http://169.254.3.4:8081"])
+def test_a_server_on_the_studios_network_is_reached_over_plain_http(address):
+    client = HunyuanServerProvider(HttpClient(), base_url=address, pool=ServerPool())
+    assert client.servers == [address]
+    # The transport's own rule lets it through (judged without sending anything: tests reach only loopback).
+    assert is_allowed_url(address + "/health", client.http.plain_http_hosts)
+    assert not is_allowed_url(address + "/health")  # for every other client, plain http there stays refused
+
+
+@pytest.mark.parametrize("address", ["http://93.184.216.34:8081", "http://gpu.example.com:8081", "http://8.8.8.8"])
+def test_plain_http_to_a_public_address_is_refused_before_anything_is_sent(address):
+    with pytest.raises(E.InvalidInputError, match="not on your own network"):
+        HunyuanServerProvider(HttpClient(), base_url=address, pool=ServerPool())
+    # and a listed private host does not open plain http to anything else (refused before any connection)
+    client = HunyuanServerProvider(HttpClient(), base_url="http://gpu-box:8081", pool=ServerPool())
+    assert not is_allowed_url(address + "/health", client.http.plain_http_hosts)
+    with pytest.raises(E.RefusedAnswerError, match="only https is allowed"):
+        client.http.request("GET", address + "/health", service="Hunyuan3D server")
+
+
+def test_each_version_is_held_to_its_own_limits(sandbox, png_file, tmp_path):
+    # 2.0 checks nothing and its full models run 30-50 steps; 2.1 takes at most 20. Fifty steps go to a 2.0 server
+    # as asked, and are refused before anything is sent to a 2.1 server, naming that server's version.
+    old, new = sandbox.hunyuan_server, sandbox.add_hunyuan_server("2.1", seconds=0.2)
+    engine = JobEngine()
+    sent = engine.submit(_record(png_file, tmp_path / "a", num_inference_steps=50), _client([old.url]))
+    refused = engine.submit(_record(png_file, tmp_path / "b", num_inference_steps=50), _client([new.url]))
+    done, failed = _wait_all(engine, [sent.id, refused.id])
+    assert done.state is JobState.READY and next(iter(old.jobs.values())).body["num_inference_steps"] == 50
+    assert failed.state is JobState.FAILED and "Hunyuan3D-2.1 server" in failed.error
+    assert "takes Steps from 1 to 20; this job asks for 50" in failed.error and new.creating_posts == 0
     engine.shutdown()

@@ -72,3 +72,25 @@ def test_base_url_is_normalised_and_checked():
 ])
 def test_output_urls(output, urls):
     assert output_urls(output) == urls
+
+
+@pytest.mark.parametrize(("host", "local"), [
+    ("localhost", True), ("127.0.0.1", True), ("::1", True), ("gpu-box", True), ("hunyuan.local", True),
+    ("render.lan", True), ("box.home.arpa", True), ("10.1.2.3", True), ("172.16.0.9", True), ("192.168.0.2", True),
+    ("169.254.1.1", True), ("fd12::1", True), ("fe80::1", True),
+    ("93.184.216.34", False), ("8.8.8.8", False), ("gpu.example.com", False), ("2606:4700::1111", False), ("", False),
+])
+def test_what_counts_as_the_studios_own_network(host, local):
+    from meshsmith.net.urls import is_local_network_host
+
+    assert is_local_network_host(host) is local
+
+
+def test_plain_http_is_allowed_only_to_listed_local_hosts():
+    from meshsmith.net.urls import is_allowed_url
+
+    assert is_allowed_url("http://127.0.0.1:8765/x") and is_allowed_url("https://api.example.com/x")
+    assert not is_allowed_url("http://gpu-box:8081/x")
+    assert is_allowed_url("http://gpu-box:8081/x", frozenset({"gpu-box"}))
+    assert not is_allowed_url("http://gpu.example.com/x", frozenset({"gpu.example.com"}))  # listed, but public
+    assert not is_allowed_url("file:///etc/passwd", frozenset({""}))
