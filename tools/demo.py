@@ -29,7 +29,8 @@ def main() -> int:
     out = Path(args.out).resolve()
     out.mkdir(parents=True, exist_ok=True)
 
-    prepare_user_resources(Path(tempfile.mkdtemp(prefix="meshsmith-demo-")))
+    user = prepare_user_resources(Path(tempfile.mkdtemp(prefix="meshsmith-demo-")))
+    os.environ.setdefault("MESHSMITH_USER_DIR", str(user / "meshsmith-data"))  # a demo leaves no job history behind
     import bpy
 
     bpy.ops.wm.read_factory_settings(use_empty=True)

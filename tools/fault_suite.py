@@ -341,7 +341,8 @@ def format_table(rows: list[Outcome], secrets: dict[str, int]) -> str:
 def main() -> int:
     from tools.blender_env import enable_addon, prepare_user_resources
 
-    prepare_user_resources(Path(tempfile.mkdtemp(prefix="meshsmith-faults-user-")))
+    user = prepare_user_resources(Path(tempfile.mkdtemp(prefix="meshsmith-faults-user-")))
+    os.environ.setdefault("MESHSMITH_USER_DIR", str(user / "meshsmith-data"))  # never the artist's own job history
     import bpy
 
     bpy.ops.wm.read_factory_settings(use_empty=True)
