@@ -204,7 +204,7 @@ def catalog_rows(bpy, image: Path, count: int = 200) -> list[Row]:
         configure(box)
         settings = bpy.context.scene.meshsmith
         settings.provider, settings.image_path = "SCENARIO", str(image)
-        state._current = None
+        state.forget()
         state.refresh(bpy.context)
         ticks = []
         deadline = time.monotonic() + 60
@@ -467,7 +467,7 @@ def download_memory(tmp: Path) -> Row:
     with ExternalSandbox() as box:
         tracemalloc.start()
         started = time.perf_counter()
-        http.HttpClient().download(f"{box.url}/_sandbox/big.glb?size={size}", tmp / "big.glb")
+        module("net.downloads").download(http.HttpClient(), f"{box.url}/_sandbox/big.glb?size={size}", tmp / "big.glb")
         seconds = time.perf_counter() - started
         _current, peak = tracemalloc.get_traced_memory()
         tracemalloc.stop()
