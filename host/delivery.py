@@ -143,12 +143,12 @@ def checked_files(record: JobRecord) -> dict[str, Path]:
 
     folder = Path(record.output_dir).resolve()
     # The job's folder is judged by Meshsmith's own results folders, never by the journal (which a hand or a program
-    # may have edited): it must be <results folder>/<job id>, under the configured folder or the default one.
+    # may have edited): it must be a folder of its own directly in the configured results folder or the default one.
     roots = {connections.results_dir().resolve(), (connections.user_dir() / "results").resolve()}
     legacy = connections.legacy_user_dir()
     if legacy is not None:
         roots.add((legacy / "results").resolve())  # 0.1's results, while that folder exists
-    if folder.name != record.id or folder.parent not in roots:
+    if folder.parent not in roots:
         raise E.RefusedAnswerError("This job's files are not in Meshsmith's results folder (its record names "
                                    f"'{str(folder)[:120]}'); nothing was imported.")
     files: dict[str, Path] = {}
