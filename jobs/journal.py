@@ -96,9 +96,9 @@ class Journal:
         records: dict[str, JobRecord] = {}
         self.skipped_lines = 0
         self._lines = 0
-        text = self._read_text()
+        lines = self._read_lines()
         self.skipped_lines = self.overlong_lines
-        for line in text.splitlines():
+        for line in lines:
             if not line.strip():
                 continue
             self._lines += 1
@@ -116,24 +116,24 @@ class Journal:
         """The job's last readable line on disk now (another session may have written it)."""
         return self.load().get(job_id)
 
-    def _read_text(self) -> str:
-        """The journal's lines as text; a line over ``MAX_LINE_BYTES`` is left out (read past, never held whole) and
-        counted in ``overlong_lines``."""
+    def _read_lines(self) -> list[str]:
+        """The journal's lines; a line over ``MAX_LINE_BYTES`` is left out (read past, never held whole) and counted
+        in ``overlong_lines``."""
         self.overlong_lines = 0
         with self._lock:
             try:
                 with open(self.path, "rb") as handle:
                     lines, self.overlong_lines = _bounded_lines(handle)
-                return "\n".join(line.decode("utf-8", errors="replace") for line in lines)
+                return [line.decode("utf-8", errors="replace") for line in lines]
             except FileNotFoundError:
-                return ""
+                return []
             except IsADirectoryError:
                 self._move_aside("it is a folder, not a file")
-                return ""
+                return []
             except OSError as exc:
                 self.problem = f"Meshsmith could not read its job record {self.path} ({exc.strerror}); earlier jobs are not listed."
                 log.error("journal: %s", self.problem)
-                return ""
+                return []
 
     def _move_aside(self, why: str) -> None:
         aside = self.path.with_name(f"{self.path.name}.broken-{int(time.time())}")
@@ -197,11 +197,11 @@ class Journal:
         with self._exclusive():
             try:
                 with open(self.path, "rb") as handle:
-                    text = "\n".join(line.decode("utf-8", errors="replace") for line in _bounded_lines(handle)[0])
+                    lines = [line.decode("utf-8", errors="replace") for line in _bounded_lines(handle)[0]]
             except OSError:
                 return
             latest: dict[str, str] = {}
-            for line in text.splitlines():
+            for line in lines:
                 record = _parse(line) if line.strip() else None
                 if record is not None:
                     latest.pop(record.id, None)
