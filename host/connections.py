@@ -145,6 +145,8 @@ def make_provider(provider_name: str, context: bpy.types.Context | None = None) 
         extras["server_tokens"] = preferences.server_tokens(provider_name, context)  # each server's own, if any
     client = registry.client_class(provider_name)(http, base_url=base, poll_interval=poll, **credentials, **extras)
     client.memory = HOST.provider_memory  # the session's: an upload or a busy server is known to every job
+    # A result read inside a status answer waits on the results' own disk (a move, not a copy, into its job folder).
+    HOST.provider_memory.spool_dir = results_dir(context) / ".incoming"
     return client
 
 

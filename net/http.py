@@ -30,7 +30,6 @@ from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import requests
-import urllib3
 
 from . import errors as E
 from .answers import error_detail, error_from_response, parse_json
@@ -46,9 +45,10 @@ from .retry_rules import (
     parse_reset_at,
     parse_retry_after,
 )
+from .streams import Stream, broken, strip
 from .urls import is_allowed_url
 from .version import VERSION
-from .watchdog import CANCELED, DEADLINE, Watch, WatchedAdapter, read_some, watching
+from .watchdog import DEADLINE, Watch, WatchedAdapter, watching
 
 __all__ = ["API_DEADLINE_S", "BACKOFF_BASE_S", "BACKOFF_CAP_S", "MAX_RETRIES", "RETRY_AFTER_CAP_S", "RETRYABLE_STATUSES",
            "HttpClient", "NetworkSettings", "Stream", "backoff_delay", "error_detail", "error_from_response",
@@ -80,8 +80,6 @@ RATE_WINDOW_S = 30.0
 MAX_JSON_BYTES = 8 << 20
 # An error page is read only for the server's own words.
 MAX_ERROR_BODY_BYTES = 64 << 10
-# Streamed in pieces of up to 1 MiB: few Python-level iterations, little memory.
-CHUNK_BYTES = 1 << 20
 MAX_REDIRECTS = 5
 USER_AGENT = f"Meshsmith/{VERSION} (Blender extension)"
 
@@ -264,9 +262,9 @@ class HttpClient:
                 raise E.TLSError(
                     f"Could not make a secure connection to {service}: the certificate was not trusted. "
                     "Behind a company proxy, set its CA certificate file in Meshsmith's preferences."
-                ) from _strip(exc)
+                ) from strip(exc)
             except (requests.exceptions.RequestException, OSError) as exc:
-                raise _broken(watch, service, exc, limit_s) from _strip(exc)
+                raise broken(watch, service, exc, limit_s) from strip(exc)
             if response.is_redirect and "location" in response.headers:
                 target = urljoin(url, response.headers["location"])
                 response.close()
@@ -325,47 +323,6 @@ class HttpClient:
             raise E.JobCanceledError("Canceled.")
 
 
-class Stream:
-    """A response whose body is read piece by piece under its watch (see ``HttpClient.open_stream``)."""
-
-    def __init__(self, response: requests.Response, watch: Watch, service: str, limit_s: float | None) -> None:
-        self.response = response
-        self._watch = watch
-        self._service = service
-        self._limit_s = limit_s
-
-    def chunks(self, size: int = CHUNK_BYTES) -> Iterator[bytes]:
-        """The body as it arrives (each piece at most ``size`` bytes); ends with the body."""
-        raw = self.response.raw
-        while True:
-            try:
-                chunk = read_some(raw, size)
-            except Exception as exc:  # urllib3 and http.client raise several kinds when a body breaks
-                raise _broken(self._watch, self._service, exc, self._limit_s) from _strip(exc)
-            if not chunk:
-                if self._watch.reason:  # the watchdog shut the socket: an end that is not the body's end
-                    raise _broken(self._watch, self._service, EOFError(), self._limit_s)
-                return
-            self._watch.progress(len(chunk))
-            yield chunk
-
-
-def _broken(watch: Watch, service: str, exc: BaseException, limit_s: float | None) -> E.MeshsmithError:
-    """The error for an exchange that broke: the watchdog's reason when it stopped it, else the transport's."""
-    if watch.reason == CANCELED:
-        return E.JobCanceledError("Canceled.")
-    if watch.reason == DEADLINE:
-        return E.RequestTimeoutError(
-            f"{service} did not finish answering within {limit_s or 0:.0f} seconds. Check your connection and try again.")
-    if watch.reason:
-        return E.RequestTimeoutError(
-            f"The transfer from {service} was too slow (under {MIN_DOWNLOAD_RATE_BPS / 1024:.0f} KB/s for "
-            f"{RATE_WINDOW_S:.0f} seconds); Meshsmith will try again.")
-    if isinstance(exc, (requests.exceptions.Timeout, urllib3.exceptions.TimeoutError, TimeoutError)):
-        return E.RequestTimeoutError(f"{service} did not answer in time. Check your connection and try again.")
-    return E.TransportError(f"Could not reach {service}: the connection failed or was dropped. Check your connection and try again.")
-
-
 def _size(count: int) -> str:
     return f"{count >> 20} MB" if count >= 1 << 20 else f"{count >> 10} KB"
 
@@ -381,12 +338,3 @@ def _safe_url(url: str) -> str:
     """The URL without its query string: signed URLs carry signatures that do not belong in logs."""
     parts = urlsplit(url)
     return f"{parts.scheme}://{parts.netloc}{parts.path}"
-
-
-def _strip(exc: BaseException) -> None:
-    """Exceptions from requests print URLs and headers; keep them out of our chain (return None)."""
-    log.debug("transport error: %s", E.redact(f"{type(exc).__name__}: {exc}"))
-    return None
-
-
-

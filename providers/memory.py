@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, TypeVar
 
 from .server_states import ServerStates
@@ -25,6 +26,9 @@ class ProviderMemory:
         self._items: dict[str, Any] = {}
         self.server_states = ServerStates()
         """What this session learned about the artist's own servers (the preferences draw it)."""
+        self.spool_dir: Path | None = None
+        """Where a result that arrives inside a status answer waits for its job's download step (the host puts it
+        beside the results, on the same disk); None: the system's temporary folder."""
 
     def get(self, key: str, make: Callable[[], T]) -> T:
         """The object under ``key``, made by ``make`` the first time it is asked for."""

@@ -7,7 +7,8 @@ says ``processing`` (also for a failed job and for a uid it never heard of), ``t
 paints, then ``completed`` with ``model_base64``; ``/generate`` blocks and answers the GLB, or the
 "NETWORK ERROR DUE TO HIGH TRAFFIC" 404 on any failure; ``/health`` exists only on 2.1; 2.1 validates
 ranges (FastAPI's 422) and then ignores every field but the image; 2.0 paints a given ``mesh`` and needs
-``--enable_tex`` for ``texture: true``; a restart wipes every job. Every server runs all the jobs it is
+``--enable_tex`` for ``texture: true``; a restart wipes every job. 2.0 checks no request at all (a job without an
+image is accepted and stays ``processing`` for ever); 2.1 answers 422 for what its request model refuses. Every server runs all the jobs it is
 sent at once: ``max_running`` records the most it ever ran together, for the one-job-per-server tests.
 """
 
@@ -19,8 +20,11 @@ import json
 import threading
 import time
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
+
+from pydantic import BaseModel, Field, ValidationError
 
 from .assets import make_model_glb
 from .repaint import NotAMeshError, decode_mesh, repaint
@@ -71,6 +75,40 @@ class ServerConfig:
     """2.1: the next N jobs' painting fails in a way the worker catches: they complete with the bare mesh."""
     uid_next: str = ""
     """The next job's answer names it with this uid instead of a fresh one (a hostile or broken server)."""
+    endless_completed: str = ""
+    """A hostile server: ``completed`` followed by an endless body: 'text' (no model key), 'backslashes' (an
+    endless run of ``\\`` inside the model's string) or 'base64' (a model that never ends, about 3 MB a second)."""
+
+
+def _endless(head: bytes, piece: bytes, pause: float) -> Iterator[bytes]:
+    yield head
+    while True:
+        time.sleep(pause)
+        yield piece
+
+
+class GenerationRequest21(BaseModel):
+    """2.1's request model (``api_models.py``), validated as its FastAPI server validates it (pydantic 2, lax)."""
+
+    image: str
+    remove_background: bool = True
+    texture: bool = False
+    seed: int = Field(1234, ge=RANGES_21["seed"][0], le=RANGES_21["seed"][1])
+    octree_resolution: int = Field(256, ge=RANGES_21["octree_resolution"][0], le=RANGES_21["octree_resolution"][1])
+    num_inference_steps: int = Field(5, ge=RANGES_21["num_inference_steps"][0], le=RANGES_21["num_inference_steps"][1])
+    guidance_scale: float = Field(5.0, ge=RANGES_21["guidance_scale"][0], le=RANGES_21["guidance_scale"][1])
+    num_chunks: int = Field(8000, ge=RANGES_21["num_chunks"][0], le=RANGES_21["num_chunks"][1])
+    face_count: int = Field(40000, ge=RANGES_21["face_count"][0], le=RANGES_21["face_count"][1])
+
+
+def request_model_21_problems(body: Any) -> list[dict[str, Any]]:
+    """FastAPI's 422 ``detail`` list for ``body`` against 2.1's request model; [] when it is valid."""
+    try:
+        GenerationRequest21.model_validate(body)
+    except ValidationError as exc:
+        return [{"type": error["type"], "loc": ["body", *error["loc"]], "msg": error["msg"]}
+                for error in exc.errors(include_url=False)]
+    return []
 
 
 class HunyuanServerSimulator:
@@ -83,6 +121,8 @@ class HunyuanServerSimulator:
         self.jobs: dict[str, ServerJob] = {}
         self.creating_posts = 0
         self.max_running = 0
+        self.completed_answers = 0
+        """How many ``completed`` answers (each carries the whole model) this server has sent."""
         self._lock = threading.Lock()
         prefix = f"/hunyuan/{index}"
         sandbox.route("POST", prefix + r"/send", self.send)
@@ -142,9 +182,16 @@ class HunyuanServerSimulator:
         if elapsed < self.config.seconds:
             painting = self.config.version == "2.1" and elapsed > self.config.seconds / 2
             return Response.json({"status": "texturing" if painting else "processing"})
+        with self._lock:
+            self.completed_answers += 1
+        headers = {"Content-Type": "application/json"}
+        if self.config.endless_completed:
+            tail = self.config.endless_completed
+            head = b'{"status": "completed"' + (b"" if tail == "text" else b', "model_base64": "Z2xURg')
+            piece = {"text": b" " * 65536, "backslashes": b"\\" * 32768}.get(tail, b"QUFB" * 16384)
+            return Response(200, _endless(head, piece, 0.02 if tail == "base64" else 0.0), headers)
         encoded = base64.b64encode(self._model(job, textured=not job.bare)).decode("ascii")
-        return Response(200, json.dumps({"status": "completed", "model_base64": encoded}).encode(),
-                        {"Content-Type": "application/json"})
+        return Response(200, json.dumps({"status": "completed", "model_base64": encoded}).encode(), headers)
 
     def health(self, request: Request) -> Response:
         if self.config.version != "2.1":
@@ -153,28 +200,26 @@ class HunyuanServerSimulator:
 
     # --- behaviour -----------------------------------------------------------------------------------------
     def _body(self, request: Request) -> tuple[dict[str, Any], Response | None]:
+        """2.0 reads the JSON and checks nothing (whatever is wrong kills the job's thread unseen); 2.1 checks it
+        against its request model as FastAPI does (422 with pydantic's error list)."""
         try:
             body = request.json()
         except ValueError:
             return {}, Response.json({"detail": "Internal Server Error"}, 500)
-        if not isinstance(body, dict) or "image" not in body:
-            return {}, Response.json({"detail": [{"loc": ["body", "image"], "msg": "field required",
-                                                  "type": "value_error.missing"}]}, 422)
-        if self.config.version == "2.1":
-            for name, (low, high) in RANGES_21.items():
-                value = body.get(name)
-                if value is not None and (not isinstance(value, (int, float)) or not low <= value <= high):
-                    return {}, Response.json({"detail": [{"loc": ["body", name], "type": "value_error",
-                                                          "msg": f"ensure this value is between {low} and {high}"}]},
-                                             422)
+        if self.config.version != "2.1":
+            return body if isinstance(body, dict) else {}, None
+        problems = request_model_21_problems(body)
+        if problems:
+            return {}, Response.json({"detail": problems}, 422)
         return body, None
 
     def _failure(self, body: dict[str, Any]) -> str:
         """Where a job with this body gets stuck ('' when it succeeds; 'bare' when it completes unpainted), as the
         upstream server fails it."""
         try:
-            base64.b64decode(str(body.get("image", "")), validate=True)
-        except (binascii.Error, ValueError):  # a data: prefix, or no image at all: the thread dies unseen
+            if not base64.b64decode(str(body.get("image", "")), validate=True):
+                return "processing"  # no image at all: the thread dies unseen
+        except (binascii.Error, ValueError):  # a data: prefix: the thread dies unseen
             return "processing"
         if self.config.version == "2.0":
             if body.get("texture") and not self.config.enable_tex:

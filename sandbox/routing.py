@@ -40,6 +40,9 @@ class Fault:
     status: int = 500
     retry_after: float = 1.0
     stall_s: float = 30.0
+    answer_contains: str = ""
+    """Fire only on an answer whose body holds this text (a self-hosted server's status answer that carries the
+    model, among the polls on the same path); the handler runs first."""
 
     def matches(self, request: Request) -> bool:
         query = "&".join(f"{key}={value}" for key, value in request.query.items())
@@ -163,7 +166,18 @@ class Router:
             return None
         with self._lock:
             for fault in self.faults:
-                if fault.count > 0 and fault.matches(request):
+                if fault.count > 0 and not fault.answer_contains and fault.matches(request):
+                    fault.count -= 1
+                    return fault
+        return None
+
+    def _take_answer_fault(self, request: Request, response: Response) -> Fault | None:
+        if not isinstance(response.body, bytes):
+            return None
+        with self._lock:
+            for fault in self.faults:
+                if (fault.count > 0 and fault.answer_contains and fault.matches(request)
+                        and fault.answer_contains.encode() in response.body):
                     fault.count -= 1
                     return fault
         return None
@@ -206,6 +220,14 @@ class Router:
                     self._send(Response.json({"error": "Injected fault", "message": "Injected fault", "reason": "Injected fault"}, status, extra))
                     return
                 response = sandbox.dispatch(request)
+                if fault is None:
+                    fault = sandbox._take_answer_fault(request, response)
+                    if fault is not None and fault.kind == "drop":
+                        self._drop()
+                        return
+                    if fault is not None and fault.kind in ("status", "retry_after"):
+                        self._send(Response.json({"error": "Injected fault"}, fault.status))
+                        return
                 if fault is not None and fault.kind == "lose_answer":
                     # The handler ran (the job exists) but the answer never arrives.
                     self._drop()

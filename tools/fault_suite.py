@@ -42,8 +42,10 @@ PATHS = {
     "SEGMIND": ("/v2/hunyuan-3d-2", "/status", "/meshes/"),
     "SCENARIO": ("/generate/custom", "/v1/jobs/", "/cdn/"),
     "MESHY": ("/openapi/v1/retexture", "/openapi/v1/retexture/", "/meshy-assets/"),
-    "HUNYUAN_SERVER": ("/send", "/status/", "download=model"),
+    # A self-hosted server's model comes inside the status answer that says "completed": a download fault there.
+    "HUNYUAN_SERVER": ("/send", "/status/", "/status/"),
 }
+ANSWER_WITH_MODEL = {"HUNYUAN_SERVER": "model_base64"}
 LOOKUP_PROVIDERS = {"SCENARIO", "MESHY"}
 """Providers whose job list lets a lost creating answer be reconciled into the real job."""
 
@@ -66,6 +68,8 @@ class Fault:
     address where nothing answers."""
     words: str = ""
     """What the job's error (or, for a delivered result, its warning) must say."""
+    not_for: tuple[str, ...] = ()
+    """Providers the fault cannot happen to."""
 
 
 FAULTS = [
@@ -77,7 +81,8 @@ FAULTS = [
     Fault("malformed JSON", "malformed_json", "status", {"count": 1}),
     Fault("unknown status", "unknown_status", "status", {"count": 1}, transient=False),
     Fault("corrupt GLB", "corrupt", "download", {"count": 99}, transient=False),
-    Fault("expired signed URL", "status", "download", {"status": 403, "count": 1}),
+    Fault("expired signed URL", "status", "download", {"status": 403, "count": 1},
+          not_for=("HUNYUAN_SERVER",)),  # a self-hosted server signs no URLs: its model comes in the status answer
     Fault("creating answer lost", "lose_answer", "create", {"count": 1}),
     Fault("server never answers", "stall", "create", {"stall_s": 20.0, "count": 1}),
     Fault("5xx on the creating request", "status", "create", {"status": 500, "count": 1}, transient=False),
@@ -95,11 +100,17 @@ FAULTS = [
           server={"enable_tex": False}, words="--enable_tex"),
     Fault("no server answers", "none", "create", transient=False, providers=("HUNYUAN_SERVER",),
           server={"dead": True}, words="No Hunyuan3D server answers"),
+    # A hostile server: "completed", then a body that never ends.
+    Fault("'completed', then endless text", "none", "status", transient=False, providers=("HUNYUAN_SERVER",),
+          server={"endless_completed": "text"}, words="sent no model"),
+    Fault("'completed', then endless backslashes", "none", "status", transient=False,
+          providers=("HUNYUAN_SERVER",), server={"endless_completed": "backslashes"}, words="not valid base64"),
 ]
 
 
 def faults_for(provider: str, faults: list[Fault] = FAULTS) -> list[Fault]:
-    return [fault for fault in faults if not fault.providers or provider in fault.providers]
+    return [fault for fault in faults
+            if (not fault.providers or provider in fault.providers) and provider not in fault.not_for]
 
 
 @dataclass
@@ -205,7 +216,9 @@ def run_case(bpy, provider: str, fault: Fault, image: Path, keys: dict[str, str]
         path = {"create": create, "status": status, "download": download}[fault.where]
         method = "POST" if fault.where == "create" else "GET"
         if fault.kind != "none":
-            box.arm(fault.kind, path_contains=path, method=method, **fault.options)
+            extra = {"answer_contains": ANSWER_WITH_MODEL[provider]} if (
+                fault.where == "download" and provider in ANSWER_WITH_MODEL) else {}
+            box.arm(fault.kind, path_contains=path, method=method, **fault.options, **extra)
         if provider == "HUNYUAN_SERVER":
             simulator = _hunyuan_server(box, fault)
         else:

@@ -24,13 +24,15 @@ when to give up.
 
 from __future__ import annotations
 
-import json
-import os
+import hashlib
+import itertools
+import logging
 import random
 import re
-import threading
+import shutil
+import tempfile
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -38,15 +40,15 @@ from urllib.parse import urlsplit
 from pydantic import BaseModel, ConfigDict, Field
 
 from ...net import errors as E
-from ...net.http import MAX_RETRIES, HttpClient, backoff_delay, parse_json
+from ...net.http import MAX_RETRIES, HttpClient, Stream, backoff_delay, parse_json
 from ..base import Provider, validation_message
 from ..models import AssetRef, AssetRole, JobStatus, RemoteJob
 from ..raw_base64 import encode_image_file, encode_mesh_file
 from ..server_states import ServerState
 from . import PROVIDER, SERVICE
 from .addresses import server_urls, split_remote_id
-from .model_stream import Base64Field, CutShortError
 from .pool import ServerPool
+from .status_answer import STATUS_HEAD_BYTES, CutShortError, decode_model, model_url, status_of, transfer_seconds
 
 # Tencent's server states no limits; these keep one request body within what a studio network sends in seconds
 # (the same as Segmind's for the same model).
@@ -54,11 +56,8 @@ MAX_IMAGE_BYTES = 15 * 1024 * 1024
 MAX_MESH_BYTES = 40 * 1024 * 1024
 MAX_MODEL_BYTES = 1024 * 1024 * 1024
 """A decoded model larger than this is refused (a 100k-face textured GLB is tens of MB)."""
-STATUS_HEAD_BYTES = 64 * 1024
-"""How much of a status answer is read to learn the status (the model, when there is one, follows it)."""
 MAX_SEED = 2 ** 32 - 1
-_STATUS = re.compile(rb'"status"\s*:\s*"([A-Za-z_-]{1,40})"')
-_MESSAGE = re.compile(rb'"message"\s*:\s*"([^"]{0,300})"')
+log = logging.getLogger("meshsmith.hunyuan_server")
 
 
 LIMITS_21 = {"octree_resolution": (64, 512), "num_inference_steps": (1, 20), "guidance_scale": (0.1, 20.0),
@@ -253,12 +252,11 @@ class HunyuanServerProvider(Provider):
                 + ("" if self.pool.states.state_of(server).version == "2.1" else
                    " A Hunyuan3D-2.0 server asked for a texture fails this way unless it was started with "
                    "--enable_tex.")))
-        raw, message = self._peek_status(server, uid)
+        raw, message = self._read_status(server, uid, deadline)
         if raw == "completed":
-            self.pool.release(server, uid)
             return RemoteJob(remote_id=remote_id, status=JobStatus.SUCCEEDED, raw_status=raw, progress=1.0,
                              assets=(AssetRef(role=AssetRole.MODEL, filename="model.glb",
-                                              url=f"{server}/status/{uid}?download=model"),))
+                                              url=model_url(server, uid, deadline)),))
         if raw == "error":
             self.pool.release(server, uid)
             return RemoteJob(remote_id=remote_id, status=JobStatus.FAILED, raw_status=raw,
@@ -274,36 +272,46 @@ class HunyuanServerProvider(Provider):
         host = urlsplit(server).netloc
         return f"{host} (2.1: uses the image only)" if version == "2.1" else host
 
-    def _peek_status(self, server: str, uid: str) -> tuple[str, str]:
+    def _read_status(self, server: str, uid: str, deadline: float | None = None) -> tuple[str, str]:
         """The status word (and message) of a job. A short answer is read whole and parsed; a long one (a finished
-        model follows the status) only as far as ``STATUS_HEAD_BYTES``, and the model is not read here."""
+        model follows the status) as far as ``STATUS_HEAD_BYTES``. Given the job's ``deadline``, a finished model
+        is taken from this same answer (the server sends it whole with every ``completed``) into the spool, where
+        ``download`` finds it: the model crosses the network once."""
         head, ended = b"", True
         with self.http.open_stream("GET", f"{server}/status/{uid}", service=SERVICE, headers=self._headers(server),
                                    deadline=self.http.api_deadline) as stream:
-            for chunk in stream.chunks():
+            chunks = stream.chunks()
+            for chunk in chunks:
                 head += chunk
                 if len(head) >= STATUS_HEAD_BYTES:
                     ended = False
                     break
-        unreadable = E.BadResponseError(f"{SERVICE} at {server} answered a status request with something unreadable.")
-        if ended:
-            try:
-                answer = json.loads(head)
-            except ValueError:
-                raise unreadable from None
-            if not isinstance(answer, dict) or not isinstance(answer.get("status"), str):
-                raise unreadable
-            message = answer.get("message")
-            return answer["status"][:40], message[:300] if isinstance(message, str) else ""
-        found = _STATUS.search(head)
-        if found is None:
-            raise unreadable
-        message = _MESSAGE.search(head)
-        return found.group(1).decode(), message.group(1).decode("utf-8", "replace") if message else ""
+            raw, message = status_of(head, ended, server)
+            if raw == "completed" and deadline is not None:
+                self.pool.release(server, uid)
+                stream.allow(transfer_seconds(deadline, time.time()))
+                self._spool_model(server, uid, itertools.chain((head,), chunks if not ended else ()), stream)
+        return raw, message
+
+    def _spool_model(self, server: str, uid: str, chunks: Iterator[bytes], stream: Stream) -> None:
+        """Decode the model that follows a ``completed`` into the spool. A broken transfer leaves nothing there (the
+        download step reads it again); a model that is refused, or the job's time limit, ends the job."""
+        try:
+            decode_model(chunks, self._spooled(server, uid), max_bytes=MAX_MODEL_BYTES)
+        except (CutShortError, E.TransportError) as exc:
+            if stream.stopped_by_deadline:
+                raise _too_late(server) from None
+            log.info("%s: the model broke off inside the status answer (%s); the download step reads it again",
+                     SERVICE, exc)
+
+    def _spooled(self, server: str, uid: str) -> Path:
+        spool = self.shared.spool_dir or Path(tempfile.gettempdir()) / "meshsmith-incoming"
+        name = hashlib.sha256(f"{server}/{uid}".encode()).hexdigest()[:32]
+        return spool / f"{self.name.lower()}-{name}.glb"
 
     def _still_running(self, server: str, uid: str) -> bool:
         try:
-            return self._peek_status(server, uid)[0] in ("processing", "texturing")
+            return self._read_status(server, uid)[0] in ("processing", "texturing")
         except E.MeshsmithError:
             return True  # unknown: the reservation lapses at the job's deadline
 
@@ -332,11 +340,19 @@ class HunyuanServerProvider(Provider):
         return False
 
     def download(self, asset: AssetRef, dest: Path, *, cancel: Any = None) -> Path:
-        """Decode the status answer's ``model_base64`` to ``dest`` as it arrives (atomic; bounded). A connection
-        lost or a body cut short is fetched again from the start (the server keeps the result until it restarts);
-        a model that is not a GLB is refused at once."""
+        """The model taken from the ``completed`` answer (see ``_read_status``) is moved to ``dest``. Otherwise (after
+        a restart, or a transfer that broke) the status answer's ``model_base64`` is decoded to ``dest`` as it
+        arrives (atomic; bounded in bytes and by the job's time limit). A connection lost or a body cut short is
+        fetched again from the start (the server keeps the result until it restarts); a model that is not a GLB
+        is refused at once."""
         if not asset.url or "/status/" not in asset.url:
             return super().download(asset, dest, cancel=cancel)
+        server, _, rest = asset.url.partition("/status/")
+        spooled = self._spooled(server, rest.partition("?")[0])
+        if spooled.is_file():
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            shutil.move(spooled, dest)
+            return dest
         for attempt in range(1, MAX_RETRIES + 2):
             try:
                 return self._download_once(asset.url, dest, cancel)
@@ -348,28 +364,21 @@ class HunyuanServerProvider(Provider):
         raise AssertionError("unreachable")
 
     def _download_once(self, url: str, dest: Path, cancel: Any) -> Path:
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        partial = dest.with_name(f".{dest.name}.{os.getpid()}.{threading.get_ident()}.part")
-        written = 0
-        try:
-            server = url.split("/status/", 1)[0]
-            with self.http.open_stream("GET", url, service=SERVICE, headers=self._headers(server),
-                                       cancel=cancel, min_rate=1024) as stream, partial.open("wb") as out:
-                decoder = Base64Field()
-                for chunk in stream.chunks():
-                    for data in decoder.feed(chunk):
-                        written += len(data)
-                        if written > MAX_MODEL_BYTES:
-                            raise E.BadDownloadError(f"{SERVICE} sent a model over {MAX_MODEL_BYTES >> 20} MB; "
-                                                     "refused.")
-                        out.write(data)
-                    if decoder.done:
-                        break
-                out.write(decoder.finish())
-            with partial.open("rb") as check:
-                if check.read(4) != b"glTF":
-                    raise E.BadDownloadError(f"{SERVICE} sent a model that is not a GLB file.")
-            os.replace(partial, dest)
-            return dest
-        finally:
-            partial.unlink(missing_ok=True)
+        server = url.split("/status/", 1)[0]
+        with self.http.open_stream("GET", url.partition("#")[0], service=SERVICE, headers=self._headers(server),
+                                   cancel=cancel, min_rate=1024,
+                                   deadline=transfer_seconds(url, time.time())) as stream:
+            try:
+                return decode_model(stream.chunks(), dest, max_bytes=MAX_MODEL_BYTES)
+            except E.TransportError:
+                if stream.stopped_by_deadline:
+                    raise _too_late(server) from None
+                raise
+
+
+def _too_late(server: str) -> E.JobTimeoutError:
+    error = E.JobTimeoutError(
+        f"{SERVICE} at {urlsplit(server).netloc or server[:60]} was still sending the model when the job's time limit "
+        "ran out. Raise Time Limit (s) if the model is large or the network slow, then Retry Fetch.")
+    error.recoverable = True  # type: ignore[attr-defined]
+    return error

@@ -106,9 +106,9 @@ def test_plain_http_to_the_internet_is_never_sent():
 
 
 def test_a_download_cut_short_resumes_with_range(sandbox, tmp_path, monkeypatch):
-    from meshsmith.net import http
+    from meshsmith.net import streams
 
-    monkeypatch.setattr(http, "CHUNK_BYTES", 4096)  # small reads, so the part before the cut is on disk
+    monkeypatch.setattr(streams, "CHUNK_BYTES", 4096)  # small reads, so the part before the cut is on disk
     sandbox.segmind.config.jobs.clear()
     from meshsmith.sandbox.segmind import SegmindJob
 

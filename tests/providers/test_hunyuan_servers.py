@@ -17,8 +17,8 @@ from meshsmith.net import errors as E
 from meshsmith.net.http import HttpClient
 from meshsmith.net.urls import is_allowed_url
 from meshsmith.providers.hunyuan_server.client import HunyuanServerProvider
-from meshsmith.providers.hunyuan_server.model_stream import Base64Field
 from meshsmith.providers.hunyuan_server.pool import ServerPool
+from meshsmith.providers.hunyuan_server.status_answer import Base64Field
 from meshsmith.sandbox.assets import make_model_glb
 
 
@@ -183,7 +183,9 @@ def test_cancel_leaves_the_server_reserved_until_its_job_ends(sandbox, png_file,
 @pytest.mark.parametrize("piece", [1, 3, 7, 4096])
 def test_the_model_is_decoded_from_the_status_answer_piece_by_piece(piece):
     model = make_model_glb(3, face_count=500)
-    body = b'{"status": "completed", "model_base64": "' + base64.b64encode(model) + b'"}'
+    escaped = base64.b64encode(model).replace(b"/", b"\\/")  # a JSON encoder may escape '/'; pieces split it
+    assert b"\\/" in escaped
+    body = b'{"status": "completed", "model_base64": "' + escaped + b'"}'
     decoder, out = Base64Field(), b""
     for start in range(0, len(body), piece):
         out += b"".join(decoder.feed(body[start:start + piece]))
@@ -356,3 +358,110 @@ def test_each_version_is_held_to_its_own_limits(sandbox, png_file, tmp_path):
     assert failed.state is JobState.FAILED and "Hunyuan3D-2.1 server" in failed.error
     assert "takes Steps from 1 to 20; this job asks for 50" in failed.error and new.creating_posts == 0
     engine.shutdown()
+
+
+def test_the_finished_model_crosses_the_network_once(sandbox, png_file, tmp_path):
+    server = sandbox.hunyuan_server
+    engine = JobEngine()
+    record = engine.submit(_record(png_file, tmp_path), _client([server.url]))
+    (done,) = _wait_all(engine, [record.id])
+    assert done.state is JobState.READY, done.error
+    assert Path(done.result_paths["MODEL"]).read_bytes()[:4] == b"glTF"
+    assert server.completed_answers == 1  # taken from the status answer that said it was done, never fetched again
+    engine.shutdown()
+
+
+def test_a_model_whose_transfer_broke_in_the_status_answer_is_read_again(sandbox, png_file, tmp_path, monkeypatch):
+    from meshsmith.providers.hunyuan_server import client as client_module
+
+    calls = []
+    real = client_module.decode_model
+
+    def breaks_once(chunks, dest, *, max_bytes):
+        if not calls:
+            calls.append(dest)
+            next(iter(chunks))
+            raise client_module.CutShortError("cut")
+        return real(chunks, dest, max_bytes=max_bytes)
+
+    monkeypatch.setattr(client_module, "decode_model", breaks_once)
+    engine = JobEngine()
+    record = engine.submit(_record(png_file, tmp_path), _client([sandbox.hunyuan_server.url]))
+    (done,) = _wait_all(engine, [record.id])
+    assert done.state is JobState.READY, done.error
+    assert sandbox.hunyuan_server.completed_answers == 2 and not calls[0].exists()
+    engine.shutdown()
+
+
+@pytest.mark.parametrize(("tail", "message"), [
+    ("text", "sent no model"),
+    ("backslashes", "not valid base64"),
+    ("base64", "time limit ran out"),
+])
+def test_a_completed_answer_that_never_ends_ends_the_job_in_bounded_time_and_bytes(
+        sandbox, png_file, tmp_path, monkeypatch, tail, message):
+    from meshsmith.providers.hunyuan_server import status_answer
+
+    monkeypatch.setattr(status_answer, "MIN_TRANSFER_S", 3.0)
+    server = sandbox.hunyuan_server
+    server.config.endless_completed = tail
+    engine = JobEngine()
+    started = time.monotonic()
+    record = engine.submit(_record(png_file, tmp_path), _client([server.url]))
+    (done,) = _wait_all(engine, [record.id], timeout=60)
+    assert done.state is JobState.FAILED and message in done.error, done.error
+    # The job's time limit is 10 s: the model's transfer counts inside it (plus MIN_TRANSFER_S when late).
+    assert time.monotonic() - started < 30
+    assert not list((tmp_path / "out").glob("*.glb"))
+    engine.shutdown()
+
+
+def test_a_model_over_the_size_limit_is_refused_as_it_arrives(sandbox, png_file, tmp_path, monkeypatch):
+    from meshsmith.providers.hunyuan_server import client as client_module
+
+    monkeypatch.setattr(client_module, "MAX_MODEL_BYTES", 1 << 20)
+    sandbox.hunyuan_server.config.endless_completed = "base64"
+    engine = JobEngine()
+    started = time.monotonic()
+    record = engine.submit(_record(png_file, tmp_path), _client([sandbox.hunyuan_server.url]))
+    (done,) = _wait_all(engine, [record.id], timeout=60)
+    assert done.state is JobState.FAILED and "over 1 MB" in done.error, done.error
+    assert time.monotonic() - started < 8
+    engine.shutdown()
+
+
+def _send(server, body, version):
+    import requests
+
+    return requests.post(f"{server.url}/send", json=body, timeout=10)
+
+
+@pytest.mark.parametrize(("body", "kind"), [
+    ({"image": ["x"]}, "string_type"),
+    ({"image": "aGk=", "seed": 5.5}, "int_from_float"),
+    ({"image": "aGk=", "num_inference_steps": None}, "int_type"),
+    ({"image": "aGk=", "octree_resolution": "big"}, "int_parsing"),
+    ({"image": "aGk=", "num_inference_steps": 50}, "less_than_equal"),
+    ({"seed": 3}, "missing"),
+])
+def test_a_2_1_server_refuses_what_its_request_model_refuses_with_fastapis_422(sandbox, body, kind):
+    server = sandbox.add_hunyuan_server("2.1")
+    answer = _send(server, body, "2.1")
+    assert answer.status_code == 422 and [item["type"] for item in answer.json()["detail"]] == [kind]
+    assert answer.json()["detail"][0]["loc"][0] == "body" and server.creating_posts == 0
+
+
+def test_a_2_1_server_converts_what_pydantic_converts(sandbox):
+    server = sandbox.add_hunyuan_server("2.1")
+    assert _send(server, {"image": "aGk=", "seed": 5.0, "texture": "yes"}, "2.1").status_code == 200
+
+
+def test_a_2_0_server_checks_nothing_and_a_job_without_an_image_never_ends(sandbox):
+    server = sandbox.hunyuan_server  # 2.0: no request model, no ranges
+    answer = _send(server, {"num_inference_steps": 50, "seed": -5}, "2.0")
+    assert answer.status_code == 200 and server.creating_posts == 1
+    import requests
+
+    time.sleep(server.config.seconds + 0.2)
+    status = requests.get(f"{server.url}/status/{answer.json()['uid']}", timeout=10).json()
+    assert status == {"status": "processing"}  # for ever: the job's thread died unseen
