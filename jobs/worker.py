@@ -266,13 +266,17 @@ class JobWorker:
                      for asset in remote.assets if asset.url]
         self.book.commit(job_id, event, state=JobState.DOWNLOADING, progress=max(record.progress, 0.96), downloads=downloads,
                      message="Downloading the result", cost=remote.cost if remote.cost is not None else record.cost)
+        # Parts left by a download that a crash or a kill cut short: this session owns the job now, so no other
+        # writer can be behind them, and each download starts a part of its own.
+        for stale in Path(record.output_dir).glob(".*.part"):
+            stale.unlink(missing_ok=True)
         paths: dict[str, str] = {}
         # The model and maps first; previews last, and a broken preview never costs the artist the model.
         wanted = sorted(remote.assets, key=lambda asset: asset.role is AssetRole.PREVIEW)
         for asset in wanted:
             try:
                 path = self._download_one(provider, record, asset, event)
-            except E.BadDownloadError:
+            except (E.BadDownloadError, E.RefusedAnswerError):  # a preview too large or broken is only skipped
                 if asset.role is AssetRole.PREVIEW:
                     continue
                 raise

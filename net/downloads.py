@@ -42,7 +42,7 @@ def download(
     part = dest.with_name(f".{dest.name}.{uuid.uuid4().hex[:12]}.part")
     try:
         _download_to(client, url, part, dest.name, service=service, max_bytes=max_bytes, cancel=cancel)
-        check_file_kind(part, dest.suffix.lower())
+        check_file_kind(part, dest.suffix.lower(), service=service, name=dest.name)
         replace_atomically(part, dest)
     finally:
         part.unlink(missing_ok=True)
@@ -94,7 +94,7 @@ def write_atomic(dest: Path, data: bytes, *, expect: str) -> Path:
     tmp = dest.with_name(f".{dest.name}.{uuid.uuid4().hex[:12]}.part")
     write_bytes_atomic(tmp, data, fsync=False)
     try:
-        check_file_kind(tmp, expect)
+        check_file_kind(tmp, expect, name=dest.name)
         replace_atomically(tmp, dest)
     finally:
         tmp.unlink(missing_ok=True)

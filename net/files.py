@@ -9,6 +9,7 @@ import tempfile
 from pathlib import Path
 
 from .errors import BadDownloadError
+from .image_size import HEADER_BYTES, check_image_size
 
 GLB_MAGIC = b"glTF"
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -62,18 +63,21 @@ def check_glb_header(head: bytes, file_length: int) -> None:
         )
 
 
-def check_file_kind(path: Path, expect: str) -> None:
-    """Check a finished file against the kind its extension promises (.glb, .png, .jpg, .jpeg, .webp)."""
+def check_file_kind(path: Path, expect: str, *, service: str = "The service", name: str = "") -> None:
+    """Check a finished file against the kind its extension promises (.glb, .png, .jpg, .jpeg, .webp); an image
+    must also be within ``image_size.MAX_IMAGE_SIDE`` pixels on a side (``RefusedAnswerError`` otherwise).
+    ``name``: the file's name for messages (``path`` may be a temporary file's)."""
     size = path.stat().st_size
     with path.open("rb") as handle:
-        head = handle.read(16)
+        head = handle.read(HEADER_BYTES)
     if expect == ".glb":
-        check_glb_header(head, size)
+        check_glb_header(head[:16], size)
     elif expect in (".png", ".jpg", ".jpeg", ".webp"):
         with path.open("rb") as handle:
             handle.seek(max(0, size - 16))
             tail = handle.read(16)
-        check_image_bytes(head, tail, path.name)
+        check_image_bytes(head[:16], tail, path.name)
+        check_image_size(head, what=f"an image ({name or path.name})", service=service)
 
 
 _UNSAFE_NAME_CHARS = re.compile(r"[^A-Za-z0-9._-]")

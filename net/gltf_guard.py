@@ -9,12 +9,15 @@ it is hostile until checked here:
   name (no folder, no ``..``, after percent-decoding as the importer does) of a regular file that
   Meshsmith itself downloaded into the job's folder;
 - every buffer's declared ``byteLength`` must fit in the bytes that back it, and every buffer view in
-  its buffer.
+  its buffer;
+- every image must say its size in its header, and be at most ``image_size.MAX_IMAGE_SIDE`` on a side.
 A failure raises ``RefusedAnswerError`` naming the service; nothing is imported.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 import json
 import re
 import struct
@@ -24,6 +27,7 @@ from typing import Any
 from urllib.parse import unquote
 
 from .errors import RefusedAnswerError
+from .image_size import HEADER_BYTES, check_image_size
 
 GLB_HEADER = struct.Struct("<4sII")
 CHUNK_HEADER = struct.Struct("<I4s")
@@ -45,13 +49,14 @@ def check_model_file(path: Path, *, service: str, sidecars: frozenset[str] = fro
         size = path.stat().st_size
         with path.open("rb") as handle:
             if path.suffix.lower() == ".gltf":
-                document, bin_length = _read_json(handle.read(MAX_JSON_BYTES + 1), service), 0
+                document, bin_length, bin_offset = _read_json(handle.read(MAX_JSON_BYTES + 1), service), 0, 0
             else:
-                document, bin_length = _read_glb(handle, size, service)
+                document, bin_length, bin_offset = _read_glb(handle, size, service)
+            _check_uris(document, path.parent, sidecars, service)
+            _check_buffers(document, bin_length, path.parent, service)
+            _check_images(document, handle, bin_offset, path.parent, service)
     except OSError as exc:
         raise RefusedAnswerError(f"The model from {service} could not be read ({exc.strerror}).") from None
-    _check_uris(document, path.parent, sidecars, service)
-    _check_buffers(document, bin_length, path.parent, service)
 
 
 def texture_count(path: Path, *, service: str) -> int:
@@ -71,8 +76,9 @@ def _refuse(service: str, why: str) -> RefusedAnswerError:
     return RefusedAnswerError(f"{service} sent a model that Meshsmith refused: {why}. Nothing was imported.")
 
 
-def _read_glb(handle: Any, size: int, service: str) -> tuple[dict[str, Any], int]:
-    """The JSON document and the BIN chunk's length of a GLB, every declared length checked against ``size``."""
+def _read_glb(handle: Any, size: int, service: str) -> tuple[dict[str, Any], int, int]:
+    """The JSON document, the BIN chunk's length and where it starts in a GLB, every declared length checked
+    against ``size``."""
     head = handle.read(GLB_HEADER.size)
     if len(head) < GLB_HEADER.size:
         raise _refuse(service, "the file is too short to be a GLB")
@@ -81,7 +87,7 @@ def _read_glb(handle: Any, size: int, service: str) -> tuple[dict[str, Any], int
         raise _refuse(service, "it is not a glTF 2.0 binary file")
     if declared != size:
         raise _refuse(service, f"it declares {declared} bytes but has {size}")
-    offset, document, bin_length = GLB_HEADER.size, None, 0
+    offset, document, bin_length, bin_offset = GLB_HEADER.size, None, 0, 0
     while offset < size:
         chunk_head = handle.read(CHUNK_HEADER.size)
         if len(chunk_head) < CHUNK_HEADER.size:
@@ -98,12 +104,12 @@ def _read_glb(handle: Any, size: int, service: str) -> tuple[dict[str, Any], int
             document = _read_json(handle.read(length), service)
         else:
             if kind == CHUNK_BIN and bin_length == 0:
-                bin_length = length
+                bin_length, bin_offset = length, offset
             handle.seek(length, 1)
         offset += length
     if document is None:
         raise _refuse(service, "it has no JSON chunk")
-    return document, bin_length
+    return document, bin_length, bin_offset
 
 
 def _read_json(data: bytes, service: str) -> dict[str, Any]:
@@ -188,6 +194,46 @@ def _check_buffers(document: dict[str, Any], bin_length: int, folder: Path, serv
             raise _refuse(service, "a buffer view has no valid buffer, offset or length")
         if not 0 <= buffer < len(sizes) or offset < 0 or length < 0 or offset + length > sizes[buffer]:
             raise _refuse(service, "a buffer view reaches past the end of its buffer")
+
+
+def _check_images(document: dict[str, Any], handle: Any, bin_offset: int, folder: Path, service: str) -> None:
+    """Each image's size from its first bytes, wherever they are (run after the buffers are checked)."""
+    buffers, views = _list(document, "buffers", service), _list(document, "bufferViews", service)
+    for number, image in enumerate(_list(document, "images", service), start=1):
+        if not isinstance(image, dict):
+            raise _refuse(service, "an image is malformed")
+        what = f"a texture (image {number})"
+        if isinstance(image.get("uri"), str):
+            head = _head_of(image["uri"], 0, HEADER_BYTES, handle, bin_offset, folder, service)
+        elif isinstance(image.get("bufferView"), int) and 0 <= image["bufferView"] < len(views):
+            view = views[image["bufferView"]]
+            source = buffers[view["buffer"]].get("uri")
+            head = _head_of(source, view.get("byteOffset", 0), min(view["byteLength"], HEADER_BYTES), handle,
+                            bin_offset, folder, service)
+        else:
+            raise _refuse(service, f"image {number} has no source")
+        check_image_size(head, what=what, service=service)
+
+
+def _head_of(uri: str | None, offset: int, length: int, handle: Any, bin_offset: int, folder: Path,
+             service: str) -> bytes:
+    """``length`` bytes from ``offset`` of a GLB's BIN chunk (``uri`` None), a data URI or a checked side file."""
+    if uri is None:
+        handle.seek(bin_offset + offset)
+        return handle.read(length)
+    if uri[:5].lower() == "data:":
+        meta, _, payload = uri.partition(",")
+        if ";base64" not in meta.lower():
+            return unquote(payload).encode("latin-1", "replace")[offset:offset + length]
+        start = offset // 3 * 4
+        try:
+            data = base64.b64decode(payload[start:start + (length // 3 + 2) * 4])
+        except (binascii.Error, ValueError):
+            raise _refuse(service, "an embedded file is not valid base64") from None
+        return data[offset % 3:offset % 3 + length]
+    with (folder / unquote(uri)).open("rb") as side:
+        side.seek(offset)
+        return side.read(length)
 
 
 def _list(document: dict[str, Any], key: str, service: str) -> list[Any]:

@@ -55,6 +55,19 @@ def test_check_file_kind_refuses_html_saved_as_png(tmp_path):
         check_file_kind(path, ".png")
 
 
+def test_a_downloaded_map_over_the_pixel_limit_is_refused_and_one_within_passes(tmp_path):
+    from meshsmith.net.errors import RefusedAnswerError
+    from meshsmith.sandbox.assets import encode_png
+
+    small = encode_png(2, 2, [b"\x00" * 6] * 2)
+    path = tmp_path / "roughness.png"
+    path.write_bytes(small)
+    check_file_kind(path, ".png", service="Meshy")
+    path.write_bytes(small[:16] + struct.pack(">II", 16384, 16384) + small[24:])
+    with pytest.raises(RefusedAnswerError, match=r"Meshy sent an image \(roughness.png\) of 16384 x 16384 pixels"):
+        check_file_kind(path, ".png", service="Meshy")
+
+
 def test_atomic_write_leaves_no_temporary_files(tmp_path):
     write_bytes_atomic(tmp_path / "a.bin", b"123")
     assert [p.name for p in tmp_path.iterdir()] == ["a.bin"]

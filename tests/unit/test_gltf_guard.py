@@ -9,7 +9,17 @@ import pytest
 
 from meshsmith.net import errors as E
 from meshsmith.net.gltf_guard import check_model_file
-from meshsmith.sandbox.assets import make_model_glb, point_image_at, rewrite_glb_json
+from meshsmith.net.image_size import MAX_IMAGE_SIDE, image_dimensions
+from meshsmith.sandbox.assets import encode_png, make_model_glb, point_image_at, rewrite_glb_json
+
+
+def _png(width: int, height: int) -> bytes:
+    return encode_png(width, height, [b"\x80" * (width * 3)] * height)
+
+
+def _png_header(width: int, height: int) -> bytes:
+    """A PNG's signature and header chunk only: what the size check reads (no 16k image is ever built)."""
+    return _png(1, 1)[:16] + struct.pack(">II", width, height) + _png(1, 1)[24:]
 
 
 @pytest.fixture(scope="module")
@@ -62,7 +72,7 @@ def test_a_uri_hidden_in_an_extension_is_found_too(tmp_path, glb):
 
 
 def test_a_side_file_the_job_downloaded_is_allowed_but_no_other(tmp_path, glb):
-    (tmp_path / "base_color.png").write_bytes(b"\x89PNG\r\n\x1a\n")
+    (tmp_path / "base_color.png").write_bytes(_png(4, 4))
     path = _write(tmp_path, rewrite_glb_json(glb, point_image_at("base_color.png")))
     check_model_file(path, service="Scenario", sidecars=frozenset({"base_color.png"}))
     with pytest.raises(E.RefusedAnswerError, match="did not download"):
@@ -79,7 +89,7 @@ def test_a_side_file_that_is_a_link_is_refused(tmp_path, glb):
 
 
 def test_data_uris_are_fine(tmp_path, glb):
-    png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 16
+    png = _png(4, 4)
     path = _write(tmp_path, rewrite_glb_json(glb, point_image_at("data:image/png;base64," + base64.b64encode(png).decode())))
     check_model_file(path, service="Meshy")
 
@@ -163,3 +173,47 @@ def test_a_folder_is_refused_even_when_the_caller_lists_it_as_downloaded(tmp_pat
     path = _write(tmp_path, rewrite_glb_json(glb, point_image_at("textures")))
     with pytest.raises(E.RefusedAnswerError, match="did not download"):
         check_model_file(path, service="Scenario", sidecars=frozenset({"textures"}))
+
+
+@pytest.mark.parametrize(("width", "height"), [(16384, 16384), (MAX_IMAGE_SIDE + 1, 64), (64, 100_000)])
+def test_a_texture_over_the_pixel_limit_is_refused_before_blender_sees_it(tmp_path, glb, width, height):
+    embedded = _png_header(width, height)
+    uri = "data:image/png;base64," + base64.b64encode(embedded).decode()
+    with pytest.raises(E.RefusedAnswerError, match=f"{width} x {height} pixels"):
+        check_model_file(_write(tmp_path, rewrite_glb_json(glb, point_image_at(uri))), service="Meshy")
+    (tmp_path / "base_color.png").write_bytes(embedded)
+    with pytest.raises(E.RefusedAnswerError, match="up to 8192 on a side"):
+        check_model_file(_write(tmp_path, rewrite_glb_json(glb, point_image_at("base_color.png"))), service="Meshy",
+                         sidecars=frozenset({"base_color.png"}))
+
+
+def test_a_texture_inside_the_glb_is_measured_where_it_lies(tmp_path):
+    """The generated GLB keeps its texture in the BIN chunk: its header is read there."""
+    check_model_file(_write(tmp_path, make_model_glb(3, face_count=500, texture_size=MAX_IMAGE_SIDE // 64)),
+                     service="Segmind")
+    big = bytearray(make_model_glb(3, face_count=500, texture_size=16))
+    at = bytes(big).index(b"IHDR") + 4
+    big[at:at + 8] = struct.pack(">II", 16384, 16384)
+    with pytest.raises(E.RefusedAnswerError, match="16384 x 16384"):
+        check_model_file(_write(tmp_path, bytes(big)), service="Segmind")
+
+
+def test_an_image_whose_size_cannot_be_read_is_refused(tmp_path, glb):
+    uri = "data:image/png;base64," + base64.b64encode(b"not an image at all").decode()
+    with pytest.raises(E.RefusedAnswerError, match="cannot read"):
+        check_model_file(_write(tmp_path, rewrite_glb_json(glb, point_image_at(uri))), service="Meshy")
+
+
+def test_sizes_are_read_from_png_jpeg_and_webp_headers():
+    jpeg = (b"\xff\xd8" + b"\xff\xe1" + struct.pack(">H", 18) + b"Exif\x00\x00" + b"\x00" * 10
+            + b"\xff\xc0" + struct.pack(">HBHH", 17, 8, 3000, 4000) + b"\x03")
+    vp8 = b"RIFF\x00\x00\x00\x00WEBPVP8 " + b"\x00" * 10 + struct.pack("<HH", 640, 480)
+    bits = (1023) | (767 << 14)
+    vp8l = b"RIFF\x00\x00\x00\x00WEBPVP8L" + b"\x00" * 5 + bits.to_bytes(4, "little")
+    vp8x = b"RIFF\x00\x00\x00\x00WEBPVP8X" + b"\x00" * 8 + (9999).to_bytes(3, "little") + (99).to_bytes(3, "little")
+    assert image_dimensions(_png(7, 5)) == (7, 5)
+    assert image_dimensions(jpeg) == (4000, 3000)
+    assert image_dimensions(vp8) == (640, 480)
+    assert image_dimensions(vp8l) == (1024, 768)
+    assert image_dimensions(vp8x) == (10000, 100)
+    assert image_dimensions(b"GIF89a") is None
