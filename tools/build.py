@@ -1,6 +1,6 @@
-"""Build the extension: one reproducible zip per platform with Blender's own builder, exactly the pinned
-pydantic wheels for the Pythons each platform's Blender runs, plus a static extension repository
-(index.json, index.html) a studio can host.
+"""Build the extension: one reproducible zip per platform and Python with Blender's own builder, each holding
+exactly the pinned pydantic wheels for that Python and admitting only the Blender versions that run it, plus a
+static extension repository (index.json, index.html) a studio can host.
 
     python3.11 tools/dev.py build                 # writes dist/: the zips, index.json, index.html; prints each hash
     python3.11 tools/dev.py build --allow-dirty   # build from a checkout with uncommitted changes
@@ -12,8 +12,12 @@ What ships, and only that:
 - the wheels pinned in requirements/bundle.txt, picked from the download cache (build/wheels) by name,
   version and tags for each platform and Python; a missing one fails the build, and no other version
   in the cache can slip in;
-- zips whose entries are sorted, dated from the commit and given fixed permissions: two builds of one
-  commit give the same sha256.
+- one zip per Python, never one with both: Blender 4.2.0's installer picks bundled wheels by platform only (not
+  by Python), so a zip holding cp311 and cp313 builds of pydantic-core breaks there. Each zip's manifest admits
+  the Blender versions that run its Python (``blender_version_min``/``max``), so every Blender finds one zip;
+- zips whose entries are sorted, dated from the commit and given fixed permissions, and a listing with no
+  build time in it: two builds of one commit give the same bytes; every file in dist/ is world-readable
+  (a web server can serve it whatever the builder's umask).
 Nothing here is committed.
 """
 
@@ -21,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import json
 import re
 import shutil
 import subprocess
@@ -46,6 +51,11 @@ PLATFORMS: dict[str, tuple[str, tuple[str, ...]]] = {
     "linux-x64": ("manylinux_2_17_x86_64", ("3.11", "3.13")),
 }
 """Blender 4.2–5.0 run Python 3.11; 5.1 and later run 3.13."""
+BLENDERS: dict[str, tuple[str, str | None, str]] = {
+    # Python: (blender_version_min, blender_version_max (the first version NOT admitted), the zip's name part)
+    "3.11": ("4.2.0", "5.1.0", "blender4.2-5.0"),
+    "3.13": ("5.1.0", None, "blender5.1-up"),
+}
 COMPILED = {"pydantic-core"}
 ZIP_DATE_FALLBACK = (2026, 1, 1, 0, 0, 0)
 FILE_MODE = 0o644
@@ -109,14 +119,21 @@ def download_wheels(cache: Path = BUILD / "wheels") -> None:
             subprocess.run(command, check=True)
 
 
-def select_wheels(cache: Path, pins: list[tuple[str, str]] | None = None) -> list[Path]:
-    """Exactly the pinned wheels each platform needs, from ``cache``; ``RuntimeError`` naming any that is missing."""
+def platforms_for(python: str) -> list[str]:
+    """The platforms whose Blenders run ``python`` ('3.11')."""
+    return [name for name, (_tag, pythons) in PLATFORMS.items() if python in pythons]
+
+
+def select_wheels(cache: Path, pins: list[tuple[str, str]] | None = None, *, python: str | None = None) -> list[Path]:
+    """Exactly the pinned wheels each platform needs (for ``python`` only, when given), from ``cache``;
+    ``RuntimeError`` naming any that is missing."""
     available = [wheel for wheel in map(Wheel.parse, sorted(cache.glob("*.whl"))) if wheel is not None]
     chosen: list[Path] = []
     missing: list[str] = []
     for name, version in pins if pins is not None else pinned():
         candidates = [wheel for wheel in available if wheel.name == name and wheel.version == version]
-        needs = sorted({(python, tag) for tag, pythons in PLATFORMS.values() for python in pythons})
+        needs = sorted({(each, tag) for tag, pythons in PLATFORMS.values() for each in pythons
+                        if python is None or each == python})
         for python, tag in needs:
             fitting = [wheel for wheel in candidates if wheel.fits(python, tag)]
             if not fitting:
@@ -148,8 +165,10 @@ def commit_date(root: Path = ROOT) -> tuple[int, int, int, int, int, int]:
     return (max(stamp.tm_year, 1980), stamp.tm_mon, stamp.tm_mday, stamp.tm_hour, stamp.tm_min, stamp.tm_sec & ~1)
 
 
-def stage_sources(wheels: list[Path], staging: Path, *, root: Path = ROOT, allow_dirty: bool = False) -> Path:
-    """The tracked files of the add-on with the wheels in ./wheels and a manifest that lists them and the platforms."""
+def stage_sources(wheels: list[Path], staging: Path, *, root: Path = ROOT, allow_dirty: bool = False,
+                  python: str = "3.11") -> Path:
+    """The tracked files of the add-on with the wheels in ./wheels and a manifest that lists them, the platforms
+    whose Blenders run ``python``, and the Blender versions that run it."""
     source = staging / "meshsmith"
     if source.exists():
         shutil.rmtree(source)
@@ -162,9 +181,14 @@ def stage_sources(wheels: list[Path], staging: Path, *, root: Path = ROOT, allow
         shutil.copyfile(wheel, source / "wheels" / wheel.name)
     manifest = (source / "blender_manifest.toml").read_text()
     listing = ",\n".join(f'  "./wheels/{wheel.name}"' for wheel in wheels)
-    platforms = ", ".join(f'"{p}"' for p in PLATFORMS)
+    platforms = ", ".join(f'"{p}"' for p in platforms_for(python))
     block = f"platforms = [{platforms}]\nwheels = [\n{listing},\n]\n\n"
     manifest = re.sub(r"(?m)^\[permissions\]", block + "[permissions]", manifest, count=1)
+    low, high, _name = BLENDERS[python]
+    versions = f'blender_version_min = "{low}"\n' + (f'blender_version_max = "{high}"\n' if high else "")
+    manifest, found = re.subn(r'(?m)^blender_version_min = "[^"]*"\n', versions, manifest, count=1)
+    if not found:
+        raise RuntimeError("blender_manifest.toml has no blender_version_min line")
     (source / "blender_manifest.toml").write_text(manifest)
     return source
 
@@ -190,19 +214,26 @@ def sha256(path: Path) -> str:
 
 def build(dist: Path = DIST, *, with_repository: bool = True, allow_dirty: bool = False, root: Path = ROOT,
           cache: Path = BUILD / "wheels") -> list[Path]:
-    """Build every platform's zip into ``dist`` (emptied first), validate each, and write the repository listing."""
+    """Build every platform's zip for each Python into ``dist`` (emptied first), validate each, and write the
+    repository listing."""
     tracked_files(root, allow_dirty=allow_dirty)  # refuse a dirty tree before spending time on downloads
     download_wheels(cache)
-    wheels = select_wheels(cache)
-    staging = dist.parent / f".{dist.name}-staging"
-    source = stage_sources(wheels, staging, root=root, allow_dirty=allow_dirty)
     if dist.exists():
         shutil.rmtree(dist)
     dist.mkdir(parents=True)
+    staging = dist.parent / f".{dist.name}-staging"
     try:
-        extension_cli.run("build", "--source-dir", str(source), "--output-dir", str(dist), "--split-platforms")
+        for python, (_low, _high, part) in BLENDERS.items():
+            source = stage_sources(select_wheels(cache, python=python), staging, root=root, allow_dirty=allow_dirty,
+                                   python=python)
+            built = staging / "zips"
+            built.mkdir(exist_ok=True)
+            extension_cli.run("build", "--source-dir", str(source), "--output-dir", str(built), "--split-platforms")
+            for archive in built.glob("*.zip"):  # meshsmith-0.1.0-linux_x64.zip -> meshsmith-0.1.0-blender4.2-5.0-linux_x64.zip
+                stem, _, platform = archive.name.rpartition("-")
+                archive.replace(dist / f"{stem}-{part}-{platform}")
     finally:
-        shutil.rmtree(staging)
+        shutil.rmtree(staging, ignore_errors=True)
     zips = sorted(dist.glob("*.zip"))
     date = commit_date(root)
     for archive in zips:
@@ -210,7 +241,30 @@ def build(dist: Path = DIST, *, with_repository: bool = True, allow_dirty: bool 
         extension_cli.run("validate", str(archive))
     if with_repository:
         extension_cli.run("server-generate", "--repo-dir", str(dist), "--html")
+        _reproducible_listing(dist, date)
+    dist.chmod(0o755)
+    for item in dist.iterdir():
+        item.chmod(FILE_MODE)  # served as they are: readable by a web server whatever this builder's umask
     return zips
+
+
+def _reproducible_listing(dist: Path, date: tuple[int, int, int, int, int, int]) -> None:
+    """Blender's listing follows the folder's order (which the file system chooses) and its page states when it
+    was generated: sort both by archive and state the commit's date instead (same commit, same bytes)."""
+    index = dist / "index.json"
+    listing = json.loads(index.read_text(encoding="utf-8"))
+    listing["data"].sort(key=lambda item: item["archive_url"])
+    index.write_text(json.dumps(listing, indent=2) + "\n", encoding="utf-8")
+    page = dist / "index.html"
+    if not page.exists():
+        return
+    text = page.read_text(encoding="utf-8")
+    head, _, rest = text.partition("  </tr>\n")  # the header row ends first
+    rows, _, tail = rest.partition("</table>")
+    blocks = sorted(block + "  </tr>\n" for block in rows.split("  </tr>\n") if block.strip())
+    stamp = "{:04d}-{:02d}-{:02d}, {:02d}:{:02d}".format(*date[:5])  # Blender writes "Built 2026-12-05, 21:47"
+    tail = re.sub(r"\b\d{4}-\d{2}-\d{2}, \d{2}:\d{2}\b", stamp, tail)
+    page.write_text(head + "  </tr>\n" + "".join(blocks) + "</table>" + tail, encoding="utf-8")
 
 
 def describe(archive: Path) -> str:

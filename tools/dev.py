@@ -3,9 +3,9 @@
     python3.11 tools/dev.py demo   # generate a model in headless Blender: writes out/meshsmith_demo.blend and .png
     python3.11 tools/dev.py test   # the whole test suite (what CI runs)
 
-Also: ``build`` (the per-platform zips and the extension repository in dist/), ``install-matrix``
-(install the built Linux zip with Blender's own installer in Blender 4.2, 4.5, 5.0, 5.1 and 5.3, or the versions
-named, and use it), ``faults`` (the fault-injection table), ``bench`` (speed and memory against their budgets),
+Also: ``build`` (a zip per platform and Python, and the extension repository, in dist/), ``install-matrix``
+(install the built Linux zips with Blender's own installer in Blender 4.2.0, 4.2, 4.5, 5.0, 5.1 and 5.3, or the
+versions named, and use them), ``faults`` (the fault-injection table), ``bench`` (speed and memory against their budgets),
 ``sandbox`` (the simulator on its own), ``cli`` (Meshsmith's command line, ``blender -c meshsmith ...``, on the
 ``bpy`` wheel: ``python3.11 tools/dev.py cli generate images/ --out results/ --sandbox``).
 

@@ -137,7 +137,10 @@ def main(zip_path: str) -> dict:
         assert MODULE not in bpy.context.preferences.addons
         assert not (Path(repo.directory) / EXTENSION).exists(), "the extension's folder is still there"
         assert not hasattr(bpy.types.Scene, "meshsmith"), "the scene property group is still registered"
-        assert bundled_wheel_folders() == [], "the bundled wheels were left behind"
+        if bpy.app.version >= (4, 2, 1):
+            assert bundled_wheel_folders() == [], "the bundled wheels were left behind"
+        # Blender 4.2.0 itself keeps an uninstalled extension's wheels (its wheel sync skips when no extension is
+        # enabled); later 4.2 releases remove them at once.
         data = user / "data" / ("Meshsmith" if sys.platform == "win32" else "meshsmith")
         assert (data / "jobs.jsonl").is_file(), "uninstalling took the job journal with it"
         assert list((data / "results").glob("*/model.glb")), "uninstalling took the results the artist paid for"

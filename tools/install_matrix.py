@@ -1,4 +1,5 @@
-"""Install the built Linux zip in Blender 4.2 LTS, 4.5 LTS and 5.0 and use it: one table, one command.
+"""Install the built Linux zips in Blender 4.2.0, 4.2 LTS, 4.5 LTS, 5.0, 5.1 and 5.3 and use them: one table, one
+command. Each leg installs the zip made for its Blender's Python (see tools/build.py).
 
     python3.11 tools/dev.py install-matrix            # every leg whose Python is on this machine
     python3.11 tools/dev.py install-matrix 5.0        # one leg (the regular test suite runs 5.0)
@@ -25,6 +26,8 @@ sys.path.insert(0, str(ROOT))
 # What each Blender release bundles (Blender's build_files/build_environment/cmake/versions.cmake; 4.5's requests
 # is not verified and is taken to be 5.0's).
 LEGS = {
+    # 4.2.0 picks bundled wheels by platform only, not by Python: the leg that proves each zip holds one Python's.
+    "4.2.0": ["bpy==4.2.0", "requests==2.27.1", "urllib3==1.26.8", "numpy==1.24.3"],
     "4.2": ["bpy==4.2.23", "requests==2.27.1", "urllib3==1.26.8", "numpy==1.24.3"],
     "4.5": ["bpy==4.5.15", "requests==2.32.3", "urllib3==2.4.0", "numpy==1.26.4"],
     "5.0": ["bpy==5.0.1", "requests==2.32.3", "urllib3==2.4.0", "numpy==1.26.4"],
@@ -32,7 +35,7 @@ LEGS = {
     "5.1": ["bpy==5.1.2", "requests==2.32.3", "urllib3==2.4.0"],
     "5.3": ["bpy==5.3.0", "requests==2.32.3", "urllib3==2.4.0"],
 }
-PYTHONS = {"4.2": "3.11", "4.5": "3.11", "5.0": "3.11", "5.1": "3.13", "5.3": "3.13"}
+PYTHONS = {"4.2.0": "3.11", "4.2": "3.11", "4.5": "3.11", "5.0": "3.11", "5.1": "3.13", "5.3": "3.13"}
 STEPS = ["pydantic absent before install", "install", "enable", "generate", "retexture", "disable", "re-enable", "uninstall"]
 LABELS = {"pydantic absent before install": "no-pydant"}
 
@@ -74,15 +77,18 @@ def _newest_source_change() -> float:
     return max(((ROOT / name).stat().st_mtime for name in listed if (ROOT / name).is_file()), default=0.0)
 
 
-def linux_zip() -> Path:
-    """The Linux zip in dist/, built first when there is none or the sources changed since (a stale zip
-    would test yesterday's code)."""
-    found = sorted((ROOT / "dist").glob("meshsmith-*-linux_x64.zip"))
+def linux_zip(version: str = "5.0") -> Path:
+    """The Linux zip in dist/ for Blender ``version``'s Python, built first when there is none or the sources
+    changed since (a stale zip would test yesterday's code)."""
+    from tools.build import BLENDERS
+
+    pattern = f"meshsmith-*-{BLENDERS[PYTHONS[version]][2]}-linux_x64.zip"
+    found = sorted((ROOT / "dist").glob(pattern))
     if not found or found[-1].stat().st_mtime < _newest_source_change():
         from tools.build import build
 
         build(with_repository=False, allow_dirty=True)  # a developer's tool: test the code as it is now
-        found = sorted((ROOT / "dist").glob("meshsmith-*-linux_x64.zip"))
+        found = sorted((ROOT / "dist").glob(pattern))
     return found[-1]
 
 
@@ -111,8 +117,7 @@ def table(results: dict[str, dict]) -> str:
 
 def main(argv: list[str]) -> int:
     versions = argv or list(LEGS)
-    archive = linux_zip()
-    results = {version: run_leg(version, archive) for version in versions}
+    results = {version: run_leg(version, linux_zip(version)) for version in versions}
     skipped = {v: results.pop(v)["install"] for v in list(results) if str(results[v].get("install", "")).startswith("skipped:")}
     print(table(results))
     for version, reason in skipped.items():

@@ -1,6 +1,6 @@
-"""The real build: per-platform zips with exactly the pinned pydantic wheels for the Pythons each platform's Blender
-runs, only tracked files, reproducible to the byte, a repository listing, and the zip installed through Blender's
-own extension installer in a Blender 5.0 where pydantic exists only in the zip."""
+"""The real build: a zip per platform and Python with exactly the pinned pydantic wheels for that Python and the
+Blender versions that run it, only tracked files, reproducible to the byte (listing included), world-readable, and
+the zip installed through Blender's own extension installer in a Blender 5.0 where pydantic exists only in the zip."""
 
 from __future__ import annotations
 
@@ -69,9 +69,17 @@ def test_no_untracked_file_ships_in_any_zip(built, checkout):
         assert stray == [], f"{archive.name} holds files git does not track: {stray}"
 
 
-def test_two_builds_of_one_commit_are_identical_to_the_byte(built, checkout, tmp_path):
-    again = build.build(tmp_path / "dist", root=checkout, with_repository=False)
-    assert {p.name: build.sha256(p) for p in again} == {p.name: build.sha256(p) for p in built}
+def test_two_builds_of_one_commit_are_identical_to_the_byte_and_world_readable(built, checkout, tmp_path):
+    old_mask = os.umask(0o027)  # a builder whose files nobody else may read: dist/ must still be servable
+    try:
+        again = build.build(tmp_path / "dist", root=checkout)
+    finally:
+        os.umask(old_mask)
+    files = {p.name: build.sha256(p) for p in built[0].parent.iterdir()}
+    assert {p.name: build.sha256(p) for p in again[0].parent.iterdir()} == files
+    assert {"index.json", "index.html"} <= set(files)
+    assert {(p.stat().st_mode & 0o777) for p in again[0].parent.iterdir()} == {0o644}
+    assert again[0].parent.stat().st_mode & 0o777 == 0o755
     with zipfile.ZipFile(built[0]) as zf:
         infos = zf.infolist()
     assert [i.filename for i in infos] == sorted(i.filename for i in infos)
@@ -113,6 +121,8 @@ def test_exactly_the_pinned_wheels_are_picked_and_a_missing_one_fails(tmp_path):
     assert not [n for n in chosen if "2.41.0" in n]
     assert "pydantic_core-2.46.4-cp313-cp313-macosx_10_12_x86_64.whl" not in chosen  # no Blender runs 3.13 on Intel Macs
     assert len([n for n in chosen if n.startswith("pydantic_core")]) == 7
+    for_311 = [p.name for p in build.select_wheels(tmp_path, pins, python="3.11") if p.name.startswith("pydantic_core")]
+    assert len(for_311) == 4 and all("-cp311-" in name for name in for_311)
     with pytest.raises(RuntimeError, match="typing-extensions==4.16.0"):
         build.select_wheels(tmp_path, [*pins, ("typing-extensions", "4.16.0")])
 
@@ -123,18 +133,29 @@ def test_the_zip_holds_only_the_new_pin_after_a_pin_change(tmp_path):
     assert [p.name for p in build.select_wheels(tmp_path, [("pydantic", "2.12.0")])] == ["pydantic-2.12.0-py3-none-any.whl"]
 
 
-def test_one_validated_zip_per_platform(built):
-    assert sorted(p.name.rsplit("-", 1)[1].removesuffix(".zip") for p in built) == sorted(PLATFORM_TAGS)
+ZIPS = [(python, platform) for python in build.BLENDERS for platform in sorted(PLATFORM_TAGS)
+        if platform.replace("_", "-") in build.platforms_for(python)]
+"""Every (Python, platform) a Blender exists for: Intel Macs run Blender 4.2-5.0 only (Python 3.11)."""
 
 
-@pytest.mark.parametrize("platform", sorted(PLATFORM_TAGS))
-def test_each_zip_bundles_pydantic_for_both_pythons_and_nothing_blender_ships(built, platform):
-    (archive,) = [p for p in built if p.name.endswith(f"-{platform}.zip")]
+def _zip(built: list[Path], python: str, platform: str) -> Path:
+    (archive,) = [p for p in built if p.name.endswith(f"-{build.BLENDERS[python][2]}-{platform}.zip")]
+    return archive
+
+
+def test_one_validated_zip_per_platform_and_python(built):
+    assert len(built) == len(ZIPS) == 7
+    assert sorted(built) == sorted(_zip(built, python, platform) for python, platform in ZIPS)
+
+
+@pytest.mark.parametrize(("python", "platform"), ZIPS)
+def test_each_zip_bundles_pydantic_for_one_python_and_admits_only_the_blenders_that_run_it(built, python, platform):
+    archive = _zip(built, python, platform)
     names = zipfile.ZipFile(archive).namelist()
     wheels = [Path(n).name for n in names if n.endswith(".whl")]
     core = [w for w in wheels if w.startswith("pydantic_core")]
-    # Intel Macs run Blender 4.2/4.5 only (Python 3.11): no cp313 wheel that no Blender there could load.
-    assert sorted(w.split("-")[2] for w in core) == (["cp311"] if platform == "macos_x64" else ["cp311", "cp313"])
+    # One Python's build only: Blender 4.2.0 installs every wheel for its platform, whatever the Python.
+    assert [w.split("-")[2] for w in core] == ["cp" + python.replace(".", "")]
     assert all(PLATFORM_TAGS[platform] in w for w in core)
     pins = dict(build.pinned())
     assert sorted(w.split("-")[0].lower().replace("_", "-") for w in wheels if not w.startswith("pydantic_core")) == sorted(
@@ -145,18 +166,25 @@ def test_each_zip_bundles_pydantic_for_both_pythons_and_nothing_blender_ships(bu
     assert archive.stat().st_size < 10_000_000
     manifest = zipfile.ZipFile(archive).read("blender_manifest.toml").decode()
     assert "[build.generated]" in manifest
+    low, high, _part = build.BLENDERS[python]
+    assert f'blender_version_min = "{low}"' in manifest
+    assert (f'blender_version_max = "{high}"' in manifest) if high else "blender_version_max" not in manifest
 
 
-def test_the_repository_listing_offers_every_zip_with_its_hash(built):
+def test_the_repository_listing_offers_every_zip_with_its_hash_python_and_blender_range(built):
     listing = json.loads((built[0].parent / "index.json").read_text())
     archives = {item["archive_url"].rsplit("/", 1)[-1]: item for item in listing["data"]}
     assert set(archives) == {p.name for p in built}
-    for archive in built:
+    assert [item["archive_url"] for item in listing["data"]] == sorted(item["archive_url"] for item in listing["data"])
+    for python, platform in ZIPS:
+        archive = _zip(built, python, platform)
         item = archives[archive.name]
         assert item["archive_hash"] == f"sha256:{build.sha256(archive)}"
-        platform = item["platforms"][0]
-        assert item["python_versions"] == list(build.PLATFORMS[platform][1]), platform
-    assert (built[0].parent / "index.html").exists()
+        assert item["platforms"] == [platform.replace("_", "-")] and item["python_versions"] == [python]
+        low, high, _part = build.BLENDERS[python]
+        assert item["blender_version_min"] == low and item.get("blender_version_max") == high
+    page = (built[0].parent / "index.html").read_text()
+    assert "Built {:04d}-{:02d}-{:02d}, {:02d}:{:02d}".format(*build.commit_date(ROOT)[:5]) in page
 
 
 def test_a_licence_ships_and_everything_agrees_on_it(built):
@@ -169,8 +197,7 @@ def test_a_licence_ships_and_everything_agrees_on_it(built):
 
 
 def test_install_enable_generate_retexture_disable_uninstall_in_blender_5_0(built):
-    (archive,) = [p for p in built if p.name.endswith("-linux_x64.zip")]
-    outcome = install_matrix.run_leg("5.0", archive)
+    outcome = install_matrix.run_leg("5.0", _zip(built, "3.11", "linux_x64"))
     print("\n" + install_matrix.table({"5.0": outcome}))
     assert {step: outcome.get(step) for step in install_matrix.STEPS} == {step: "ok" for step in install_matrix.STEPS}
     assert outcome["pydantic"] == "2.13.4"
