@@ -182,6 +182,8 @@ def _tags(record: JobRecord) -> dict[str, Any]:
     tags.update({key: value for key, value in record.params.items() if key != "api_mode"})
     if record.seed is not None:
         tags["seed"] = record.seed  # the seed actually used (a random one, chosen when the job was sent)
+    if "seed" in tags:  # always text: seeds reach 2**32 - 1, past Blender's 32-bit integer properties
+        tags["seed"] = str(tags["seed"])
     return tags
 
 

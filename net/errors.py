@@ -67,7 +67,9 @@ class InvalidInputError(ConfigurationError):
 
     fix = Fix.CHECK_INPUT
 
-    fix = Fix.CHECK_INPUT
+
+class UnknownModelError(InvalidInputError):
+    """The service has no model by the id asked for (a catalog model named in a script or on the command line)."""
 
 
 # --- Request: the service could not be reached or refused the request ----------------------------

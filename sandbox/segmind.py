@@ -1,11 +1,15 @@
 """Simulate Hunyuan3D-2 on Segmind: v1 (JSON or GLB answer), the v2 queue, errors and the credits header.
 
-Behaviour follows Segmind's API reference, as the client in providers/segmind.py sums it up. Keys: ``VALID_KEY`` works,
-``BROKE_KEY`` is a real account without credits (406), anything else is refused (401).
+Behaviour follows Segmind's API reference, as the client in providers/segmind/client.py sums it up. Keys: ``VALID_KEY``
+works, ``BROKE_KEY`` is a real account without credits (406 with a plain-text body), anything else is refused (401).
+A malformed body, an unknown parameter or an image that does not decode is refused with 400 (Segmind's 422 is a v2 job
+that failed).
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 import threading
 import time
 import uuid
@@ -29,6 +33,25 @@ DOWNLOAD_PATH = "/meshes/"
 BROKE_KEY = "sandbox-segmind-broke-key"
 COST_PER_JOB = 0.25
 
+
+KNOWN_FIELDS = frozenset({"image", "text", "mesh", "seed", "octree_resolution", "num_inference_steps",
+                          "guidance_scale", "face_count", "texture"})
+"""The parameters Segmind's hunyuan-3d-2 takes (its model page)."""
+
+
+def _image_problem(value: Any) -> str | None:
+    """Why Segmind could not read ``image``: it takes an http(s) address or base64 of a PNG, JPEG or WebP."""
+    if not isinstance(value, str):
+        return "image must be a string"
+    if value.startswith(("https://", "http://")):
+        return None
+    try:
+        data = base64.b64decode(value, validate=True)
+    except (binascii.Error, ValueError):
+        return "image is neither a URL nor valid base64"
+    if not (data.startswith(b"\x89PNG") or data.startswith(b"\xff\xd8") or data[8:12] == b"WEBP"):
+        return "image is not a PNG, JPEG or WebP image"
+    return None
 
 @dataclass
 class SegmindJob:
@@ -89,8 +112,8 @@ class SegmindSimulator:
     # --- helpers ----------------------------------------------------------------------------------------
     def _auth(self, request: Request) -> Response | None:
         key = request.header("x-api-key")
-        if key == BROKE_KEY:
-            return Response.json({"error": "Not enough credits"}, 406)
+        if key == BROKE_KEY:  # Segmind's credit refusal is plain text, not JSON
+            return Response(406, b"Insufficient credits", {"Content-Type": "text/plain; charset=utf-8"})
         if key != VALID_KEY:
             return Response.json({"error": "Invalid API key"}, 401)
         return None
@@ -100,11 +123,20 @@ class SegmindSimulator:
 
     @staticmethod
     def validate(body: Any) -> str | None:
-        """The validation error Segmind would give, or None."""
+        """The validation error Segmind would give (answered with 400), or None. Segmind checks the body against
+        the model's parameters: a name it does not know is refused, and ``image`` must be an address or base64
+        that decodes to an image."""
         if not isinstance(body, dict):
             return "Request body must be a JSON object"
+        unknown = sorted(set(body) - KNOWN_FIELDS)
+        if unknown:
+            return f"Unknown parameter: {unknown[0][:40]}"
         if not body.get("image") and not body.get("text"):
             return "image is required"
+        if body.get("image") is not None:
+            problem = _image_problem(body["image"])
+            if problem:
+                return problem
         checks = [
             ("num_inference_steps", 20, 50), ("guidance_scale", 1, 15),
             ("seed", -1, 999_999_999_999_999), ("face_count", 5000, 100000),
@@ -141,10 +173,10 @@ class SegmindSimulator:
         try:
             body = request.json()
         except ValueError:
-            return None, Response.json({"error": "Invalid JSON body"}, 422)
+            return None, Response.json({"error": "Invalid JSON body"}, 400)
         problem = self.validate(body)
-        if problem:
-            return None, Response.json({"error": problem}, 422)
+        if problem:  # Segmind answers a bad request with 400; its 422 is a v2 job that failed
+            return None, Response.json({"error": problem}, 400)
         with self._lock:
             self.creating_posts += 1
             self.config.credits = max(0.0, self.config.credits - COST_PER_JOB)

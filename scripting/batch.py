@@ -106,6 +106,7 @@ def generate_folder(images: Path | list[Path], out_dir: Path, *, provider: str =
     (JSON): a catalog model and its inputs, as the generate operator takes them."""
     provider = provider or registry.generators()[0].id
     pairs = [(path, prompt) for path in _inputs(images, IMAGE_SUFFIXES, "images")]
+    check_model(provider, model)
     batch = _prepare(Path(out_dir), "generate", provider, output_format, pairs)
 
     def build(context, item: Item) -> JobRecord:
@@ -127,6 +128,7 @@ def retexture_folder(meshes: Path | list[Path], out_dir: Path, *, prompts: list[
     if not prompts:
         raise E.InvalidInputError("Give at least one style prompt.")
     pairs = [(path, text) for path in _inputs(meshes, MESH_SUFFIXES, "meshes") for text in prompts]
+    check_model(provider, model)
     batch = _prepare(Path(out_dir), "retexture", provider, output_format, pairs)
 
     def build(context, item: Item) -> JobRecord:
@@ -179,23 +181,44 @@ def _write_output(record: JobRecord, item: Item, out_dir: Path, name: str, outpu
             if role not in ("MODEL", "PREVIEW"):
                 shutil.copyfile(path, out_dir / f"{name}_{role.lower()}{Path(path).suffix}")
         return str(target)
+    return str(_write_blend(record, Path(model), out_dir / f"{name}.blend", name))
+
+
+_ITEM_DATA = ("objects", "meshes", "materials", "images", "node_groups", "scenes")
+"""The kinds of data one batch item's import makes: removed again once its file is written."""
+
+
+def _write_blend(record: JobRecord, model: Path, target: Path, name: str) -> Path:
+    """A .blend that opens on the model: a scene named ``name`` holding the imported object (named ``name``), its
+    textures packed inside. The session is left as it was, so the next item's names carry no ``.001``."""
     from ..mesh_io.importer import import_glb
     from ..mesh_io.materials import assign_material, build_material_from_maps
 
-    objects = import_glb(Path(model), name=name, tags={"provider": record.provider, "job_id": record.id,
-                                                      "remote_id": record.remote_id, **{k: v for k, v in record.params.items() if k != "api_mode"}})
-    maps = delivery.separate_maps(record.result_paths)
-    if maps:
-        assign_material(objects[0], build_material_from_maps(f"{name} PBR", maps))
-    for image in {node.image for slot in objects[0].material_slots if slot.material and slot.material.node_tree
-                  for node in slot.material.node_tree.nodes if node.type == "TEX_IMAGE" and node.image}:
-        if image.packed_file is None:
-            image.pack()
-    target = out_dir / f"{name}.blend"
-    bpy.data.libraries.write(str(target), set(objects), compress=True)
-    for obj in objects:
-        bpy.data.objects.remove(obj)
-    return str(target)
+    before = {kind: set(getattr(bpy.data, kind)) for kind in _ITEM_DATA}
+    try:
+        objects = import_glb(model, name=name, tags={"provider": record.provider, "job_id": record.id,
+                                                     "remote_id": record.remote_id,
+                                                     **{k: v for k, v in record.params.items() if k != "api_mode"}})
+        maps = delivery.separate_maps(record.result_paths)
+        if maps:
+            assign_material(objects[0], build_material_from_maps(f"{name} PBR", maps))
+        for image in {node.image for slot in objects[0].material_slots if slot.material and slot.material.node_tree
+                      for node in slot.material.node_tree.nodes if node.type == "TEX_IMAGE" and node.image}:
+            if image.packed_file is None:
+                image.pack()
+        # Written as objects alone, the file would open as a library with an empty scene: write a scene that
+        # holds them, and Blender opens on it.
+        scene = bpy.data.scenes.new(name)
+        for obj in objects:
+            scene.collection.objects.link(obj)
+        bpy.data.libraries.write(str(target), {scene}, compress=True)
+    finally:
+        for kind in _ITEM_DATA:
+            collection = getattr(bpy.data, kind)
+            made = [item for item in collection if item not in before[kind]]
+            if made:
+                bpy.data.batch_remove(made)
+    return target
 
 
 def _run(batch: Batch, out_dir: Path, build, concurrency: int, timeout_s: float, on_progress) -> dict:
@@ -267,6 +290,34 @@ def _run(batch: Batch, out_dir: Path, build, concurrency: int, timeout_s: float,
     }
     write_bytes_atomic(out_dir / REPORT, json.dumps(report, indent=2).encode("utf-8"))
     return report
+
+
+def check_model(provider: str, model: str) -> None:
+    """A catalog model named for a batch is asked for once, before any item is sent: an id the service does not
+    know refuses the whole batch, with advice that works on the command line."""
+    if not model.strip() or not registry.info(provider).catalog:
+        return
+    client = runtime.make_provider(provider)
+    try:
+        client.model_details(model.strip())
+    except E.UnknownModelError:
+        raise E.UnknownModelError(
+            f"{registry.info(provider).label} has no model '{model.strip()[:80]}'. List the models you can use with: "
+            f"blender -c meshsmith models --provider {provider} (add --search WORDS to narrow the list).") from None
+
+
+def list_models(provider: str, search: str = "") -> list[dict]:
+    """The models a provider's catalog offers an artist (retired ones left out), featured first: id, name and
+    what each does. ``search``: words that must all appear in the id or the name."""
+    if not registry.info(provider).catalog:
+        raise E.InvalidInputError(f"{registry.info(provider).label} has no model catalog.")
+    words = search.lower().split()
+    rows = []
+    for model in runtime.make_provider(provider).fetch_catalog().visible():
+        text = f"{model.id} {model.name}".lower()
+        if all(word in text for word in words):
+            rows.append({"id": model.id, "name": model.title, "tasks": sorted(model.tasks)})
+    return rows
 
 
 def list_jobs() -> list[dict]:

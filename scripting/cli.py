@@ -46,6 +46,15 @@ def parser() -> argparse.ArgumentParser:
 
     jobs = commands.add_parser("jobs", help="list the jobs in the journal", description="List every job Meshsmith knows.")
     jobs.add_argument("--json", action="store_true", help="print JSON instead of a table")
+
+    models = commands.add_parser("models", help="list the models of a catalog (Scenario)",
+                                 description="List the 3D models a provider's catalog offers, with what each does; "
+                                             "give an id to generate or retexture with --model.")
+    catalogs = [provider.id for provider in registry.generators() + registry.retexturers() if provider.catalog]
+    models.add_argument("--provider", choices=sorted(set(catalogs)), default=catalogs[0] if catalogs else None)
+    models.add_argument("--search", default="", help="words that must all appear in the model's id or name")
+    models.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    models.add_argument("--sandbox", action="store_true", help="use the built-in simulator: no key, no credits")
     return top
 
 
@@ -80,6 +89,16 @@ def main(argv: list[str]) -> int:
             else:
                 for row in rows:
                     print(f"{row['id'][:12]}  {row['provider']:<9} {row['state']:<11} {row['label'][:40]}")
+            return 0
+        if args.command == "models":
+            found = batch.list_models(args.provider, args.search)
+            if args.json:
+                print(json.dumps(found, indent=2))
+            else:
+                for row in found:
+                    print(f"{row['id']:<48} {row['name'][:40]:<40} {', '.join(row['tasks']).lower()}")
+                if not found:
+                    print("No model matches." if args.search else "The catalog is empty.")
             return 0
         if args.command == "generate":
             report = batch.generate_folder(args.images, args.out, provider=args.provider, prompt=args.prompt,

@@ -107,7 +107,7 @@ class ScenarioCatalogClient:
         try:
             raw = self._get(f"/models/{model_id}")
         except E.NotFoundError:
-            raise E.InvalidInputError(f"Scenario has no model '{model_id[:80]}'. Refresh the catalog and choose "
+            raise E.UnknownModelError(f"Scenario has no model '{model_id[:80]}'. Refresh the catalog and choose "
                                       "another.") from None
         model = catalog.parse_model(raw)
         if model is None or model.inputs is None:

@@ -26,7 +26,8 @@ def _images(folder: Path, count: int) -> Path:
     return folder
 
 
-@pytest.mark.parametrize("command", [["--help"], ["generate", "--help"], ["retexture", "--help"], ["jobs", "--help"]])
+@pytest.mark.parametrize("command", [["--help"], ["generate", "--help"], ["retexture", "--help"], ["jobs", "--help"],
+                                     ["models", "--help"]])
 def test_every_command_has_help(command, capsys):
     assert submodule("scripting.cli").main(command) == 0
     assert "usage: blender -c meshsmith" in capsys.readouterr().out
@@ -49,12 +50,39 @@ def test_a_folder_of_twenty_images_runs_unattended_with_a_report(tmp_path, sandb
     assert len(bpy.data.objects) == before  # a batch never fills the open scene
 
 
-def test_blend_results_hold_the_textured_object(tmp_path):
+_OPEN_AND_DESCRIBE = """
+import json, sys, bpy
+bpy.ops.wm.open_mainfile(filepath=sys.argv[-1])
+scene = bpy.context.scene
+meshes = [o for o in scene.objects if o.type == "MESH"]
+print("DESCRIBED " + json.dumps({
+    "scene": scene.name, "objects": [o.name for o in scene.objects], "faces": sum(len(o.data.polygons) for o in meshes),
+    "images": sorted(i.name for i in bpy.data.images if i.packed_file is not None),
+    "unpacked": [i.name for i in bpy.data.images if i.packed_file is None and i.source == "FILE"]}))
+"""
+
+
+def _open_in_a_fresh_blender(path: Path) -> dict:
+    """What an artist sees on opening ``path`` (in a Blender of its own: this session's data stays as it is)."""
+    done = subprocess.run([sys.executable, "-c", _OPEN_AND_DESCRIBE, str(path)], capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    return json.loads(done.stdout.split("DESCRIBED ", 1)[1].splitlines()[0])
+
+
+def test_blend_results_open_on_the_textured_object_named_after_its_input(tmp_path):
     out = tmp_path / "out"
+    before = {kind: len(getattr(bpy.data, kind)) for kind in ("objects", "meshes", "materials", "images", "scenes")}
     report = submodule("scripting.batch").generate_folder(_images(tmp_path / "in", 2), out, output_format="blend")
     assert report["done"] == 2
-    with bpy.data.libraries.load(report["items"][0]["output"]) as (data_from, _data_to):
-        assert data_from.objects == ["concept_00"] and data_from.materials
+    for index, item in enumerate(report["items"]):
+        seen = _open_in_a_fresh_blender(Path(item["output"]))
+        name = f"concept_{index:02d}"
+        assert seen["scene"] == name and seen["objects"] == [name] and seen["faces"] > 100, seen
+        assert len(seen["images"]) >= 3 and seen["unpacked"] == [], seen  # the textures are inside the file
+        assert not [n for n in seen["images"] if n[-4:-3] == "." and n[-3:].isdigit()], seen  # no session suffixes
+    # The session the batch ran in is left as it was (nothing piles up from one item to the next).
+    assert {kind: len(getattr(bpy.data, kind)) for kind in before} == before
 
 
 def test_retexture_batch_with_several_styles(tmp_path, sandbox_of_addon):
@@ -153,6 +181,11 @@ def test_the_documented_commands_run_from_the_development_set_up(tmp_path, png_f
     assert (tmp_path / "results" / "pot.glb").is_file() and "1 done, 0 failed" in done.stdout
     listed = subprocess.run([*dev, "jobs", "--json"], env=env, capture_output=True, text=True, timeout=300)
     assert listed.returncode == 0 and [row["label"] for row in json.loads(listed.stdout[listed.stdout.index("["):])] == ["pot"]
+    as_blend = subprocess.run([*dev, "generate", str(images), "--out", str(tmp_path / "blends"), "--format", "blend",
+                               "--sandbox"], env=env, capture_output=True, text=True, timeout=300)
+    assert as_blend.returncode == 0, as_blend.stdout[-2000:] + as_blend.stderr[-2000:]
+    seen = _open_in_a_fresh_blender(tmp_path / "blends" / "pot.blend")
+    assert seen["scene"] == "pot" and seen["objects"] == ["pot"] and seen["unpacked"] == [], seen
 
 
 def test_a_link_loop_among_the_images_fails_that_item_only(tmp_path, sandbox_of_addon, png_file, capsys):
@@ -170,3 +203,27 @@ def test_a_link_loop_among_the_images_fails_that_item_only(tmp_path, sandbox_of_
     failed = [item for item in report["items"] if item["error"]]
     assert all("loop_" in item["input"] and "is a link that cannot be read" in item["error"] for item in failed), failed
     assert sandbox_of_addon.segmind.creating_posts == 1
+
+
+def test_an_unknown_catalog_model_refuses_the_batch_before_anything_is_sent(tmp_path, sandbox_of_addon, capsys):
+    images = _images(tmp_path / "in", 3)
+    code = submodule("scripting.cli").main(["generate", str(images), "--out", str(tmp_path / "out"),
+                                            "--provider", "SCENARIO", "--model", "model_no-such-thing"])
+    out, err = capsys.readouterr()
+    assert code == 2 and "sent" not in out
+    assert "Scenario has no model 'model_no-such-thing'" in err
+    assert "blender -c meshsmith models --provider SCENARIO" in err and "Refresh the catalog" not in err
+    assert sandbox_of_addon.scenario.creating_posts == 0 and not (tmp_path / "out" / "report.json").exists()
+
+
+def test_the_models_command_lists_what_a_catalog_offers(sandbox_of_addon, capsys):
+    cli = submodule("scripting.cli")
+    assert cli.main(["models", "--json"]) == 0
+    everything = json.loads(capsys.readouterr().out)
+    assert everything[0]["id"] == "model_hunyuan-3d-v2-1" and "IMAGE" in everything[0]["tasks"]
+    assert cli.main(["models", "--search", "meshy 7", "--json"]) == 0
+    found = json.loads(capsys.readouterr().out)
+    assert len(found) >= 2 and all("meshy" in row["id"] and "7" in row["id"] for row in found)
+    assert cli.main(["models", "--search", "tripo"]) == 0
+    table = capsys.readouterr().out
+    assert "model_tripo-v3-1-image-to-3d" in table and "image" in table

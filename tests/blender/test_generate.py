@@ -32,7 +32,7 @@ def test_generate_imports_a_textured_object_with_its_material_wired(png_file):
     assert tuple(round(v, 4) for v in obj.location) == (1.0, 2.0, 3.0)
     assert obj["meshsmith_provider"] == "SEGMIND"
     assert obj["meshsmith_job_id"] and obj["meshsmith_num_inference_steps"] == 30
-    assert 0 <= obj["meshsmith_seed"] < 2**31
+    assert isinstance(obj["meshsmith_seed"], str) and 0 <= int(obj["meshsmith_seed"]) < 2**32
     material = obj.material_slots[0].material
     assert _socket_image(material, "Base Color").colorspace_settings.name == "sRGB"
     for socket in ("Metallic", "Roughness", "Normal"):
@@ -47,7 +47,7 @@ def test_scene_settings_drive_the_request(png_file, sandbox_of_addon):
     bpy.ops.meshsmith.generate(provider="SEGMIND", image_path=str(png_file))
     body = next(iter(sandbox_of_addon.segmind.config.jobs.values())).body
     assert (body["octree_resolution"], body["num_inference_steps"], body["seed"], body["face_count"]) == ("384", 42, 777, 9000)
-    assert bpy.context.active_object["meshsmith_seed"] == 777
+    assert bpy.context.active_object["meshsmith_seed"] == "777"
 
 
 def test_the_sidebar_image_is_used_when_no_path_is_given(png_file):
@@ -193,7 +193,7 @@ def test_scenario_generates_a_pbr_wired_object(png_file, sandbox_of_addon):
     scenario.steps, scenario.target_face_num, scenario.seed = 40, 20000, 31337
     assert bpy.ops.meshsmith.generate(provider="SCENARIO", image_path=str(png_file)) == {"FINISHED"}
     obj = bpy.context.active_object
-    assert obj["meshsmith_provider"] == "SCENARIO" and obj["meshsmith_seed"] == 31337
+    assert obj["meshsmith_provider"] == "SCENARIO" and obj["meshsmith_seed"] == "31337"
     material = obj.material_slots[0].material
     assert _socket_image(material, "Base Color").colorspace_settings.name == "sRGB"
     for socket in ("Metallic", "Roughness", "Normal"):

@@ -19,6 +19,16 @@ def test_generate_on_a_self_hosted_server(sandbox_of_addon, png_file):
     body = next(iter(sandbox_of_addon.hunyuan_server.jobs.values())).body
     assert body["octree_resolution"] == 384 and body["seed"] == 7 and "timeout_s" not in body
     assert not body["image"].startswith("data:")
+    assert obj["meshsmith_seed"] == "7"  # text for every provider (a small seed too), as Segmind's
+
+
+def test_a_random_seed_past_32_bits_is_text_as_every_seed_is(sandbox_of_addon, png_file, monkeypatch):
+    import random
+
+    bpy.context.scene.meshsmith.hunyuan_server.seed = -1
+    monkeypatch.setattr(random.SystemRandom, "randint", lambda self, low, high: high)
+    assert bpy.ops.meshsmith.generate(provider="HUNYUAN_SERVER", image_path=str(png_file)) == {"FINISHED"}
+    assert bpy.context.active_object["meshsmith_seed"] == str(2 ** 32 - 1)
 
 
 def test_retexture_on_a_2_0_server_is_baked_onto_the_object(sandbox_of_addon, png_file):

@@ -81,10 +81,43 @@ def test_wrong_key_is_an_authentication_error_without_the_key(sandbox, png_file)
     assert "Preferences" in str(caught.value)
 
 
-def test_no_credits_is_406(sandbox, png_file):
+def test_no_credits_is_406_with_a_plain_text_body_and_reads_as_credits(sandbox, png_file):
+    import requests
+
+    raw = requests.post(f"{sandbox.url}/v2/hunyuan-3d-2", json={"image": "x"}, headers={"x-api-key": BROKE_KEY})
+    assert raw.status_code == 406 and raw.headers["Content-Type"].startswith("text/plain")
+    assert raw.text == "Insufficient credits"
     provider = SegmindProvider(HttpClient(sleep=_no_wait), BROKE_KEY, base_url=sandbox.url)
-    with pytest.raises(E.InsufficientCreditsError):
+    with pytest.raises(E.InsufficientCreditsError, match="not enough credits"):
         _run(provider, png_file)
+
+
+def _post(sandbox, body: object, *, raw: bytes | None = None):
+    import requests
+
+    return requests.post(f"{sandbox.url}/v2/hunyuan-3d-2", json=None if raw is not None else body, data=raw,
+                         headers={"x-api-key": VALID_KEY, "Content-Type": "application/json"}, timeout=10)
+
+
+@pytest.mark.parametrize(("body", "says"), [
+    ({"image": "iVBORw0KGgo=", "seeed": 3}, "Unknown parameter: seeed"),  # a misspelt name is refused, not ignored
+    ({"image": "not base64 at all!"}, "neither a URL nor valid base64"),
+    ({"image": "aGVsbG8gd29ybGQ="}, "not a PNG, JPEG or WebP"),  # base64 of text
+    ({"image": ["x"]}, "image must be a string"),
+    ({"image": "iVBORw0KGgo=", "face_count": 10}, "face_count"),
+])
+def test_the_simulator_refuses_a_bad_request_with_400_as_segmind_does(sandbox, body, says):
+    answer = _post(sandbox, body)
+    assert answer.status_code == 400 and says in answer.json()["error"]
+    assert sandbox.segmind.creating_posts == 0
+
+
+def test_a_malformed_body_is_400_and_a_good_one_is_accepted(sandbox, png_file):
+    import base64
+
+    assert _post(sandbox, None, raw=b"{not json").status_code == 400
+    good = _post(sandbox, {"image": base64.b64encode(png_file.read_bytes()).decode(), "seed": 3})
+    assert good.status_code == 200 and sandbox.segmind.creating_posts == 1
 
 
 def test_invalid_parameters_are_a_bad_request(client, sandbox, png_file):
