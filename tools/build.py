@@ -134,10 +134,10 @@ def select_wheels(cache: Path, pins: list[tuple[str, str]] | None = None, *, pyt
         candidates = [wheel for wheel in available if wheel.name == name and wheel.version == version]
         needs = sorted({(each, tag) for tag, pythons in PLATFORMS.values() for each in pythons
                         if python is None or each == python})
-        for python, tag in needs:
-            fitting = [wheel for wheel in candidates if wheel.fits(python, tag)]
+        for each, tag in needs:
+            fitting = [wheel for wheel in candidates if wheel.fits(each, tag)]
             if not fitting:
-                missing.append(f"{name}=={version} for Python {python} on {tag}")
+                missing.append(f"{name}=={version} for Python {each} on {tag}")
             elif fitting[0].path not in chosen:
                 chosen.append(fitting[0].path)
     if missing:
