@@ -410,6 +410,16 @@ ZH_HANS.update({
     'The style image is too complex. Try a simpler one.': '风格图像过于复杂，请换一张简单些的。',
 })
 
+ZH_HANS.update({
+    'Dismiss Note': '关闭提示',
+    'Hide this note (it says what changed in the settings when the file was opened)': '隐藏此提示（说明打开文件时设置发生了哪些变化）',
+    'Note': '提示',
+    'What changed in these settings when this file was opened (shown once)': '打开此文件时这些设置发生的变化（只显示一次）',
+    'an embedded file is not valid base64': '内嵌文件不是有效的 base64',
+    'an image is malformed': '某个图像格式错误',
+})
+
+
 ZH_HANS_FORMATS: dict[str, str] = {
     '{} (assumed)': '{0}（推定）',
     'Retexture ({} {})': '重新贴图（{0} {1}）',
@@ -448,6 +458,13 @@ ZH_HANS_FORMATS: dict[str, str] = {
 Blender's own UI code does; ``{0}``, ``{1}`` in the Chinese let the values move where the grammar wants them."""
 
 ZH_HANS_TEMPLATES: dict[str, str] = {
+    'Queued in Meshsmith: {} Sending again in {} s (until {}).': '在 Meshsmith 中排队：{0} {1} 秒后再次发送（直到 {2}）。',
+    'image {} has no source': '图像 {0} 没有来源',
+    '{} Meshsmith waited {} minutes and stopped; nothing was sent or billed. Submit again later.': '{0} Meshsmith 已等待 {1} 分钟并停止；未发送也未计费。请稍后重新提交。',
+    "{} at {} was still sending the model when the job's time limit ran out. Raise Time Limit (s) if the model is large or the network slow, then Retry Fetch.": '{0}（{1}）在任务时间上限到达时仍在发送模型。如果模型很大或网络较慢，请提高“时间上限（秒）”，然后点“重新获取”。',
+    '{} sent more than a model of {} MB takes; refused.': '{0} 发送的数据超过 {1} MB 模型所需；已拒绝。',
+    "{} sent {} of {} x {} pixels; Meshsmith takes up to {} on a side, so that importing and baking it cannot exhaust this computer's memory. Nothing was imported; ask the service for a lower texture resolution.": '{0} 发送的{1}为 {2} x {3} 像素；Meshsmith 每边最多接受 {4} 像素，以免导入和烘焙耗尽本机内存。未导入任何内容；请向服务请求较低的贴图分辨率。',
+    '{} sent {} whose size Meshsmith cannot read (not a PNG, JPEG or WebP image). Nothing was imported.': '{0} 发送的{1}尺寸无法读取（不是 PNG、JPEG 或 WebP 图像）。未导入任何内容。',
     'Refused to contact {}: only https is allowed (or http to this computer, or to a server of your own on your own network).': '已拒绝连接 {0}：只允许 https（或连接本机的 http，或连接你自己网络中的服务器的 http）。',
     "This job's files are not in Meshsmith's results folder (its record names '{}'); nothing was imported.": '该任务的文件不在 Meshsmith 的结果文件夹中（其记录指向“{0}”）；未导入任何内容。',
     "The image file '{}' is a link that cannot be read (it loops, or what it points to is gone: {}).": '图像文件“{0}”是一个无法读取的链接（它形成循环，或指向的内容已不存在：{1}）。',
