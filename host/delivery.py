@@ -95,8 +95,9 @@ def _place(record: JobRecord, context: bpy.types.Context, *,
             apply_maps_to_object(target, baked, name=f"{target.name} {record.provider.title()}", tags=tags,
                                  uv_map=record.inputs.get("bake_uv_map", ""))
             return [target], True
-        if how is Delivery.MAPS_ONTO_TARGET and maps:
-            apply_maps_to_object(target, maps, name=f"{target.name} {record.provider.title()}", tags=tags)
+        if how is Delivery.MAPS_ONTO_TARGET and maps:  # on the UV map the job was sent with (a bake's, if made)
+            apply_maps_to_object(target, maps, name=f"{target.name} {record.provider.title()}", tags=tags,
+                                 uv_map=record.inputs.get("bake_uv_map", ""))
             return [target], True
         return import_beside(target, _require_model(model), name=f"{target.name} retextured", tags=tags), False
     if record.kind is JobKind.RETEXTURE:

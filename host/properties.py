@@ -36,6 +36,21 @@ class ProviderSettings(PropertyGroup):
         """The job's parameters (the ``sent`` settings), as the client's ``validate_params`` takes them."""
         return schema.collect(self.settings_schema, self)
 
+    def adopt_renamed(self) -> None:
+        """Take over what a file saved before a setting was renamed holds under the old name (``Param.renamed_from``):
+        the new setting gets the mapped value, the old value goes, and a value that could not be kept as it was
+        leaves ``settings_note`` for the sidebar to say once."""
+        for param in self.settings_schema:
+            renamed = param.renamed_from
+            if renamed is None or renamed.old_name not in self.keys():
+                continue
+            stored = self[renamed.old_name]
+            del self[renamed.old_name]
+            if isinstance(stored, int) and stored in renamed.by_number:
+                setattr(self, param.name, renamed.by_number[stored])
+                if stored in renamed.noted:
+                    self.settings_note = renamed.note
+
 
 def _blender_property(param: schema.Param):
     """The Blender property for one setting: same name, label, tooltip, default and range as the schema."""
@@ -63,6 +78,8 @@ def settings_class(provider: registry.ProviderInfo) -> type[ProviderSettings]:
     name = "Meshsmith" + provider.key.title().replace("_", "") + "Settings"
     # A "reference" setting is the scene's own reference image (scene.meshsmith.image): no property of its own.
     annotations = {param.name: _blender_property(param) for param in provider.settings if param.kind != "reference"}
+    annotations["settings_note"] = StringProperty(
+        name="Note", description="What changed in these settings when this file was opened (shown once)", default="")
     if provider.catalog:  # the model choice and the chosen model's inputs (scene.meshsmith.scenario.model...)
         annotations.update(catalog_properties.catalog_annotations())
     return type(name, (ProviderSettings,), {"__annotations__": annotations, "settings_schema": provider.settings,
@@ -159,3 +176,11 @@ def unregister() -> None:
     del bpy.types.Scene.meshsmith
     for cls in reversed(classes):
         bpy.utils.unregister_class(cls)
+
+
+def adopt_renamed_settings() -> None:
+    """Every scene's provider settings take over values saved under a setting's old name (after a file load)."""
+    for scene in bpy.data.scenes:
+        group = getattr(scene, "meshsmith", None)
+        for provider_id in SETTINGS_CLASSES if group is not None else ():
+            group.provider_settings(provider_id).adopt_renamed()

@@ -26,6 +26,9 @@ def _timer() -> float:
 
 
 def _first_tick() -> None:
+    from .properties import adopt_renamed_settings
+
+    adopt_renamed_settings()  # the file open at start-up was loaded before the add-on was enabled
     runtime.resume_jobs()
     from .catalog import state as catalog_state
 
@@ -36,6 +39,9 @@ def _first_tick() -> None:
 
 @persistent
 def _on_load_post(*_args: object) -> None:
+    from .properties import adopt_renamed_settings
+
+    adopt_renamed_settings()  # a file saved by an older Meshsmith: settings under their old names
     # The WindowManager is new after a file load: rebuild the list, then carry on with the jobs.
     runtime.resume_jobs()
     if not bpy.app.timers.is_registered(_timer):

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -26,6 +27,7 @@ from ..providers.models import AssetRef, AssetRole, JobStatus, RemoteJob
 from .book import JobBook, Stopped
 from .pacing import estimated_progress, lower_thread_priority, poll_interval
 from .records import JobRecord, JobState
+from .same_uvs import kept_the_uvs
 from .states import Delivery
 from .thumbnails import PreviewRenderer, write_thumbnail
 
@@ -141,9 +143,25 @@ class JobWorker:
                 event: threading.Event) -> RemoteJob:
         """The creating request; sent again only after a 429, which proves the service made nothing."""
         attempt = 0
+        busy_since: float | None = None
         while True:
             try:
                 return provider.submit(request, on_created)
+            except E.AccountBusyError as exc:  # nothing was made: wait in Meshsmith for one of the account's jobs
+                if self.book.require(job_id).remote_id:
+                    raise
+                busy_since = self.book.clock() if busy_since is None else busy_since
+                if self.book.clock() - busy_since > exc.patience_s:
+                    raise E.RateLimitError(f"{exc} Meshsmith waited {exc.patience_s / 60:.0f} minutes and stopped; "
+                                           "nothing was sent or billed. Submit again later.") from None
+                attempt += 1  # 5 s, 10 s, 20 s... up to a minute: one of the account's jobs may end at any time
+                delay = min(exc.retry_after or 5.0 * 2 ** (attempt - 1), CREATE_RETRY_CAP_S)
+                gives_up = time.strftime("%H:%M", time.localtime(time.time() + busy_since + exc.patience_s
+                                                                 - self.book.clock()))
+                self.book.commit(job_id, event, message=f"Queued in Meshsmith: {exc} Sending again in {delay:.0f} s "
+                                                        f"(until {gives_up}).")
+                if event.wait(delay):
+                    raise Stopped() from None
             except E.RateLimitError as exc:
                 attempt += 1
                 if self.book.require(job_id).remote_id or attempt > CREATE_RATE_LIMIT_RETRIES:
@@ -296,6 +314,9 @@ class JobWorker:
                 raise
             warning = provider.result_warning(record.params, model)
         bake_error = ""
+        if record.delivery is Delivery.BAKE_ONTO_TARGET and kept_the_uvs(record.inputs.get("mesh_path", ""), paths):
+            # The service kept the UVs it was sent: its maps fit the object as they are; nothing to bake.
+            record = self.book.commit(job_id, event, delivery=Delivery.MAPS_ONTO_TARGET)
         if record.delivery is Delivery.BAKE_ONTO_TARGET and AssetRole.MODEL.value in paths:
             try:
                 paths.update(self._bake(job_id, record, Path(paths[AssetRole.MODEL.value]), event))

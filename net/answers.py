@@ -45,7 +45,23 @@ def error_from_response(service: str, response: requests.Response) -> E.HTTPStat
                 retry_after = float(body["remainingSeconds"])
         except (ValueError, RecursionError):
             pass
-    return E.error_for_status(service, response.status_code, error_detail(response), retry_after=retry_after)
+    detail = error_detail(response)
+    error = E.error_for_status(service, response.status_code, detail, retry_after=retry_after)
+    error.code, error.error_type = error_code(response)
+    error.detail = detail
+    return error
+
+
+def error_code(response: requests.Response) -> tuple[str, str]:
+    """(code, type) from an error body of the form ``{"type", "code", "message", ...}`` (each '' when absent)."""
+    try:
+        body = response.json()
+    except (ValueError, RecursionError):
+        return "", ""
+    if not isinstance(body, dict):
+        return "", ""
+    found = [body.get(key) for key in ("code", "type")]
+    return tuple(value[:80] if isinstance(value, str) and value.isascii() else "" for value in found)  # type: ignore[return-value]
 
 
 def parse_json(response: requests.Response, *, service: str) -> Any:

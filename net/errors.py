@@ -23,7 +23,6 @@ class Fix(str, Enum):
     TOP_UP_CREDITS = "TOP_UP_CREDITS"
     RETRY_LATER = "RETRY_LATER"
     CHECK_INPUT = "CHECK_INPUT"
-    SWITCH_TO_RETEXTURE = "SWITCH_TO_RETEXTURE"
 
 
 class MeshsmithError(Exception):
@@ -100,7 +99,14 @@ class TLSError(TransportError):
 
 
 class HTTPStatusError(RequestError):
-    """The server answered with an error status."""
+    """The service answered with an HTTP error status."""
+
+    code: str = ""
+    """The service's own error code, when its error body names one (Meshy v2's ``code``), else ''."""
+    error_type: str = ""
+    """The service's error category, when its error body names one (Meshy v2's ``type``), else ''."""
+    detail: str = ""
+    """The service's own words from the error body (redacted), for telling causes apart; not for showing raw."""
 
 
 class BadRequestError(HTTPStatusError):
@@ -141,6 +147,15 @@ class RateLimitError(HTTPStatusError):
     def __init__(self, message: str, *, status_code: int | None = 429, retry_after: float | None = None) -> None:
         super().__init__(message, status_code=status_code)
         self.retry_after = retry_after
+
+
+class AccountBusyError(RateLimitError):
+    """Nothing was created because too many of the account's own jobs are running: send again once one has ended,
+    for up to ``patience_s`` seconds (the engine says so in the job list, with the time it gives up)."""
+
+    def __init__(self, message: str, *, patience_s: float = 1800.0, retry_after: float | None = None) -> None:
+        super().__init__(message, retry_after=retry_after)
+        self.patience_s = patience_s
 
 
 class ServerError(HTTPStatusError):

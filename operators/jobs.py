@@ -329,15 +329,20 @@ class MESHSMITH_OT_enable_online_access(Operator):
         return {"FINISHED"}
 
 
-class MESHSMITH_OT_use_meshy_retexture(Operator):
-    """Texture with Meshy's Retexture endpoint (the one Meshy offers today)"""
+class MESHSMITH_OT_dismiss_settings_note(Operator):
+    """Hide this note (it says what changed in the settings when the file was opened)"""
 
-    bl_idname = "meshsmith.use_meshy_retexture"
-    bl_label = "Switch to Retexture"
+    bl_idname = "meshsmith.dismiss_settings_note"
+    bl_label = "Dismiss Note"
     bl_options = {"INTERNAL", "UNDO"}
 
+    provider: StringProperty(options={"HIDDEN", "SKIP_SAVE"})
+
     def execute(self, context):
-        context.scene.meshsmith.meshy.endpoint = "RETEXTURE"
+        from ..providers import registry
+
+        if registry.known(self.provider):
+            context.scene.meshsmith.provider_settings(self.provider).settings_note = ""
         return {"FINISHED"}
 
 
@@ -370,7 +375,7 @@ classes = (
     MESHSMITH_OT_estimate_cost,
     MESHSMITH_OT_fetch_meshy_tasks,
     MESHSMITH_OT_enable_online_access,
-    MESHSMITH_OT_use_meshy_retexture,
+    MESHSMITH_OT_dismiss_settings_note,
     MESHSMITH_OT_open_preferences,
 )
 

@@ -95,6 +95,10 @@ def draw_notices(layout: bpy.types.UILayout, group, provider: registry.ProviderI
         if schema.holds(notice.when, group):
             box = layout.box()
             box.label(text=translate_message(notice.text), icon="INFO", translate=False)
+    if getattr(group, "settings_note", ""):  # said once: until the artist dismisses it
+        row = layout.box().row()
+        row.label(text=translate_message(group.settings_note), icon="INFO", translate=False)
+        row.operator("meshsmith.dismiss_settings_note", text="", icon="X").provider = provider.id
 
 
 def draw_price(layout: bpy.types.UILayout, context: bpy.types.Context, provider: registry.ProviderInfo) -> None:

@@ -29,8 +29,6 @@ def draw_fix(layout: bpy.types.UILayout, fix: str) -> None:
         layout.operator("meshsmith.enable_online_access", icon="WORLD")
     elif fix == "OPEN_PREFERENCES":
         layout.operator("meshsmith.open_preferences", icon="PREFERENCES")
-    elif fix == "SWITCH_TO_RETEXTURE":
-        layout.operator("meshsmith.use_meshy_retexture", icon="BRUSH_DATA")
 
 
 def draw_blocker(layout: bpy.types.UILayout, reason: str, fix: str = "NONE") -> None:

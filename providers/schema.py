@@ -49,6 +49,7 @@ _PARAM_OPTIONS: dict[str, Any] = {
     "options": False,  # drawn in the provider's collapsed options panel rather than with the main inputs
     "bare": False,  # drawn without its label (a selector at the top of a panel)
     "routes": ("GENERATE", "RETEXTURE"),  # the routes whose panel shows it
+    "renamed_from": None,  # a ``Renamed``: the name (and enum numbers) a file saved by an older Meshsmith holds
 }
 
 
@@ -78,6 +79,17 @@ class Param:
 
     def __repr__(self) -> str:
         return f"Param({self.name!r}, {self.kind!r})"
+
+
+class Renamed:
+    """A setting's name (and, for an enum, its items' numbers) in files saved before it was renamed: such a file
+    opens with the value ``by_number`` maps the stored number to; a number in ``noted`` also shows ``note`` once."""
+
+    __slots__ = ("old_name", "by_number", "noted", "note")
+
+    def __init__(self, old_name: str, by_number: Mapping[int, Any], *, noted: frozenset[int] = frozenset(),
+                 note: str = "") -> None:
+        self.old_name, self.by_number, self.noted, self.note = old_name, dict(by_number), noted, note
 
 
 class Notice:

@@ -1,8 +1,9 @@
-"""Simulate Meshy's texturing API: Retexture and Text to Texture, the SSE stream, listing, balance, and real PNG
-maps that differ per channel.
+"""Simulate Meshy's texturing API: API v2 (``meshy_v2.py``: Retexture, tasks, balance) and API v1 (Retexture and
+Text to Texture, kept for jobs journaled before v2, and switched off by ``v1_off`` as Meshy does on 2027-03-15), the
+SSE stream, and real PNG maps that differ per channel.
 
-Behaviour follows Meshy's API reference, as the client in providers/meshy.py sums it up. The stream uses CRLF line
-ends and keep-alive comments; it can be cut in the middle (``cut_stream_after``) to prove the client
+Behaviour follows Meshy's API reference, as the client in providers/meshy/client.py sums it up. The stream uses CRLF
+line ends and keep-alive comments; it can be cut in the middle (``cut_stream_after``) to prove the client
 falls back to polling. ``swap_normal_roughness`` reproduces the old docs' swapped texture URLs.
 """
 
@@ -10,7 +11,6 @@ from __future__ import annotations
 
 import base64
 import json
-import struct
 import threading
 import time
 import uuid
@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from .assets import make_model_glb, make_textures
+from .meshy_v2 import MeshyV2Routes, error, glb_has_uvs
 from .repaint import repaint
 from .wire import Request, Response
 
@@ -28,7 +29,7 @@ if TYPE_CHECKING:
 VALID_KEY = "msy_sandbox_key_0123456789"
 SANDBOX_CREDENTIALS = {"api_key": VALID_KEY}
 """What the add-on passes to the client when the sandbox is on (client constructor keywords)."""
-CREATE_PATH = "/openapi/v1/retexture"
+CREATE_PATH = "/openapi/v2/retexture"
 """Where the request that creates (and bills) a job goes: faults aimed at it test the never-pay-twice rules."""
 DOWNLOAD_PATH = "/meshy-assets/"
 """Where result files are served from."""
@@ -45,16 +46,6 @@ _STEPS = [("PENDING", 0, 2), ("PENDING", 0, 1), ("PENDING", 0, 0), ("IN_PROGRESS
           ("IN_PROGRESS", 80, 0), ("IN_PROGRESS", 95, 0), ("SUCCEEDED", 100, 0)]
 
 
-def glb_has_uvs(data: bytes) -> bool:
-    """True when the first mesh primitive of a GLB has TEXCOORD_0."""
-    try:
-        length = struct.unpack_from("<I", data, 12)[0]
-        gltf = json.loads(data[20:20 + length])
-        return any("TEXCOORD_0" in prim.get("attributes", {}) for mesh in gltf.get("meshes", []) for prim in mesh["primitives"])
-    except (struct.error, ValueError, KeyError):
-        return False
-
-
 @dataclass
 class MeshyTask:
     id: str
@@ -65,8 +56,13 @@ class MeshyTask:
     fail_code: str = ""
     files: dict[str, bytes] = field(default_factory=dict)
     repaint_source: bytes = b""
-    """The given mesh, when Meshy makes its own UVs (``enable_original_uv: false``): the result is that mesh
-    with new UVs and vertices, as Meshy's is."""
+    """The given mesh, when Meshy makes its own UVs (v2; v1 with ``enable_original_uv: false``): the result is that
+    mesh with new UVs and vertices, as Meshy's is."""
+    v2: bool = False
+    """Created through API v2 (read on the v2 task routes only)."""
+    keep_uvs: bool = False
+    """The result is the given mesh with its own UVs (v2's default "keeps usable UVs")."""
+    canceled: bool = False
 
 
 @dataclass
@@ -87,6 +83,16 @@ class MeshyConfig:
     """The next N creating requests are refused with 429 RateLimitExceeded (nothing is created)."""
     odd_list_entries: bool = False
     """The task list carries an entry with an unknown status and a success without any file."""
+    v1_off: bool = False
+    """Every v1 route answers 404 ``route_not_found``, as on and after 2027-03-15."""
+    pending_limit_next: int = 0
+    """The next N v2 creating requests answer 429 ``pending_task_limit_reached`` (nothing is created)."""
+    v2_keeps_uvs: bool = True
+    """A v2 result keeps the UVs of the mesh it was sent (v2's default); False: Meshy's own UVs, as a result of a
+    mesh whose UVs Meshy could not use."""
+    concurrent_limit_next: int = 0
+    """The next N v2 creating requests answer 429 ``concurrent_task_limit_reached`` (an unlimited plan out of
+    credits)."""
 
 
 class MeshySimulator:
@@ -100,14 +106,24 @@ class MeshySimulator:
         """Wall-clock time each task's terminal event was sent on its stream (for latency benchmarks)."""
         self._lock = threading.Lock()
         for path, kind in ENDPOINTS.items():
-            sandbox.route("POST", rf"/openapi/v1/{path}", lambda r, k=kind: self.create(r, k))
-            sandbox.route("GET", rf"/openapi/v1/{path}", lambda r, k=kind: self.list(r, k))
-            sandbox.route("GET", rf"/openapi/v1/{path}/(?P<id>[\w-]+)", lambda r, k=kind: self.get(r, k))
-            sandbox.route("GET", rf"/openapi/v1/{path}/(?P<id>[\w-]+)/stream", lambda r, k=kind: self.stream(r, k))
-        sandbox.route("GET", r"/openapi/v1/balance", self.balance)
+            sandbox.route("POST", rf"/openapi/v1/{path}", self._v1(lambda r, k=kind: self.create(r, k)))
+            sandbox.route("GET", rf"/openapi/v1/{path}", self._v1(lambda r, k=kind: self.list(r, k)))
+            sandbox.route("GET", rf"/openapi/v1/{path}/(?P<id>[\w-]+)", self._v1(lambda r, k=kind: self.get(r, k)))
+            sandbox.route("GET", rf"/openapi/v1/{path}/(?P<id>[\w-]+)/stream",
+                          self._v1(lambda r, k=kind: self.stream(r, k)))
+        sandbox.route("GET", r"/openapi/v1/balance", self._v1(self.balance))
+        self.v2 = MeshyV2Routes(self, task_class=MeshyTask, valid_key=VALID_KEY, broke_key=BROKE_KEY)
         sandbox.route("GET", r"/meshy-assets/(?P<id>[\w-]+)/(?P<name>[\w.-]+)", self.asset)
 
     # --- helpers -----------------------------------------------------------------------------------------
+    def _v1(self, handler):
+        """A v1 route, answering 404 once v1 is switched off."""
+        def route(request: Request) -> Response:
+            if self.config.v1_off:
+                return error(404, "not_found_error", "route_not_found", "API v1 is no longer available; use v2")
+            return handler(request)
+        return route
+
     def _auth(self, request: Request) -> tuple[str, Response | None]:
         header = request.header("authorization")
         key = header[7:] if header.startswith("Bearer ") else ""
@@ -124,6 +140,8 @@ class MeshySimulator:
         status, progress, ahead = _STEPS[min(task.step, len(_STEPS) - 1)]
         if task.fail_code and status == "SUCCEEDED":
             status = "FAILED"
+        if task.canceled and status in ("PENDING", "IN_PROGRESS"):
+            status = "CANCELED"
         if brief and status in ("PENDING", "IN_PROGRESS"):
             return {"id": task.id, "progress": progress, "status": status}
         data: dict[str, Any] = {
@@ -132,7 +150,7 @@ class MeshySimulator:
             "finished_at": task.created_at + 30000 if status in ("SUCCEEDED", "FAILED") else 0,
             "expires_at": task.created_at + 259200000, "model_urls": {}, "texture_urls": [],
             "task_error": {"message": ""},
-            "consumed_credits": 0 if status == "FAILED" else (COST_8K if task.body.get("texture_resolution") == "8k" else COST),
+            "consumed_credits": 0 if status in ("FAILED", "CANCELED") else (COST_8K if task.body.get("texture_resolution") == "8k" else COST),
             "text_style_prompt": task.body.get("text_style_prompt", ""), "image_style_url": task.body.get("image_style_url", ""),
             "ai_model": task.body.get("ai_model", ""),
             "style_prompt": task.body.get("style_prompt", ""), "object_prompt": task.body.get("object_prompt", ""),
@@ -159,8 +177,12 @@ class MeshySimulator:
             return
         seed = abs(hash(task.id)) % 10_000
         maps = make_textures(seed, self.config.texture_size)
-        model = (repaint(task.repaint_source) if task.repaint_source
-                 else make_model_glb(seed, face_count=2000, texture_size=self.config.texture_size))
+        if task.repaint_source and task.keep_uvs:
+            model = task.repaint_source
+        elif task.repaint_source:
+            model = repaint(task.repaint_source)
+        else:
+            model = make_model_glb(seed, face_count=2000, texture_size=self.config.texture_size)
         task.files = {
             "model.glb": model,
             "texture_0.png": maps.base_color, "texture_0_metallic.png": maps.metallic,
@@ -264,7 +286,7 @@ class MeshySimulator:
 
     def _task(self, request: Request, kind: str) -> MeshyTask | None:
         task = self.tasks.get(request.match["id"])
-        return task if task is not None and task.kind == kind else None
+        return task if task is not None and task.kind == kind and not task.v2 else None
 
     def get(self, request: Request, kind: str) -> Response:
         _key, refused = self._auth(request)
@@ -314,7 +336,7 @@ class MeshySimulator:
         if not 1 <= size <= 50:
             return Response.json({"message": "page_size must be between 1 and 50"}, 400)
         page = max(int(request.query.get("page_num", "1")), 1)
-        tasks = [t for t in self.tasks.values() if t.kind == kind]
+        tasks = [t for t in self.tasks.values() if t.kind == kind and not t.v2]
         tasks.sort(key=lambda t: t.created_at, reverse=request.query.get("sort_by", "-created_at").startswith("-"))
         chosen = [self.task_json(t) for t in tasks[(page - 1) * size: page * size]]
         if self.config.odd_list_entries:

@@ -41,7 +41,7 @@ SERVER_TIMEOUT_S = 12
 PATHS = {
     "SEGMIND": ("/v2/hunyuan-3d-2", "/status", "/meshes/"),
     "SCENARIO": ("/generate/custom", "/v1/jobs/", "/cdn/"),
-    "MESHY": ("/openapi/v1/retexture", "/openapi/v1/retexture/", "/meshy-assets/"),
+    "MESHY": ("/openapi/v2/retexture", "/openapi/v2/tasks/", "/meshy-assets/"),
     # A self-hosted server's model comes inside the status answer that says "completed": a download fault there.
     "HUNYUAN_SERVER": ("/send", "/status/", "/status/"),
 }
@@ -70,6 +70,8 @@ class Fault:
     """What the job's error (or, for a delivered result, its warning) must say."""
     not_for: tuple[str, ...] = ()
     """Providers the fault cannot happen to."""
+    simulator: dict = field(default_factory=dict)
+    """Settings of the provider's simulator for the case (``config`` attributes)."""
 
 
 FAULTS = [
@@ -105,6 +107,11 @@ FAULTS = [
           server={"endless_completed": "text"}, words="sent no model"),
     Fault("'completed', then endless backslashes", "none", "status", transient=False,
           providers=("HUNYUAN_SERVER",), server={"endless_completed": "backslashes"}, words="not valid base64"),
+    # Meshy's API v2: its own refusals of the creating request, each read by its code.
+    Fault("429 pending-task limit (nothing created)", "none", "create", providers=("MESHY",),
+          simulator={"pending_limit_next": 1, "v1_off": True}),
+    Fault("429 plan out of credits for more tasks", "none", "create", transient=False, providers=("MESHY",),
+          simulator={"concurrent_limit_next": 1, "v1_off": True}, words="plan has run out of credits"),
 ]
 
 
@@ -223,6 +230,8 @@ def run_case(bpy, provider: str, fault: Fault, image: Path, keys: dict[str, str]
             simulator = _hunyuan_server(box, fault)
         else:
             simulator = {"SEGMIND": box.segmind, "SCENARIO": box.scenario, "MESHY": box.meshy}[provider]
+            for name, value in fault.simulator.items():
+                setattr(simulator.config, name, value)
         operator_result = ""
         if fault.through_operator:
             known = {job.id for job in runtime.engine().jobs()}

@@ -1,30 +1,21 @@
-"""Meshy's Retexture and Text to Texture: texture an existing mesh, with live progress over SSE.
+"""Meshy's Retexture on its API v2, with live progress over SSE; jobs journaled on v1 are still read on v1.
 
-Follows Meshy's API reference (docs.meshy.ai: Retexture, Text to Texture, streaming) and Meshy's own clients
-(meshy-cli, meshy-mcp-server), not older samples where they differ:
-- Text to Texture has been renamed Retexture (``/openapi/v1/retexture``); the old endpoint is kept
-  as an option because the rate-limit page still lists it;
-- create answers HTTP 202 (200 is accepted too) with ``{"result": "<task id>"}``;
-- every option is sent explicitly, because the documented defaults disagree
-  (``enable_original_uv`` is true in one place and false in another);
-- ``texture_urls`` is an array of one object; the old sample swapped the normal and roughness URLs,
-  so each map is matched by its file name as well as its key, and the name wins;
-- the stream is ``GET .../{id}/stream``: ``event: message`` with one-line JSON, ``event: error``;
-  the terminal event carries the full task; if the stream breaks, the engine falls back to polling;
-- 402 is "insufficient credits"; 429 says ``RateLimitExceeded`` or ``NoMoreConcurrentTasks``;
-  a failed task carries ``task_error`` with a ``code`` such as ``model_missing_uv``.
-
-As of December 2026 (Meshy's deprecation notes and its own clients, meshy-cli and meshy-mcp-server):
-- ``meshy-5`` was retired on 2026-10-10; retexture takes ``latest`` (= Meshy 7), ``meshy-7``, ``meshy-6``,
-  ``meshy-6-lite`` and ``meshy-n1``; ``remove_lighting`` is sent only to Meshy 6 and 7; N1 takes images
-  only, no PBR, 2K only; Meshy 6 Lite makes 2K only;
-- ``hd_texture`` is deprecated: ``texture_resolution`` (``2k``, ``4k``, ``8k``) replaces it; 8K costs 15
-  credits instead of 10;
-- exactly one style input is sent: ``text_style_prompt``, ``image_style_url`` or ``multiview_image_urls``
-  (1 to 4 views, front first), and several views need ``ai_model: "meshy-7"`` named explicitly;
-- Text to Texture is no longer routed to by Meshy's clients: a 404 or 410 when creating such a task says
-  so and offers Retexture (nothing is billed, nothing is retried);
-- a 401 with the public test-mode key means the test mode is unavailable, not that a key is wrong.
+Follows Meshy's API v2 reference and migration guide (docs.meshy.ai/en/api/migrate-to-v2). v1 is deprecated: no
+new features after 2027-01-15, and every v1 endpoint with a v2 version stops on 2027-03-15.
+- ``POST /openapi/v2/retexture`` takes ``texture_model`` (required), ``texture_prompt`` or ``texture_image_url``
+  (never both), ``texture_resolution``, ``enable_pbr``/``remove_lighting`` where the model honours them, and the
+  mesh as ``data:model/gltf-binary;base64,...``; any field it does not define (v1's names included) is a 400. The
+  answer is the task object (200 or 202): its ``id`` names the job.
+- One set of task routes: ``GET /openapi/v2/tasks/{id}``, ``.../stream`` (SSE: the task object in each
+  ``data:``, whatever the event's name), ``GET /openapi/v2/tasks?type=retexture`` (a list, or an object holding
+  one), ``DELETE /openapi/v2/tasks/{id}``; results under ``output``; the balance at ``/openapi/v2/balance``.
+- Errors are one object read by ``code`` (``answers.explained``); 429 ``pending_task_limit_reached`` created
+  nothing and waits in Meshsmith (``E.AccountBusyError``).
+- The remote id of a v2 task is ``v2:<id>``; an id without that prefix was journaled on v1 and is read on v1 while
+  v1 answers. When v1 no longer knows it, the job says the service switched versions and where its result may be.
+- ``texture_urls`` is an array of one object; each map is matched by its file name as well as its key (an old
+  sample swapped the normal and roughness URLs), and the name wins.
+- The public test-mode key is not offered on v2: a 401 for it says so and sends the artist to enter a key.
 """
 
 from __future__ import annotations
@@ -36,23 +27,24 @@ from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel
 
 from ...net import errors as E
 from ...net.files import GLB_MAGIC, sniff_image
 from ...net.http import HttpClient, parse_json
 from ...net.sse import MAX_SSE_LINE_CHARS, SseLineTooLongError, SseParser
 from ..base import Provider, normalise_base_url, status_from_table, validation_message
-from ..channels import Channel
 from ..models import AssetRef, AssetRole, JobStatus, RemoteJob
 from . import PROVIDER, TEST_MODE_KEY
-from .request_models import MAX_VIEWS, Endpoint, MeshyParams, MeshyRequest
+from .answers import TEXTURE_KEYS, Task, explained, failure_reason, task_list
+from .request_models import MeshyParams, MeshyRequest
 
 SERVICE = "Meshy"
 DEFAULT_BASE_URL = "https://api.meshy.ai"
-"""Meshy's documented test-mode key: no credits used, canned results. Offered as a switch, never a default."""
-# The mesh travels as a base64 data URI inside JSON; past this size the request is refused here
-# rather than failing slowly on Meshy's side (a 100k-face mesh without textures is a few MB).
+V2 = "v2:"
+"""The prefix of a v2 task's remote id (an id without it was journaled on v1)."""
+# The mesh travels as a base64 data URI inside JSON (v2 takes up to 100 MB that way); past this size the request is
+# refused here rather than failing slowly on Meshy's side (a 100k-face mesh without textures is a few MB).
 MAX_MODEL_BYTES = 40 * 1024 * 1024
 MAX_STYLE_IMAGE_BYTES = 10 * 1024 * 1024
 # The stream sends events as the task moves and keep-alive comments between; 90 s of silence
@@ -60,7 +52,9 @@ MAX_STYLE_IMAGE_BYTES = 10 * 1024 * 1024
 STREAM_READ_TIMEOUT_S = 90.0
 # Events arrive as they are sent; this only bounds one read.
 STREAM_CHUNK_BYTES = 64 * 1024
-
+V1_GONE = ("Meshy switched its API to version 2 and no longer answers for this job, which was sent before the "
+           "switch. If it finished, its result is in Meshy's web app (app.meshy.ai, My Assets); send the job again "
+           "to texture through version 2.")
 
 STATUS_TABLE: dict[str, JobStatus] = {
     "PENDING": JobStatus.QUEUED,
@@ -70,38 +64,9 @@ STATUS_TABLE: dict[str, JobStatus] = {
     "CANCELED": JobStatus.CANCELED,
 }
 
-TASK_ERROR_MESSAGES = {
-    "model_missing_uv": "The mesh has no UV map, but 'Keep Original UVs' is on. Unwrap it (U > Smart UV Project) or turn the option off.",
-    "model_insufficient_uv": "The mesh's UV map covers too little to paint on. Unwrap it again or turn 'Keep Original UVs' off.",
-    "image_too_complex": "The style image is too complex. Try a simpler one.",
-    "moderation_blocked": "Meshy's moderation refused the prompt or image.",
-    "invalid_input": "Meshy could not use the mesh or the style input.",
-    "timeout": "Meshy timed out on this task. Try again.",
-    "format_conversion_failed": "Meshy could not convert the mesh. Check it exports cleanly as GLB.",
-}
-
-TEXTURE_KEYS: dict[str, Channel] = {
-    "base_color": Channel.BASE_COLOR, "metallic": Channel.METALLIC, "roughness": Channel.ROUGHNESS,
-    "normal": Channel.NORMAL, "emission": Channel.EMISSION,
-}
-
 
 def map_status(raw: str) -> JobStatus:
     return status_from_table(STATUS_TABLE, raw, SERVICE)
-
-
-class _Task(BaseModel):
-    model_config = ConfigDict(extra="ignore")
-    id: str
-    status: str
-    progress: float = 0
-    preceding_tasks: int | None = None
-    model_urls: dict[str, str] = Field(default_factory=dict)
-    texture_urls: list[dict[str, str]] | None = None
-    thumbnail_url: str = ""
-    task_error: dict[str, Any] | None = None
-    consumed_credits: float | None = None
-    created_at: int = 0
 
 
 def mesh_data_uri(path: Path) -> str:
@@ -111,7 +76,7 @@ def mesh_data_uri(path: Path) -> str:
     if len(data) > MAX_MODEL_BYTES:
         raise E.InvalidInputError(
             f"The mesh is {len(data) >> 20} MB as GLB; Meshy takes up to {MAX_MODEL_BYTES >> 20} MB. Decimate it first.")
-    return "data:application/octet-stream;base64," + base64.b64encode(data).decode("ascii")
+    return "data:model/gltf-binary;base64," + base64.b64encode(data).decode("ascii")
 
 
 def image_data_uri(path: Path) -> str:
@@ -141,7 +106,7 @@ def texture_assets(texture_urls: list[dict[str, str]] | None) -> list[AssetRef]:
 
 
 class MeshyProvider(Provider):
-    """Client for Meshy's texturing endpoints, Bearer auth."""
+    """Client for Meshy's Retexture (API v2), Bearer auth."""
 
     name = "MESHY"
     label = SERVICE
@@ -151,17 +116,16 @@ class MeshyProvider(Provider):
     supports_lookup = PROVIDER.can_look_up  # stated once, in the registry entry
 
     def __init__(self, http: HttpClient, api_key: str, *, base_url: str = DEFAULT_BASE_URL,
-                 poll_interval: float | None = None, endpoint: Endpoint = Endpoint.RETEXTURE) -> None:
+                 poll_interval: float | None = None) -> None:
         super().__init__(http)
         if not api_key:
             raise E.MissingKeyError(
-                "No Meshy API key. Add it in Edit > Preferences > Add-ons > Meshsmith, set MESHSMITH_MESHY_API_KEY, "
-                "or turn on 'Try Meshy Without Credits'.")
+                "No Meshy API key. Add it in Edit > Preferences > Add-ons > Meshsmith, or set MESHSMITH_MESHY_API_KEY.",
+                fix=E.Fix.OPEN_PREFERENCES)
         E.register_secret(api_key)
         self.test_mode = api_key == TEST_MODE_KEY
         self._headers = {"Authorization": f"Bearer {api_key}"}
         self.base_url = normalise_base_url(base_url, service=SERVICE)
-        self.endpoint = endpoint
         if poll_interval is not None:
             self.poll_interval = poll_interval
 
@@ -171,126 +135,111 @@ class MeshyProvider(Provider):
 
     @staticmethod
     def check_inputs(params: Mapping[str, Any], inputs: Mapping[str, str]) -> None:
-        legacy = params.get("endpoint") == Endpoint.TEXT_TO_TEXTURE.value
-        if not inputs.get("style_prompt") and not (not legacy and (inputs.get("style_image_path")
-                                                                   or inputs.get("style_views"))):
+        if params.get("texture_model") == "meshy-n1" and not inputs.get("style_image_path"):
+            raise E.InvalidInputError("Meshy N1 paints from a style image only: choose a style image, or Meshy 7 for "
+                                      "a text style.")
+        if not inputs.get("style_prompt", "").strip() and not inputs.get("style_image_path"):
             raise E.InvalidInputError("Describe the style to paint (or choose a style image).")
-        if legacy and not inputs.get("object_prompt"):
-            raise E.InvalidInputError("Text to Texture also needs a short description of the object.")
 
     @staticmethod
     def retexture_delivery(params: Mapping[str, Any]) -> str:
-        # Keep Original UVs: the maps fit the artist's own mesh; otherwise Meshy's mesh has UVs of its own, and
-        # its look is baked onto the artist's mesh.
-        return "MAPS_ONTO_TARGET" if params.get("enable_original_uv", True) else "BAKE_ONTO_TARGET"
+        # v2 keeps usable UVs by default but does not promise the artist's own: the result is baked onto them.
+        return "BAKE_ONTO_TARGET"
 
     def prepare(self, params: Mapping[str, Any], inputs: Mapping[str, str]) -> MeshyRequest:
         body: dict[str, Any] = dict(params)
         if not inputs.get("mesh_path"):
             raise E.InvalidInputError("No mesh was exported for Meshy.")
         body["model_url"] = mesh_data_uri(Path(inputs["mesh_path"]))
-        body["style_prompt"] = inputs.get("style_prompt", "")
-        body["object_prompt"] = inputs.get("object_prompt", "")
+        body["style_prompt"] = inputs.get("style_prompt", "").strip()
         if inputs.get("style_image_path"):
             body["image_style_url"] = image_data_uri(Path(inputs["style_image_path"]))
-        views = [view for view in inputs.get("style_views", "").split(";") if view]
-        if len(views) > MAX_VIEWS:
-            raise E.InvalidInputError(f"Meshy takes at most {MAX_VIEWS} views of the object; {len(views)} were given.")
-        body["multiview_image_urls"] = [image_data_uri(Path(view)) for view in views]
         try:
             request = MeshyRequest.model_validate(body)
         except ValueError as exc:
             raise E.InvalidInputError(validation_message(SERVICE, exc, PROVIDER.labels())) from None
-        if not request.style_prompt and not request.image_style_url and not request.multiview_image_urls:
+        if not request.style_prompt and not request.image_style_url:
             raise E.InvalidInputError("Describe the style to paint (or choose a style image).")
-        self.endpoint = request.endpoint
         return request
 
-    def _url(self, suffix: str = "") -> str:
-        return f"{self.base_url}{self.endpoint.path}{suffix}"
-
-    def submit(self, request: BaseModel, on_created: Callable[[str], None]) -> RemoteJob:
-        assert isinstance(request, MeshyRequest)
-        self.endpoint = request.endpoint
+    # --- requests -----------------------------------------------------------------------------------------
+    def _send(self, method: str, path: str, **kwargs: Any):
+        """One request to Meshy; a v2 error answer is raised as what it means (``answers.explained``)."""
         try:
-            response = self._send("POST", self._url(), json=request.body())
-        except E.HTTPStatusError as exc:
-            if request.endpoint is Endpoint.TEXT_TO_TEXTURE and exc.status_code in (404, 410):
-                raise E.EndpointRetiredError(
-                    f"{SERVICE} no longer offers Text to Texture (HTTP {exc.status_code}); nothing was billed. "
-                    "Switch the endpoint to Retexture, Meshy's current texturing endpoint, and try again.",
-                    fix=E.Fix.SWITCH_TO_RETEXTURE) from None
-            raise
-        body = parse_json(response, service=SERVICE)
-        task_id = body.get("result") if isinstance(body, dict) else None
-        if not isinstance(task_id, str) or not task_id:
-            raise E.BadResponseError(f"{SERVICE} accepted the task but gave no task id.")
-        on_created(task_id)
-        return RemoteJob(remote_id=task_id, status=JobStatus.QUEUED, raw_status="PENDING", message="Queued")
-
-    def _send(self, method: str, url: str, **kwargs: Any):
-        try:
-            return self.http.request(method, url, service=SERVICE, headers=self._headers, **kwargs)
+            return self.http.request(method, f"{self.base_url}{path}", service=SERVICE, headers=self._headers,
+                                     **kwargs)
         except E.AuthenticationError as exc:
             if self.test_mode and exc.status_code == 401:
                 raise E.AuthenticationError(
-                    f"{SERVICE}'s test mode is unavailable right now (its public test key was refused). Turn off "
-                    "'Try Meshy Without Credits' and use your own key, or try again later.", status_code=401) from None
-            raise
-        except E.RateLimitError as exc:
-            if "NoMoreConcurrentTasks" in str(exc):
-                raise E.RateLimitError(f"{SERVICE}'s queue for your account is full (too many tasks at once). "
-                                       "Wait for one to finish, then try again.", retry_after=exc.retry_after) from None
-            raise
+                    f"{SERVICE} no longer offers its test mode (its public test key was refused by its API v2). Turn "
+                    "off 'Try Meshy Without Credits' and enter your own Meshy key in the preferences.",
+                    status_code=401, fix=E.Fix.OPEN_PREFERENCES) from None
+            raise explained(exc) from None
+        except E.HTTPStatusError as exc:
+            raise explained(exc) from None
+
+    def submit(self, request: BaseModel, on_created: Callable[[str], None]) -> RemoteJob:
+        assert isinstance(request, MeshyRequest)
+        response = self._send("POST", "/openapi/v2/retexture", json=request.body())
+        body = parse_json(response, service=SERVICE)
+        task_id = body.get("id") if isinstance(body, dict) else None
+        if not isinstance(task_id, str) or not task_id:
+            raise E.BadResponseError(f"{SERVICE} accepted the task but gave no task id.")
+        on_created(V2 + task_id)
+        return RemoteJob(remote_id=V2 + task_id, status=JobStatus.QUEUED, raw_status="PENDING", message="Queued")
 
     def status(self, remote_id: str) -> RemoteJob:
-        response = self._send("GET", self._url(f"/{remote_id}"))
+        if not remote_id.startswith(V2):  # journaled on v1: read there while v1 answers
+            try:
+                response = self._send("GET", f"/openapi/v1/retexture/{remote_id}")
+            except E.NotFoundError:
+                raise E.JobFailedError(V1_GONE) from None
+            return self.task_to_remote(parse_json(response, service=SERVICE), v1=True)
+        response = self._send("GET", f"/openapi/v2/tasks/{remote_id[len(V2):]}")
         return self.task_to_remote(parse_json(response, service=SERVICE))
 
-    def task_to_remote(self, payload: Any) -> RemoteJob:
+    def task_to_remote(self, payload: Any, *, v1: bool = False) -> RemoteJob:
         try:
-            task = _Task.model_validate(payload)
+            task = Task.model_validate(payload)
         except ValueError:
             raise E.BadResponseError(f"{SERVICE} sent a task without an id or status.") from None
         status = map_status(task.status)
-        error = ""
-        if status is JobStatus.FAILED:
-            info = task.task_error or {}
-            code = str(info.get("code") or "")
-            reason = TASK_ERROR_MESSAGES.get(code) or E.redact(str(info.get("message") or "no reason given"))
-            error = f"{SERVICE} could not texture the mesh: {reason}"
+        error = failure_reason(task.task_error) if status is JobStatus.FAILED else ""
         message = "Generating"
         if status is JobStatus.QUEUED:
             message = f"Queued ({task.preceding_tasks} ahead)" if task.preceding_tasks else "Queued"
         assets: list[AssetRef] = []
         if status is JobStatus.SUCCEEDED:
-            if task.model_urls.get("glb"):
-                assets.append(AssetRef(role=AssetRole.MODEL, filename="model.glb", url=task.model_urls["glb"]))
-            assets += texture_assets(task.texture_urls)
-            if task.thumbnail_url:
-                assets.append(AssetRef(role=AssetRole.PREVIEW, filename="preview.png", url=task.thumbnail_url))
+            results = task.results
+            if results.model_urls.get("glb"):
+                assets.append(AssetRef(role=AssetRole.MODEL, filename="model.glb", url=results.model_urls["glb"]))
+            assets += texture_assets(results.texture_urls)
+            if results.thumbnail_url:
+                assets.append(AssetRef(role=AssetRole.PREVIEW, filename="preview.png", url=results.thumbnail_url))
             if not assets:
                 raise E.BadResponseError(f"{SERVICE} finished the task but sent no files.")
-        return RemoteJob(remote_id=task.id, status=status, raw_status=task.status,
-                         progress=max(0.0, min(1.0, task.progress / 100)), message=message, error=error,
-                         assets=tuple(assets), cost=task.consumed_credits)
+        return RemoteJob(remote_id=task.id if v1 or not task.id else V2 + task.id, status=status,
+                         raw_status=task.status, progress=max(0.0, min(1.0, task.progress / 100)), message=message,
+                         error=error, assets=tuple(assets), cost=task.consumed_credits)
 
     def watch(self, remote_id: str, cancel: threading.Event) -> Iterator[RemoteJob]:
         """Follow the task over SSE, yielding each state; ends after a terminal one.
 
-        Raises ``TransportError`` when the stream breaks; the caller then polls instead.
+        Raises ``TransportError`` when the stream breaks (or the job is a v1 one); the caller then polls instead.
         """
+        if not remote_id.startswith(V2):
+            raise E.TransportError(f"A job sent to {SERVICE} before its API v2 is followed by polling.")
         parser = SseParser()
         try:
-            with self.http.open_stream("GET", self._url(f"/{remote_id}/stream"), service=SERVICE,
-                                       headers={**self._headers, "Accept": "text/event-stream"},
+            with self.http.open_stream("GET", f"{self.base_url}/openapi/v2/tasks/{remote_id[len(V2):]}/stream",
+                                       service=SERVICE, headers={**self._headers, "Accept": "text/event-stream"},
                                        read_timeout=STREAM_READ_TIMEOUT_S, deadline=self.max_duration_s,
                                        cancel=cancel) as stream:
                 for chunk in stream.chunks(STREAM_CHUNK_BYTES):
                     if cancel.is_set():
                         return
                     for event in parser.feed(chunk):
-                        remote = self._event_to_remote(event)
+                        remote = self._event_to_remote(event, remote_id)
                         if remote is None:
                             continue
                         yield remote
@@ -299,76 +248,76 @@ class MeshyProvider(Provider):
         except SseLineTooLongError:
             raise E.RefusedAnswerError(f"{SERVICE} sent a progress line over {MAX_SSE_LINE_CHARS >> 20} MB; "
                                        "Meshsmith refused it.") from None
+        except E.HTTPStatusError as exc:
+            raise explained(exc) from None
         raise E.TransportError(f"The progress stream from {SERVICE} ended before the task did.")
 
-    def _event_to_remote(self, event) -> RemoteJob | None:
+    def _event_to_remote(self, event, remote_id: str) -> RemoteJob | None:
+        """The task object in an event's data, whatever the event is called; an error object ends the stream."""
         try:
             payload = json.loads(event.data) if event.data else None
         except ValueError:
             raise E.BadResponseError(f"{SERVICE} sent an unreadable progress event.") from None
-        if event.event == "error":
-            message = payload.get("message", "stream error") if isinstance(payload, dict) else "stream error"
-            code = payload.get("status_code") if isinstance(payload, dict) else None
-            if code == 404:
-                raise E.NotFoundError(f"{SERVICE} does not know this task: {message}", status_code=404)
-            raise E.TransportError(f"{SERVICE} reported a stream error: {E.redact(str(message))}")
-        if not isinstance(payload, dict) or "status" not in payload:
+        if not isinstance(payload, dict):
             return None
-        payload.setdefault("id", "")
+        if "status" not in payload:
+            if payload.get("code") or event.event == "error":
+                if payload.get("status_code") == 404 or payload.get("code") == "task_not_found":
+                    raise E.NotFoundError(f"{SERVICE} does not know this task.", status_code=404)
+                raise E.TransportError(f"{SERVICE} reported a stream error ({E.redact(str(payload.get('code'))[:60])}).")
+            return None
+        payload.setdefault("id", remote_id[len(V2):])
         return self.task_to_remote(payload)
 
     def cancel(self, remote_id: str) -> bool:
-        """Meshy has no cancel for texturing tasks; the task runs to its end on Meshy's side."""
-        return False
+        """Ask Meshy to cancel a v2 task (``DELETE``); a v1 task cannot be canceled. True when Meshy agreed."""
+        if not remote_id.startswith(V2):
+            return False
+        try:
+            self._send("DELETE", f"/openapi/v2/tasks/{remote_id[len(V2):]}", retry=False)
+        except E.MeshsmithError:
+            return False
+        return True
+
+    def _tasks(self) -> list[Any]:
+        response = self._send("GET", "/openapi/v2/tasks", params={"type": "retexture"})
+        items = [item for item in task_list(parse_json(response, service=SERVICE)) if isinstance(item, dict)]
+        return sorted(items, key=lambda item: item.get("created_at") or 0, reverse=True)
 
     def find_lost_submission(self, request: BaseModel, submitted_at: float) -> RemoteJob | None:
-        """Find the task a lost creating request made: newest tasks of this endpoint created since it was sent,
-        with the same style text (Meshy echoes ``text_style_prompt`` / ``style_prompt`` on its tasks)."""
+        """Find the task a lost creating request made: a retexture task created since it was sent whose echoed input
+        has the same style (its prompt, or its image), and the same texture model; never a guess among several."""
         assert isinstance(request, MeshyRequest)
-        self.endpoint = request.endpoint
-        response = self._send("GET", self._url(), params={"page_num": 1, "page_size": 50, "sort_by": "-created_at"})
-        body = parse_json(response, service=SERVICE)
-        wanted = request.style_prompt if not (request.image_style_url or request.multiview_image_urls) else ""
-        recent = [item for item in (body if isinstance(body, list) else [])
-                  if isinstance(item, dict) and isinstance(item.get("created_at"), (int, float))
+        sent = request.body()
+        recent = [item for item in self._tasks() if isinstance(item.get("created_at"), (int, float))
                   and item["created_at"] >= (submitted_at - 60) * 1000]
-        if wanted:
-            matches = [item for item in recent if item.get("text_style_prompt", item.get("style_prompt", "")) == wanted]
-        else:
-            # A style from images: Meshy echoes no prompt. The same image URL is proof; else the one recent task
-            # without a text prompt made with the same model settings (never a guess among several).
-            same = [item for item in recent if request.image_style_url and item.get("image_style_url") == request.image_style_url]
-            matches = same or [item for item in recent if not item.get("text_style_prompt") and not item.get("style_prompt")
-                               and item.get("ai_model", request.sent_model) == request.sent_model]
-            if len(matches) > 1 and not same:
-                return None
-        for item in matches[:1]:
-            try:
-                return self.task_to_remote(item)
-            except E.MeshsmithError:
-                return None
-        return None
+        matches = []
+        for item in recent:
+            echoed = item.get("input") if isinstance(item.get("input"), dict) else {}
+            if all(echoed.get(key) == sent.get(key) for key in ("texture_prompt", "texture_image_url", "texture_model")
+                   if key in echoed or key in sent):
+                matches.append(item)
+        if len(matches) != 1:
+            return None
+        try:
+            return self.task_to_remote(matches[0])
+        except E.MeshsmithError:
+            return None
 
     def list_tasks(self, page_size: int = 20, page_num: int = 1) -> list[RemoteJob]:
-        """Recent tasks of this endpoint, newest first (a bare JSON array)."""
-        response = self._send("GET", self._url(), params={"page_num": page_num, "page_size": min(page_size, 50),
-                                                           "sort_by": "-created_at"})
-        body = parse_json(response, service=SERVICE)
-        if not isinstance(body, list):
-            raise E.BadResponseError(f"{SERVICE} sent a task list that is not a list.")
+        """Recent retexture tasks, newest first."""
         tasks = []
-        for item in body:  # one odd entry (an unknown status, a success without files) must not hide the rest
-            try:
+        for item in self._tasks()[(page_num - 1) * page_size: page_num * page_size]:
+            try:  # one odd entry (an unknown status, a success without files) must not hide the rest
                 tasks.append(self.task_to_remote(item))
             except E.DataError:
                 continue
         return tasks
 
     def balance(self) -> float:
-        response = self._send("GET", f"{self.base_url}/openapi/v1/balance")
+        response = self._send("GET", "/openapi/v2/balance")
         body = parse_json(response, service=SERVICE)
         try:
             return float(body["balance"])
         except (KeyError, TypeError, ValueError):
             raise E.BadResponseError(f"{SERVICE} sent a malformed balance.") from None
-

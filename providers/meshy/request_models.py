@@ -1,133 +1,99 @@
-"""What a Meshy texturing request may hold, as Meshy accepts it in December 2026: models, resolutions, style inputs.
+"""What a Meshy retexture request may hold on Meshy's API v2 (``POST /openapi/v2/retexture``): texture models,
+resolutions, the one style input.
 
-Checked here, before anything is sent, with messages an artist can act on; ``MeshyRequest.body()`` sends only
-the options the chosen model accepts (see the notes at the top of meshy.py).
+Checked here, before anything is sent, with messages an artist can act on; ``MeshyRequest.body()`` sends only the
+fields v2 defines for the chosen model (v2 answers 400 for any other, and for v1's names). Facts: Meshy's
+migration guide (docs.meshy.ai/en/api/migrate-to-v2) and its v2 Retexture reference.
 """
 
 from __future__ import annotations
 
-from enum import Enum
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 MAX_PROMPT_CHARS = 600
+"""v1's limit; v2 states none: kept, so a prompt never fails on Meshy's side for its length."""
 
-
-class Endpoint(str, Enum):
-    RETEXTURE = "RETEXTURE"
-    TEXT_TO_TEXTURE = "TEXT_TO_TEXTURE"
-
-    @property
-    def path(self) -> str:
-        return {"RETEXTURE": "/openapi/v1/retexture", "TEXT_TO_TEXTURE": "/openapi/v1/text-to-texture"}[self.value]
-
-
-ART_STYLES = ("realistic", "fake-3d-cartoon", "japanese-anime", "cartoon-line-art", "realistic-hand-drawn",
-              "fake-3d-hand-drawn", "oriental-comic-ink")
-AI_MODELS = ("latest", "meshy-7", "meshy-6", "meshy-6-lite", "meshy-n1")
-"""Retexture models Meshy accepts (December 2026); ``latest`` is Meshy 7 for retexture."""
-RETIRED_MODELS = {"meshy-5": "2026-10-10", "meshy-4": "", "meshy-t1": ""}
-REMOVES_LIGHTING = frozenset({"latest", "meshy-7", "meshy-6"})
+TEXTURE_MODELS = ("meshy-7", "meshy-n1", "meshy-6-lite")
+"""The texture models v2 retexture takes (``texture_model`` is required on every request)."""
 TWO_K_ONLY = frozenset({"meshy-6-lite", "meshy-n1"})
-MULTIVIEW_MODELS = frozenset({"meshy-7", "meshy-n1"})
+IMAGE_ONLY = frozenset({"meshy-n1"})
+"""Models that paint from a reference image only (no text prompt)."""
+NO_PBR = frozenset({"meshy-n1"})
+REMOVES_LIGHTING = frozenset({"meshy-7"})
 TEXTURE_RESOLUTIONS = ("2k", "4k", "8k")
-MAX_VIEWS = 4
+
+LEGACY_MODELS = {"latest": "meshy-7", "meshy-7": "meshy-7", "meshy-6": "meshy-7", "meshy-6-lite": "meshy-6-lite",
+                 "meshy-n1": "meshy-n1", "meshy-5": "meshy-7", "": "meshy-7"}
+"""v1's ``ai_model`` values (a .blend or a journal from before v2) and the texture model each becomes."""
+
+
+def model_label(texture_model: str) -> str:
+    return {"meshy-7": "Meshy 7", "meshy-6-lite": "Meshy 6 Lite", "meshy-n1": "Meshy N1"}.get(texture_model,
+                                                                                              texture_model)
 
 
 class MeshyParams(BaseModel):
-    """The texturing options, all sent explicitly."""
+    """The retexture options, as the sidebar holds them."""
 
     model_config = ConfigDict(extra="forbid")
 
-    endpoint: Endpoint = Endpoint.RETEXTURE
-    enable_original_uv: bool = True
-    """Paint onto the mesh's own UVs (the result maps fit the artist's mesh)."""
-    enable_pbr: bool = True
-    """Metallic, roughness and normal maps as well as base colour."""
-    # Retexture
-    ai_model: str = "latest"
+    texture_model: str = "meshy-7"
     texture_resolution: str = "2k"
+    enable_pbr: bool = True
+    """Metallic, roughness and normal maps as well as base colour (not Meshy N1)."""
     remove_lighting: bool = True
-    # Text to Texture
-    art_style: str = Field("realistic", pattern="^(" + "|".join(ART_STYLES) + ")$")
-    resolution: str = Field("1024", pattern="^(1024|2048|4096)$")
-    negative_prompt: str = Field("", max_length=MAX_PROMPT_CHARS)
+    """Remove baked-in highlights and shadows (Meshy 7)."""
 
-    @field_validator("ai_model")
+    @field_validator("texture_model")
     @classmethod
-    def _current_model(cls, value: str) -> str:
-        if value in RETIRED_MODELS:
-            when = f" on {RETIRED_MODELS[value]}" if RETIRED_MODELS[value] else ""
-            raise ValueError(f"{value} was retired by Meshy{when}; choose Latest (Meshy 7), Meshy 7, Meshy 6, "
-                             "Meshy 6 Lite or Meshy N1")
-        if value not in AI_MODELS:
-            raise ValueError(f"unknown model '{value}'; Meshy retextures with {', '.join(AI_MODELS)}")
+    def _known_model(cls, value: str) -> str:
+        if value not in TEXTURE_MODELS:
+            raise ValueError(f"Meshy has no texture model '{value[:40]}'; choose Meshy 7, Meshy N1 or Meshy 6 Lite")
         return value
 
     @field_validator("texture_resolution")
     @classmethod
     def _known_resolution(cls, value: str) -> str:
         if value not in TEXTURE_RESOLUTIONS:
-            raise ValueError("texture resolution must be 2k, 4k or 8k")
+            raise ValueError("texture resolution must be 2K, 4K or 8K")
         return value
 
     @model_validator(mode="after")
     def _fits_the_model(self) -> MeshyParams:
-        if self.endpoint is Endpoint.RETEXTURE and self.ai_model in TWO_K_ONLY and self.texture_resolution != "2k":
-            raise ValueError(f"{model_label(self.ai_model)} makes 2K textures only; choose 2K or another model")
+        if self.texture_model in TWO_K_ONLY and self.texture_resolution != "2k":
+            raise ValueError(f"{model_label(self.texture_model)} makes 2K textures only; choose 2K or Meshy 7")
         return self
-
-
-def model_label(ai_model: str) -> str:
-    return {"latest": "Latest (Meshy 7)", "meshy-7": "Meshy 7", "meshy-6": "Meshy 6", "meshy-6-lite": "Meshy 6 Lite",
-            "meshy-n1": "Meshy N1"}.get(ai_model, ai_model)
 
 
 class MeshyRequest(MeshyParams):
+    """One retexture: the options, the mesh and exactly one style input."""
+
     model_url: str = Field(repr=False)
-    """The mesh as a data URI (or a public URL)."""
+    """The mesh as ``data:model/gltf-binary;base64,...``."""
     style_prompt: str = Field("", max_length=MAX_PROMPT_CHARS)
-    object_prompt: str = Field("", max_length=MAX_PROMPT_CHARS)
     image_style_url: str = Field("", repr=False)
-    multiview_image_urls: list[str] = Field(default_factory=list, repr=False, max_length=MAX_VIEWS)
-    """Views of the object to copy the style from, front first (data URIs)."""
+    """The style image as a data URI."""
 
     @model_validator(mode="after")
     def _one_style(self) -> MeshyRequest:
-        if self.endpoint is not Endpoint.RETEXTURE:
-            return self
-        if self.multiview_image_urls and self.sent_model not in MULTIVIEW_MODELS:
-            raise ValueError(f"style from several views needs Meshy 7 or Meshy N1, not {model_label(self.ai_model)}")
-        if self.ai_model == "meshy-n1" and not (self.image_style_url or self.multiview_image_urls):
-            raise ValueError("Meshy N1 paints from images only: choose a style image or views")
+        if self.texture_model in IMAGE_ONLY and not self.image_style_url:
+            raise ValueError(f"{model_label(self.texture_model)} paints from a style image only: choose a style "
+                             "image, or Meshy 7 for a text style")
         return self
 
-    @property
-    def sent_model(self) -> str:
-        """The model named in the request: several views need ``meshy-7`` by name, and ``latest`` is Meshy 7 here."""
-        return "meshy-7" if self.multiview_image_urls and self.ai_model == "latest" else self.ai_model
-
     def body(self) -> dict[str, Any]:
-        if self.endpoint is Endpoint.RETEXTURE:
-            model = self.sent_model
-            body: dict[str, Any] = {
-                "model_url": self.model_url, "ai_model": model, "enable_original_uv": self.enable_original_uv,
-                # N1 accepts only false; it returns a base colour map alone.
-                "enable_pbr": self.enable_pbr and model != "meshy-n1", "texture_resolution": self.texture_resolution,
-                "target_formats": ["glb"],
-            }
-            if model in REMOVES_LIGHTING:
-                body["remove_lighting"] = self.remove_lighting
-            if self.multiview_image_urls:  # exactly one style input is sent
-                body["multiview_image_urls"] = list(self.multiview_image_urls)
-            elif self.image_style_url:
-                body["image_style_url"] = self.image_style_url
-            else:
-                body["text_style_prompt"] = self.style_prompt
-            return body
-        return {
-            "model_url": self.model_url, "object_prompt": self.object_prompt or "the object", "style_prompt": self.style_prompt,
-            "enable_original_uv": self.enable_original_uv, "enable_pbr": self.enable_pbr, "resolution": self.resolution,
-            "negative_prompt": self.negative_prompt, "art_style": self.art_style,
-        }
+        """The v2 request body: only fields v2 defines, and only those the chosen model honours. ``uv_mode`` is
+        left out: its default keeps usable UVs, and the result is baked onto the artist's own UVs anyway."""
+        body: dict[str, Any] = {"model_url": self.model_url, "texture_model": self.texture_model,
+                                "texture_resolution": self.texture_resolution}
+        if self.texture_model not in NO_PBR:
+            body["enable_pbr"] = self.enable_pbr
+        if self.texture_model in REMOVES_LIGHTING:
+            body["remove_lighting"] = self.remove_lighting
+        if self.image_style_url:  # never both: v2 answers parameters_conflict
+            body["texture_image_url"] = self.image_style_url
+        else:
+            body["texture_prompt"] = self.style_prompt
+        return body

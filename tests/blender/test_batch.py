@@ -92,9 +92,11 @@ def test_retexture_batch_with_several_styles(tmp_path, sandbox_of_addon):
     for name in ("chair", "table"):
         (meshes / f"{name}.glb").write_bytes(assets.make_model_glb(3, face_count=300, texture=False))
     out = tmp_path / "out"
+    sandbox_of_addon.meshy.config.v1_off = True  # as on 2027-03-15: everything goes through Meshy's API v2
     assert submodule("scripting.cli").main(["retexture", str(meshes), "--out", str(out), "--style", "oak", "--style", "steel"]) == 0
     report = json.loads((out / "report.json").read_text())
     assert report["done"] == 4 and sandbox_of_addon.meshy.creating_posts == 4
+    assert all(task.v2 for task in sandbox_of_addon.meshy.tasks.values())
     assert len(list(out.glob("*_base_color.png"))) == 4
     # Each result is named by its mesh and its style, whatever order the jobs finished in.
     assert sorted(path.name for path in out.glob("*.glb")) == ["chair_oak.glb", "chair_steel.glb", "table_oak.glb",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import struct
+import time
 from pathlib import Path
 
 import bpy
@@ -69,8 +70,11 @@ def test_retexture_wires_a_new_material_onto_the_original(sandbox_of_addon):
     assert _feeding(material, "Emission Color").colorspace_settings.name == "sRGB"
     assert bsdf.inputs["Emission Strength"].default_value == 1.0
     assert bpy.data.materials["Old Paint"].use_fake_user  # the old material stays in the file
-    body = next(iter(sandbox_of_addon.meshy.tasks.values())).body
-    assert body["text_style_prompt"] == "rusty metal crate" and body["enable_original_uv"] is True
+    task = next(iter(sandbox_of_addon.meshy.tasks.values()))
+    assert task.v2 and task.body["texture_prompt"] == "rusty metal crate" and "enable_original_uv" not in task.body
+    record = submodule("host.runtime").engine().jobs()[-1]
+    # Meshy kept the UVs it was sent (v2's default): its maps go onto the mesh as they are, nothing is baked.
+    assert record.delivery.value == "MAPS_ONTO_TARGET" and not _feeding(material, "Base Color").name.startswith("baked")
 
 
 def test_swapped_normal_and_roughness_urls_are_caught(sandbox_of_addon):
@@ -94,20 +98,21 @@ def test_one_undo_brings_the_old_material_back(sandbox_of_addon):
     assert bpy.data.objects["Crate"].material_slots[0].material.name == "Old Paint"
 
 
-def test_text_to_texture_endpoint(sandbox_of_addon):
-    _cube()
-    meshy = bpy.context.scene.meshsmith.meshy
-    meshy.endpoint, meshy.art_style, meshy.object_prompt = "TEXT_TO_TEXTURE", "cartoon-line-art", "a crate"
+def test_a_result_with_meshys_own_uvs_is_baked_onto_the_meshs_uvs(sandbox_of_addon):
+    sandbox_of_addon.meshy.config.v2_keeps_uvs = False
+    obj = _cube()
+    bpy.context.scene.meshsmith.bake_resolution = "1024"
     assert bpy.ops.meshsmith.retexture(provider="MESHY", style_prompt="comic") == {"FINISHED"}
-    task = next(iter(sandbox_of_addon.meshy.tasks.values()))
-    assert task.kind == "text-to-texture" and task.body["art_style"] == "cartoon-line-art"
+    assert submodule("host.runtime").engine().jobs()[-1].delivery.value == "BAKE_ONTO_TARGET"
+    assert _feeding(obj.material_slots[0].material, "Base Color").name.startswith("baked_base_color")
 
 
-def test_a_mesh_without_uvs_is_refused_when_original_uvs_are_asked(sandbox_of_addon):
-    _cube(uvs=False)
-    with pytest.raises(RuntimeError, match="no UV map"):
-        bpy.ops.meshsmith.retexture(provider="MESHY", style_prompt="stone")
-    assert sandbox_of_addon.meshy.creating_posts == 0
+def test_a_mesh_without_uvs_is_unwrapped_and_textured(sandbox_of_addon):
+    obj = _cube(uvs=False)
+    bpy.context.scene.meshsmith.bake_resolution = "1024"
+    assert bpy.ops.meshsmith.retexture(provider="MESHY", style_prompt="stone") == {"FINISHED"}
+    assert obj.data.uv_layers and obj.material_slots[0].material.name.startswith("Crate Meshy")
+    assert sandbox_of_addon.meshy.creating_posts == 1
 
 
 @pytest.mark.parametrize("kind", ["EMPTY", "CAMERA", "NONE"])
@@ -139,7 +144,7 @@ def test_no_style_is_refused(sandbox_of_addon):
 def test_a_failed_task_leaves_the_mesh_as_it_was(sandbox_of_addon):
     obj = _cube()
     sandbox_of_addon.meshy.config.fail_next = 1
-    with pytest.raises(RuntimeError, match="could not texture"):
+    with pytest.raises(RuntimeError, match="could not use the mesh or the style input"):
         bpy.ops.meshsmith.retexture(provider="MESHY", style_prompt="x")
     assert obj.material_slots[0].material.name == "Old Paint"
 
@@ -174,3 +179,28 @@ def test_tasks_made_elsewhere_can_be_fetched_and_imported(sandbox_of_addon, blen
 def test_balance_is_shown(sandbox_of_addon):
     assert bpy.ops.meshsmith.refresh_credits(provider="MESHY") == {"FINISHED"}
     assert bpy.context.window_manager.meshsmith.meshy_balance == "1000"
+
+
+def test_with_meshys_v1_gone_an_image_style_retextures_and_a_cancel_reaches_meshy(sandbox_of_addon, png_file):
+    sandbox_of_addon.meshy.config.v1_off = True
+    obj = _cube()
+    assert bpy.ops.meshsmith.retexture(provider="MESHY", image_path=str(png_file)) == {"FINISHED"}
+    task = next(iter(sandbox_of_addon.meshy.tasks.values()))
+    assert task.v2 and task.body["texture_image_url"].startswith("data:image/png") and "texture_prompt" not in task.body
+    assert obj.material_slots[0].material.name.startswith("Crate Meshy")
+    # A job canceled while Meshy runs it: Meshy is asked to stop it (DELETE on v2's task route).
+    runtime = submodule("host.runtime")
+    provider = runtime.make_provider("MESHY", bpy.context)
+    record = runtime.submit(submodule("operators.retexture").build_retexture_job(bpy.context, "MESHY", "gold", ""),
+                            provider)
+    deadline = time.monotonic() + 10
+    while not runtime.engine().get(record.id).remote_id and time.monotonic() < deadline:
+        runtime.engine().wait_for_updates(0.05)
+        runtime.drain(bpy.context)
+    assert bpy.ops.meshsmith.cancel_job(job_id=record.id) == {"FINISHED"}
+    deadline = time.monotonic() + 10
+    while not sandbox_of_addon.requests_matching("DELETE", "/openapi/v2/tasks/") and time.monotonic() < deadline:
+        time.sleep(0.05)
+    remote = runtime.engine().get(record.id).remote_id.removeprefix("v2:")
+    assert sandbox_of_addon.meshy.tasks[remote].canceled
+    assert runtime.engine().get(record.id).state.value == "CANCELED"

@@ -180,9 +180,9 @@ def test_an_object_without_uvs_gets_a_meshsmith_uv_map_and_nothing_else_changes(
     assert next(node for node in material.node_tree.nodes if node.type == "UVMAP").uv_map == "Meshsmith"
 
 
-def test_meshy_without_original_uvs_is_baked_onto_the_object_too(sandbox_of_addon):
+def test_a_meshy_result_with_uvs_of_its_own_is_baked_onto_the_object_too(sandbox_of_addon):
     obj = _sphere()
-    bpy.context.scene.meshsmith.meshy.enable_original_uv = False
+    sandbox_of_addon.meshy.config.v2_keeps_uvs = False
     bpy.context.scene.meshsmith.bake_resolution = "1024"
     assert bpy.ops.meshsmith.retexture(provider="MESHY", style_prompt="wood") == {"FINISHED"}
     assert [o.name for o in bpy.data.objects] == ["Vase"] and not obj.hide_get()

@@ -1,5 +1,5 @@
-"""The services as they are in December 2026, through the add-on: Meshy's current models and options, Scenario's
-prompt-less model, Text to Texture gone, a lost answer waited for by the operator."""
+"""The services as they are in December 2026, through the add-on: Meshy's API v2 models and options (and a file
+saved before them), Scenario's prompt-less model, a lost answer waited for by the operator."""
 
 from __future__ import annotations
 
@@ -28,24 +28,34 @@ def _last_meshy_body(sandbox):
 def test_scripted_meshy_settings_reach_the_request(sandbox_of_addon):
     _cube()
     meshy = bpy.context.scene.meshsmith.meshy
-    meshy.texture_resolution, meshy.ai_model = "4k", "meshy-7"
+    meshy.texture_resolution, meshy.texture_model = "4k", "meshy-7"
     assert bpy.ops.meshsmith.retexture(provider="MESHY", style_prompt="oxidised copper") == {"FINISHED"}
     body = _last_meshy_body(sandbox_of_addon)
-    assert body["texture_resolution"] == "4k" and body["ai_model"] == "meshy-7" and "hd_texture" not in body
+    assert body["texture_resolution"] == "4k" and body["texture_model"] == "meshy-7" and "ai_model" not in body
 
 
-def test_meshy_5_is_not_offered_and_a_file_saved_with_it_sends_latest_with_a_note(sandbox_of_addon):
+@pytest.mark.parametrize(("stored", "becomes", "noted"), [
+    (0, "meshy-7", False), (3, "meshy-7", False), (4, "meshy-6-lite", False), (5, "meshy-n1", False),
+    (1, "meshy-7", True), (2, "meshy-7", True),  # Meshy 6 and Meshy 5: not offered on v2
+])
+def test_a_file_saved_with_v1s_ai_model_opens_with_the_matching_texture_model(sandbox_of_addon, tmp_path, stored,
+                                                                             becomes, noted):
     meshy = bpy.context.scene.meshsmith.meshy
-    offered = [item.identifier for item in meshy.bl_rna.properties["ai_model"].enum_items]
-    assert offered == ["latest", "meshy-7", "meshy-6", "meshy-6-lite", "meshy-n1"]
-    with pytest.raises(TypeError):
-        meshy.ai_model = "meshy-5"
-    meshy["ai_model"] = 2  # what a .blend saved with Meshy 5 holds (the item's number)
-    assert meshy.ai_model == "" and meshy.as_params()["ai_model"] == "latest"
-    _cube()
-    assert any("Meshy 5 was retired" in line for line in _drawn(submodule("panels.sidebar").VIEW3D_PT_meshsmith_retexture))
-    assert bpy.ops.meshsmith.retexture(provider="MESHY", style_prompt="bronze") == {"FINISHED"}
-    assert _last_meshy_body(sandbox_of_addon)["ai_model"] == "latest"
+    offered = [item.identifier for item in meshy.bl_rna.properties["texture_model"].enum_items]
+    assert offered == ["meshy-7", "meshy-6-lite", "meshy-n1"] and "ai_model" not in meshy.bl_rna.properties
+    meshy.texture_model = "meshy-6-lite" if becomes != "meshy-6-lite" else "meshy-7"
+    meshy["ai_model"] = stored  # what a .blend saved before v2 holds (the item's number)
+    path = tmp_path / "old.blend"
+    bpy.ops.wm.save_as_mainfile(filepath=str(path))
+    bpy.ops.wm.open_mainfile(filepath=str(path))  # the load handler takes the old value over
+    meshy = bpy.context.scene.meshsmith.meshy
+    assert meshy.texture_model == becomes and "ai_model" not in meshy.keys()
+    assert bool(meshy.settings_note) == noted
+    if noted:
+        _cube()
+        drawn = _drawn(submodule("panels.sidebar").VIEW3D_PT_meshsmith_retexture)
+        assert any("no longer offers (Meshy 6 or 5): Meshy 7 is used" in line for line in drawn)
+        assert bpy.ops.meshsmith.dismiss_settings_note(provider="MESHY") == {"FINISHED"} and not meshy.settings_note
 
 
 def test_the_retexture_panel_shows_the_cost_and_only_the_options_a_model_takes():
@@ -81,27 +91,10 @@ def test_the_prompt_is_shown_only_for_a_service_that_uses_one(png_file, sandbox_
         bpy.ops.meshsmith.generate(provider="SCENARIO", image_path=str(png_file), prompt="a chair")
 
 
-def test_text_to_texture_gone_offers_retexture_and_the_fix_switches_it(sandbox_of_addon):
-    sandbox_of_addon.meshy.config.text_to_texture_gone = True
-    _cube()
-    meshy = bpy.context.scene.meshsmith.meshy
-    meshy.endpoint, meshy.object_prompt = "TEXT_TO_TEXTURE", "a wooden crate"
-    with pytest.raises(RuntimeError, match="no longer offers Text to Texture.*Retexture"):
-        bpy.ops.meshsmith.retexture(provider="MESHY", style_prompt="painted wood")
-    record = submodule("host.runtime").engine().jobs()[-1]
-    assert record.state.value == "FAILED" and record.fix == "SWITCH_TO_RETEXTURE"
-    assert len(sandbox_of_addon.requests_matching("POST", "/text-to-texture")) == 1 and sandbox_of_addon.meshy.creating_posts == 0
-    log: list[str] = []
-    submodule("panels.sidebar").draw_fix(RecordingLayout(log), record.fix)
-    assert log == ["meshsmith.use_meshy_retexture"]
-    assert bpy.ops.meshsmith.use_meshy_retexture() == {"FINISHED"} and meshy.endpoint == "RETEXTURE"
-    assert bpy.ops.meshsmith.retexture(provider="MESHY", style_prompt="painted wood") == {"FINISHED"}
-
-
 @pytest.mark.parametrize("provider", ["SCENARIO", "MESHY"])
 def test_the_operator_waits_while_a_lost_job_is_looked_up_and_finishes(png_file, sandbox_of_addon, provider):
-    path = "/generate/custom" if provider == "SCENARIO" else "/openapi/v1/retexture"
-    sandbox_of_addon.arm("lose_answer", path_contains=path, method="POST")
+    path = "/generate/custom" if provider == "SCENARIO" else "/openapi/v2/retexture"
+    fault = sandbox_of_addon.arm("lose_answer", path_contains=path, method="POST")
     if provider == "MESHY":
         _cube()
         result = bpy.ops.meshsmith.retexture(provider="MESHY", style_prompt="weathered bronze")
@@ -111,7 +104,7 @@ def test_the_operator_waits_while_a_lost_job_is_looked_up_and_finishes(png_file,
     record = submodule("host.runtime").engine().jobs()[-1]
     assert record.state.value == "IMPORTED"
     simulator = sandbox_of_addon.scenario if provider == "SCENARIO" else sandbox_of_addon.meshy
-    assert simulator.creating_posts == 1
+    assert simulator.creating_posts == 1 and fault.count == 0  # the answer was lost, and the job found again
 
 
 def test_segmind_lost_answer_still_says_may_be_billed(png_file, sandbox_of_addon):

@@ -118,7 +118,7 @@ def test_a_rule_between_settings_is_refused_in_the_models_own_words():
     from meshsmith.providers.checks import checked_params
 
     info = registry.info("MESHY")
-    values = _values(info, endpoint="RETEXTURE", ai_model="meshy-6-lite", texture_resolution="4k")
+    values = _values(info, texture_model="meshy-6-lite", texture_resolution="4k")
     with pytest.raises(E.InvalidInputError) as refused:
         checked_params(schema.collect(info.settings, values), "MESHY")
-    assert str(refused.value) == "Meshy cannot use these settings: Meshy 6 Lite makes 2K textures only; choose 2K or another model."
+    assert str(refused.value) == "Meshy cannot use these settings: Meshy 6 Lite makes 2K textures only; choose 2K or Meshy 7."
