@@ -186,7 +186,9 @@ def test_a_job_already_in_this_file_is_not_imported_twice(png_file, sandbox_of_a
     assert bpy.ops.meshsmith.generate(provider="SEGMIND", image_path=str(png_file)) == {"FINISHED"}
     record = runtime.engine().jobs()[-1]
     count = len(bpy.data.objects)
-    # As if the IMPORTED line had never reached the disk: the journal still says READY.
+    # As if the IMPORTED line had never reached the disk: the journal still says READY. (The main thread's IMPORTED
+    # is written first, or it could land after READY on a busy machine and the journal would say IMPORTED.)
+    assert runtime.engine().flush()
     runtime.engine().book.set(record.id, state=submodule("jobs.states").JobState.READY)
     assert runtime.import_result(record.id) == record.imported_objects
     assert len(bpy.data.objects) == count
