@@ -83,6 +83,11 @@ def _place(record: JobRecord, context: bpy.types.Context, *,
     maps = separate_maps({role: str(path) for role, path in files.items()})
     tags = _tags(record)
     how = delivery_of(record)
+    if how is Delivery.NEW_VERSION and not as_new_object:
+        version = _new_version(record, find_target(record), files, tags)
+        if TARGET_ID_PROP in version.keys():  # a copy's id is the original's: the version gets its own when used
+            del version[TARGET_ID_PROP]
+        return [version], True
     if how is not Delivery.NEW_OBJECT and not as_new_object:
         from ..mesh_io.retexture import apply_maps_to_object, import_beside
 
@@ -110,6 +115,26 @@ def _place(record: JobRecord, context: bpy.types.Context, *,
 
         assign_material(objects[0], build_material_from_maps(f"{name} PBR", maps))
     return objects, False
+
+
+def _new_version(record: JobRecord, target: bpy.types.Object, files: dict[str, Path],
+                 tags: dict[str, Any]) -> bpy.types.Object:
+    """An asset tool's result as the newest version of the object it was made for (the original hidden)."""
+    from ..jobs.baking import MODEL_WITH_UVS
+    from ..mesh_io.asset_tools import add_remeshed_version, add_unwrapped_version
+
+    if record.kind is not JobKind.UV_UNWRAP:  # Meshy's Remesh, or a catalog remesh model
+        baked = baked_maps(files)
+        if not baked or MODEL_WITH_UVS not in files:
+            raise E.BakeFailedError(record.error or "The object's look was not baked onto the remeshed mesh. Use "
+                                    "Import as New Object to bring the remeshed mesh in as it came.")
+        topology, count = str(record.params.get("topology", "")), record.params.get("target_polycount")
+        label = (f"Remeshed: {int(count):,} {topology}s" if isinstance(count, int) and topology
+                 else f"Remeshed ({str(record.params.get('model', record.provider))[:40]})")
+        return add_remeshed_version(target, files[MODEL_WITH_UVS], baked, name=f"{target.name} remeshed",
+                                    label=label, tags=tags)
+    return add_unwrapped_version(target, _require_model(files.get("MODEL")), name=f"{target.name} unwrapped",
+                                 label="UV unwrapped", tags=tags)
 
 
 def _apply_preset(record: JobRecord, obj: bpy.types.Object, context: bpy.types.Context) -> None:

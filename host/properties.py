@@ -103,6 +103,11 @@ class MeshsmithSceneSettings(PropertyGroup):
         name="Bake Size", default="2048",
         description="Size of the maps baked onto your object when a result comes back as a mesh of its own",
         items=[("1024", "1K", "1024 × 1024: quick"), ("2048", "2K", "2048 × 2048: the default"), ("4096", "4K", "4096 × 4096: slow")])
+    remesh_topology: EnumProperty(name="Topology", default="QUAD", description="The remeshed mesh's faces",
+                                  items=[("QUAD", "Quads", "Quad-dominant, for editing and subdivision"),
+                                         ("TRIANGLE", "Triangles", "Triangles only, for game engines")])
+    remesh_target_polycount: IntProperty(name="Target Faces", default=30000, min=100, max=300000,
+                                         description="How many faces the remeshed mesh should have")
     # One pointer per provider (scene.meshsmith.segmind, .scenario, .meshy), added from the registry below.
 
     def provider_settings(self, provider_name: str) -> ProviderSettings:

@@ -411,6 +411,26 @@ ZH_HANS.update({
 })
 
 ZH_HANS.update({
+    'Asset Tools': '资产工具',
+    'New topology for the active object at a target face count; a new version with its look, the original hidden': '按目标面数为当前物体重建拓扑；生成保留外观的新版本，原物体被隐藏',
+    'A new UV layout for the active object: a new version with the new UV map, the old kept, the original hidden': '为当前物体生成新的 UV 布局：新版本带有新 UV 贴图并保留旧的，原物体被隐藏',
+    'How many faces the remeshed mesh should have': '重建拓扑后的网格应有的面数',
+    'Quad-dominant, for editing and subdivision': '以四边形为主，便于编辑和细分',
+    'Quads': '四边形',
+    'Remesh': '重建拓扑',
+    'Show Version': '显示版本',
+    'Show this version of the object and hide its other versions (none is ever deleted)': '显示物体的此版本并隐藏其他版本（不会删除任何版本）',
+    "The remeshed mesh's faces": '重建拓扑后网格的面',
+    'Topology': '拓扑',
+    'Triangles': '三角形',
+    'Triangles only, for game engines': '仅三角形，适用于游戏引擎',
+    'UV Unwrap': 'UV 展开',
+    'Target Faces': '目标面数',
+    'Object': '物体',
+    'Object Versions': '物体版本',
+    'Show': '显示',
+    'The remeshed model has no mesh.': '重建拓扑后的模型没有网格。',
+    'The unwrapped model came back without a mesh with UVs.': '展开后的模型返回时没有带 UV 的网格。',
     'Dismiss Note': '关闭提示',
     'Hide this note (it says what changed in the settings when the file was opened)': '隐藏此提示（说明打开文件时设置发生了哪些变化）',
     'Note': '提示',
@@ -458,6 +478,11 @@ ZH_HANS_FORMATS: dict[str, str] = {
 Blender's own UI code does; ``{0}``, ``{1}`` in the Chinese let the values move where the grammar wants them."""
 
 ZH_HANS_TEMPLATES: dict[str, str] = {
+    "'{}' has the most UV maps a mesh can have; remove one, then import.": '“{0}”的 UV 贴图数量已达网格上限；请删除一个后再导入。',
+    "'{}' is not a version of an object.": '“{0}”不是某个物体的版本。',
+    'Blender could not read the unwrapped model: {}': 'Blender 无法读取展开后的模型：{0}',
+    '{} (about {})': '{0}（约 {1}）',
+    '{} does not offer this tool.': '{0} 不提供此工具。',
     'Queued in Meshsmith: {} Sending again in {} s (until {}).': '在 Meshsmith 中排队：{0} {1} 秒后再次发送（直到 {2}）。',
     'image {} has no source': '图像 {0} 没有来源',
     '{} Meshsmith waited {} minutes and stopped; nothing was sent or billed. Submit again later.': '{0} Meshsmith 已等待 {1} 分钟并停止；未发送也未计费。请稍后重新提交。',

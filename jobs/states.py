@@ -45,6 +45,10 @@ _ACTIVE = frozenset({JobState.PENDING, JobState.SUBMITTING, JobState.QUEUED, Job
 class JobKind(str, Enum):
     GENERATE = "GENERATE"
     RETEXTURE = "RETEXTURE"
+    REMESH = "REMESH"
+    """New topology for the artist's object (an asset tool)."""
+    UV_UNWRAP = "UV_UNWRAP"
+    """A new UV layout for the artist's object (an asset tool)."""
 
 
 class Delivery(str, Enum):
@@ -56,6 +60,10 @@ class Delivery(str, Enum):
     """The returned maps go onto a new material on the artist's own object (retexture onto its own UVs)."""
     BESIDE_TARGET = "BESIDE_TARGET"
     """The returned model comes in at the artist's object's place, which is hidden, never deleted."""
+    NEW_VERSION = "NEW_VERSION"
+    """The returned mesh becomes a new version of the artist's object (which is hidden, never deleted), keeping its
+    look: a remeshed result gets the object's look baked onto UVs of its own; an unwrapped one adds its UV map to a
+    copy of the object."""
     BAKE_ONTO_TARGET = "BAKE_ONTO_TARGET"
     """The returned model (its own mesh and UVs) is baked onto the artist's object, through that object's own
     UVs, in a background Blender; the baked maps go onto a new material on it. The model is kept."""

@@ -24,6 +24,7 @@ from ..net.gltf_guard import check_model_file
 from ..providers.base import Provider
 from ..providers.channels import Channel
 from ..providers.models import AssetRef, AssetRole, JobStatus, RemoteJob
+from .baking import needs_bake
 from .book import JobBook, Stopped
 from .pacing import estimated_progress, lower_thread_priority, poll_interval
 from .records import JobRecord, JobState
@@ -284,8 +285,7 @@ class JobWorker:
                      for asset in remote.assets if asset.url]
         self.book.commit(job_id, event, state=JobState.DOWNLOADING, progress=max(record.progress, 0.96), downloads=downloads,
                      message="Downloading the result", cost=remote.cost if remote.cost is not None else record.cost)
-        # Parts left by a download that a crash or a kill cut short: this session owns the job now, so no other
-        # writer can be behind them, and each download starts a part of its own.
+        # Parts a crash or a kill left: this session owns the job, so no other writer is behind them.
         for stale in Path(record.output_dir).glob(".*.part"):
             stale.unlink(missing_ok=True)
         paths: dict[str, str] = {}
@@ -317,7 +317,7 @@ class JobWorker:
         if record.delivery is Delivery.BAKE_ONTO_TARGET and kept_the_uvs(record.inputs.get("mesh_path", ""), paths):
             # The service kept the UVs it was sent: its maps fit the object as they are; nothing to bake.
             record = self.book.commit(job_id, event, delivery=Delivery.MAPS_ONTO_TARGET)
-        if record.delivery is Delivery.BAKE_ONTO_TARGET and AssetRole.MODEL.value in paths:
+        if needs_bake(record.kind.value, record.delivery) and AssetRole.MODEL.value in paths:
             try:
                 paths.update(self._bake(job_id, record, Path(paths[AssetRole.MODEL.value]), event))
             except E.BakeFailedError as exc:  # the model is kept: it can still come in as an object of its own
@@ -334,15 +334,15 @@ class JobWorker:
 
     def _bake(self, job_id: str, record: JobRecord, model: Path, event: threading.Event) -> dict[str, str]:
         """Bake the model onto the artist's object in a background Blender (this thread only waits for it)."""
-        from .baking import bake_onto_target
+        from .baking import bake_job
 
-        if self.bake_script is None or not record.inputs.get("bake_target"):
+        if self.bake_script is None or not (record.inputs.get("bake_target") or record.inputs.get("bake_source")):
             raise E.BakeFailedError("This Blender session cannot bake (no bake script); import the result as a new "
                                     "object instead.")
         self.book.commit(job_id, event, progress=0.98, message=f"Baking onto {record.target_object}")
         try:
-            return bake_onto_target(script=self.bake_script, blender_binary=self.blender_binary,
-                                    inputs=record.inputs, model=model, out_dir=Path(record.output_dir), cancel=event)
+            return bake_job(script=self.bake_script, blender_binary=self.blender_binary, kind=record.kind.value,
+                            inputs=record.inputs, model=model, out_dir=Path(record.output_dir), cancel=event)
         except E.JobCanceledError:
             raise Stopped() from None
 

@@ -10,6 +10,11 @@ base colour, metallic and roughness each as the surface's own value (the model's
 emission for the bake, so no light or shadow gets in), and the normal in tangent space. The rays start a
 little outside the object and reach a little inside it, both relative to its size.
 
+A remesh bakes the other way round: TARGET is the service's remeshed GLB (imported, joined, unwrapped with Smart UV
+Project when it has no UVs) and MODEL is a .blend holding the artist's object with its own materials (any node
+setup that ends in a Principled BSDF); the unwrapped mesh is written back as OUT_DIR/model_with_uvs.glb, in the
+object's own space, and named in the report (``"model": ...``).
+
 Writes OUT_DIR/baked_base_color.png (sRGB), baked_metallic.png, baked_roughness.png, baked_normal.png
 (Non-Color) and OUT_DIR/bake_report.json: ``{"maps": {"BASE_COLOR": "baked_base_color.png", ...},
 "coverage": 0.41}`` (the share of the image the rays found the model for), or ``{"error": "..."}`` with
@@ -52,21 +57,32 @@ def arguments() -> tuple[Path, Path, Path, int, str]:
 
 
 def load_scene(target_path: Path, model_path: Path, uv_map: str) -> tuple[bpy.types.Object, list[bpy.types.Object]]:
-    """An empty scene with the artist's object (active) and the model's meshes (selected)."""
+    """An empty scene with the object to bake into (active) and the meshes to bake from (selected)."""
     for obj in list(bpy.data.objects):
         bpy.data.objects.remove(obj)
     scene = bpy.context.scene
-    with bpy.data.libraries.load(str(target_path)) as (source, loaded):
-        if TARGET_OBJECT not in source.objects:
-            raise BakeError("The copy of the object to bake onto is missing.")
-        loaded.objects = [TARGET_OBJECT]
-    target = loaded.objects[0]
-    scene.collection.objects.link(target)
+    if target_path.suffix.lower() == ".glb":
+        target = imported_target(target_path)
+        uv_map = target.data.uv_layers.active.name
+    else:
+        with bpy.data.libraries.load(str(target_path)) as (source, loaded):
+            if TARGET_OBJECT not in source.objects:
+                raise BakeError("The copy of the object to bake onto is missing.")
+            loaded.objects = [TARGET_OBJECT]
+        target = loaded.objects[0]
+        scene.collection.objects.link(target)
     if uv_map not in target.data.uv_layers:
         raise BakeError(f"The object has no UV map '{uv_map}' to bake into.")
     target.data.uv_layers.active = target.data.uv_layers[uv_map]
     before = set(bpy.data.objects)
-    bpy.ops.import_scene.gltf(filepath=str(model_path))
+    if model_path.suffix.lower() == ".blend":  # a remesh: the artist's object, with its materials
+        with bpy.data.libraries.load(str(model_path)) as (source, loaded):
+            loaded.objects = list(source.objects)
+        for obj in loaded.objects:
+            if obj is not None:
+                scene.collection.objects.link(obj)
+    else:
+        bpy.ops.import_scene.gltf(filepath=str(model_path))
     model = [obj for obj in bpy.data.objects if obj not in before and obj.type == "MESH"]
     if not model:
         raise BakeError("The returned model has no mesh to bake from.")
@@ -74,6 +90,44 @@ def load_scene(target_path: Path, model_path: Path, uv_map: str) -> tuple[bpy.ty
         obj.select_set(obj in model or obj == target)
     bpy.context.view_layer.objects.active = target
     return target, model
+
+
+def imported_target(path: Path) -> bpy.types.Object:
+    """The remeshed GLB as one object, with a UV map to bake into (Smart UV Project when it came without)."""
+    bpy.ops.import_scene.gltf(filepath=str(path))
+    meshes = [obj for obj in bpy.data.objects if obj.type == "MESH"]
+    if not meshes:
+        raise BakeError("The remeshed model has no mesh.")
+    for obj in bpy.data.objects:
+        obj.select_set(obj in meshes)
+    bpy.context.view_layer.objects.active = meshes[0]
+    if len(meshes) > 1:
+        bpy.ops.object.join()
+    target = bpy.context.view_layer.objects.active
+    bpy.ops.object.parent_clear(type="CLEAR_KEEP_TRANSFORM")
+    target.name = TARGET_OBJECT
+    target.data.materials.clear()
+    if not target.data.uv_layers:
+        target.data.uv_layers.new(name="Meshsmith")
+        bpy.ops.object.mode_set(mode="EDIT")
+        bpy.ops.mesh.select_all(action="SELECT")
+        bpy.ops.uv.smart_project(island_margin=0.02)
+        bpy.ops.object.mode_set(mode="OBJECT")
+    return target
+
+
+def write_target(target: bpy.types.Object, source: bpy.types.Object, path: Path) -> None:
+    """The unwrapped remeshed mesh as a GLB in ``source``'s own space (it comes in at the object's place)."""
+    target.data.transform(source.matrix_world.inverted() @ target.matrix_world)
+    target.matrix_world.identity()
+    for obj in bpy.data.objects:
+        obj.select_set(obj == target)
+    bpy.context.view_layer.objects.active = target
+    partial = path.with_name(path.stem + ".part.glb")
+    bpy.ops.export_scene.gltf(filepath=str(partial), export_format="GLB", use_selection=True,
+                              export_materials="NONE", export_texcoords=True, export_normals=True,
+                              export_animations=False)
+    os.replace(partial, path)
 
 
 def set_up_cycles(scene: bpy.types.Scene, target: bpy.types.Object) -> None:
@@ -210,7 +264,11 @@ def run() -> dict:
             restore(undo)
         save(image, out_dir / file_name)
         maps[channel] = file_name
-    return {"maps": maps, "coverage": round(covered, 4)}
+    result: dict = {"maps": maps, "coverage": round(covered, 4)}
+    if target_path.suffix.lower() == ".glb":
+        write_target(target, model[0], out_dir / "model_with_uvs.glb")
+        result["model"] = "model_with_uvs.glb"
+    return result
 
 
 def main() -> None:

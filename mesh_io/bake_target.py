@@ -92,3 +92,26 @@ def prepare_bake_target(context: bpy.types.Context, obj: bpy.types.Object, job_d
         bpy.data.meshes.remove(mesh)
     return {"bake_target": str(target), "bake_uv_map": uv_map,
             "bake_resolution": resolution if resolution in RESOLUTIONS else "2048"}
+
+
+SOURCE_FILE = "bake_source.blend"
+SOURCE_OBJECT = "MeshsmithBakeSource"
+
+
+def write_bake_source(context: bpy.types.Context, obj: bpy.types.Object, job_dir: Path) -> str:
+    """The object as it renders (modifiers applied, world transform) *with its materials*, for a remesh's bake of its
+    look onto the new mesh; the file's path. Image files are referenced by absolute path (packed ones stay packed)."""
+    check_bakeable(obj, context)
+    depsgraph = context.evaluated_depsgraph_get()
+    mesh = bpy.data.meshes.new_from_object(obj.evaluated_get(depsgraph), preserve_all_data_layers=True,
+                                           depsgraph=depsgraph)
+    copy = bpy.data.objects.new(SOURCE_OBJECT, mesh)
+    copy.matrix_world = obj.matrix_world.copy()
+    job_dir.mkdir(parents=True, exist_ok=True)
+    source = job_dir / SOURCE_FILE
+    try:
+        bpy.data.libraries.write(str(source), {copy}, fake_user=True, path_remap="ABSOLUTE")
+    finally:
+        bpy.data.objects.remove(copy)
+        bpy.data.meshes.remove(mesh)
+    return str(source)

@@ -120,6 +120,11 @@ def build_retexture_job(context: bpy.types.Context, provider_name: str, style_pr
         from ..mesh_io.bake_target import prepare_bake_target
 
         inputs.update(prepare_bake_target(context, obj, job_dir, context.scene.meshsmith.bake_resolution))
+    elif delivery is Delivery.NEW_VERSION:  # a catalog remesh model: the object's look goes onto the new mesh
+        from ..mesh_io.bake_target import write_bake_source
+
+        inputs["bake_source"] = write_bake_source(context, obj, job_dir)
+        inputs["bake_resolution"] = context.scene.meshsmith.bake_resolution
     mesh = export_object_glb(obj, job_dir / "input.glb", require_uvs=keeps_uvs)
     inputs["mesh_path"] = str(mesh)
     image = inputs.get("image_path") or inputs.get("style_image_path") or ""

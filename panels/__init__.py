@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from . import preferences, servers, sidebar, thumbnails, versions
+from . import asset_tools, preferences, servers, sidebar, thumbnails, versions
 
 
 def register() -> None:
@@ -10,11 +10,13 @@ def register() -> None:
     preferences.register()
     thumbnails.register()
     sidebar.register()
+    asset_tools.register()
     versions.register()
 
 
 def unregister() -> None:
     versions.unregister()
+    asset_tools.unregister()
     sidebar.unregister()
     thumbnails.unregister()
     preferences.unregister()

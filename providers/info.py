@@ -72,6 +72,10 @@ class ProviderInfo(LightRecord):
     """(menu label, tooltip) when the provider textures the artist's own mesh (the Retexture route)."""
     retexture_rank: int = 100
     """Place in the Retexture menu, lowest first (the first is the default)."""
+    asset_tools: tuple[str, ...] = ()
+    """The service-side tools it runs on the artist's object ('REMESH', 'UV_UNWRAP'), each a job of that kind."""
+    asset_tool_price: float | None = None
+    """What one asset-tool job costs, in ``price_unit``, as the service documents it (shown as "about")."""
     server_setting: tuple[str, str] = ("", "")
     """The preference for the server address: (label, tooltip); empty: "<label> Server", the default named. For a
     self-hosted provider: the title and the note of its server list."""

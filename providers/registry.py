@@ -50,6 +50,11 @@ def retexturers() -> list[ProviderInfo]:
                   key=lambda provider: provider.retexture_rank)
 
 
+def with_asset_tool(tool: str) -> list[ProviderInfo]:
+    """The providers that run ``tool`` ('REMESH', 'UV_UNWRAP') on the artist's object."""
+    return [provider for provider in PROVIDERS.values() if tool in provider.asset_tools]
+
+
 def with_balance() -> list[ProviderInfo]:
     return [provider for provider in PROVIDERS.values() if provider.balance]
 

@@ -185,12 +185,14 @@ def build_glb(
          "componentType": 5126, "count": len(pos), "type": "VEC3", "min": mins, "max": maxs},
         {"bufferView": add_view(b"".join(struct.pack("<3f", *n) for n in geometry.normals), 34962),
          "componentType": 5126, "count": len(pos), "type": "VEC3"},
-        {"bufferView": add_view(b"".join(struct.pack("<2f", *uv) for uv in geometry.uvs), 34962),
-         "componentType": 5126, "count": len(pos), "type": "VEC2"},
+        *([{"bufferView": add_view(b"".join(struct.pack("<2f", *uv) for uv in geometry.uvs), 34962),
+            "componentType": 5126, "count": len(pos), "type": "VEC2"}] if geometry.uvs else []),
         {"bufferView": add_view(struct.pack(f"<{len(geometry.indices)}I", *geometry.indices), 34963),
          "componentType": 5125, "count": len(geometry.indices), "type": "SCALAR"},
     ]
-    primitive: dict = {"attributes": {"POSITION": 0, "NORMAL": 1, "TEXCOORD_0": 2}, "indices": 3}
+    # A mesh without UVs (a remesher's result) has no TEXCOORD_0 at all.
+    attributes = {"POSITION": 0, "NORMAL": 1, **({"TEXCOORD_0": 2} if geometry.uvs else {})}
+    primitive: dict = {"attributes": attributes, "indices": len(accessors) - 1}
     gltf: dict = {
         "asset": {"version": "2.0", "generator": "Meshsmith sandbox"},
         "scene": 0,

@@ -38,6 +38,8 @@ TEST_MODE_KEY = "msy_dummy_api_key_for_test_mode_12345678"
 ENDPOINTS = {"retexture": "retexture", "text-to-texture": "text-to-texture"}
 COST = 10
 COST_8K = 15
+TOOL_COST = 5
+"""Remesh and UV Unwrap."""
 RETEXTURE_MODELS = {"latest", "meshy-7", "meshy-6", "meshy-6-lite", "meshy-n1"}
 RETIRED_MODELS = {"meshy-5", "meshy-4", "meshy-t1"}
 ART_STYLES = {"realistic", "fake-3d-cartoon", "japanese-anime", "cartoon-line-art", "realistic-hand-drawn",
@@ -90,6 +92,8 @@ class MeshyConfig:
     v2_keeps_uvs: bool = True
     """A v2 result keeps the UVs of the mesh it was sent (v2's default); False: Meshy's own UVs, as a result of a
     mesh whose UVs Meshy could not use."""
+    uv_unwrap_face_limit: int = 200_000
+    """UV Unwrap refuses a mesh with more faces (400, naming the limit)."""
     concurrent_limit_next: int = 0
     """The next N v2 creating requests answer 429 ``concurrent_task_limit_reached`` (an unlimited plan out of
     credits)."""
@@ -168,6 +172,10 @@ class MeshySimulator:
                 maps["normal"], maps["roughness"] = maps["roughness"], maps["normal"]
             data["texture_urls"] = [{key: self._url(task, name) for key, name in maps.items()}]
             data["thumbnail_url"] = self._url(task, "preview.png")
+            if task.kind in ("remesh", "uv-unwrap"):  # a mesh alone
+                data["texture_urls"] = []
+        if task.kind in ("remesh", "uv-unwrap") and status not in ("FAILED", "CANCELED"):
+            data["consumed_credits"] = TOOL_COST
         if status == "FAILED":
             data["task_error"] = {"type": "invalid_input", "code": task.fail_code, "message": f"Task failed: {task.fail_code}"}
         return data
@@ -177,6 +185,13 @@ class MeshySimulator:
             return
         seed = abs(hash(task.id)) % 10_000
         maps = make_textures(seed, self.config.texture_size)
+        if task.kind in ("remesh", "uv-unwrap"):
+            from .mesh_tools import remesh, unwrap
+
+            task.files = {"model.glb": remesh(task.repaint_source, int(task.body.get("target_polycount", 30000)))
+                          if task.kind == "remesh" else unwrap(task.repaint_source),
+                          "preview.png": make_textures(seed + 1, 32).base_color}
+            return
         if task.repaint_source and task.keep_uvs:
             model = task.repaint_source
         elif task.repaint_source:

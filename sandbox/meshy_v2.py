@@ -108,6 +108,37 @@ def check_retexture(body: Any) -> tuple[Response | None, bytes]:
     return None, mesh
 
 
+TOOL_FIELDS = {"remesh": {"model_url", "input_task_id", "topology", "target_polycount", "target_formats"},
+               "uv-unwrap": {"model_url", "input_task_id"}}
+
+
+def check_tool(kind: str, body: Any) -> tuple[Response | None, bytes]:
+    """What v2 Remesh and UV Unwrap refuse (a 400 answer), or None; and the decoded mesh."""
+    if not isinstance(body, dict):
+        return refused("invalid_body", "Request body must be a JSON object"), b""
+    unknown = sorted(set(body) - TOOL_FIELDS[kind])
+    if unknown:
+        return refused("unknown_parameter", f"Unknown parameter '{unknown[0][:40]}'"), b""
+    if body.get("input_task_id") and body.get("model_url"):
+        return refused("parameters_conflict", "input_task_id and model_url cannot be used together"), b""
+    url = body.get("model_url")
+    if not isinstance(url, str) or not url.startswith(MESH_URI_PREFIXES):
+        return refused("invalid_model_url", "model_url must be a GLB or glTF data URI here"), b""
+    try:
+        mesh = base64.b64decode(url.split(",", 1)[1], validate=True)
+    except (binascii.Error, ValueError):
+        return refused("invalid_model_url", "The data URI is not valid base64"), b""
+    if not mesh.startswith(b"glTF"):
+        return refused("invalid_model_url", "The model is not a GLB file"), b""
+    if kind == "remesh":
+        if body.get("topology", "triangle") not in ("quad", "triangle"):
+            return refused("invalid_parameter", "topology must be quad or triangle"), b""
+        count = body.get("target_polycount", 30000)
+        if not isinstance(count, int) or isinstance(count, bool) or not 100 <= count <= 300000:
+            return refused("invalid_parameter", "target_polycount must be between 100 and 300000"), b""
+    return None, mesh
+
+
 def task_object(sim: MeshySimulator, task: MeshyTask) -> dict[str, Any]:
     """A task as v2 describes it: results under ``output`` (null until done), ``expires_at`` null until done."""
     v1 = sim.task_json(task)
@@ -120,7 +151,7 @@ def task_object(sim: MeshySimulator, task: MeshyTask) -> dict[str, Any]:
     if v1["status"] == "FAILED":
         task_error = {"type": "task_error", "code": task.fail_code, "message": f"Task failed: {task.fail_code}",
                       "doc_url": DOC_URL}
-    return {"id": task.id, "type": "retexture", "status": v1["status"], "progress": v1["progress"],
+    return {"id": task.id, "type": task.kind, "status": v1["status"], "progress": v1["progress"],
             "preceding_tasks": v1["preceding_tasks"], "consumed_credits": v1["consumed_credits"],
             "task_error": task_error, "created_at": task.created_at, "started_at": v1["started_at"] or None,
             "finished_at": v1["finished_at"] or None, "expires_at": v1["expires_at"] if done else None,
@@ -135,6 +166,8 @@ class MeshyV2Routes:
         self.task_class, self.valid_key, self.broke_key = task_class, valid_key, broke_key
         route = sim.sandbox.route
         route("POST", r"/openapi/v2/retexture", self.create)
+        route("POST", r"/openapi/v2/remesh", lambda request: self.create_tool(request, "remesh"))
+        route("POST", r"/openapi/v2/uv-unwrap", lambda request: self.create_tool(request, "uv-unwrap"))
         route("GET", r"/openapi/v2/tasks", self.list)
         route("GET", r"/openapi/v2/tasks/(?P<id>[\w-]+)", self.get)
         route("DELETE", r"/openapi/v2/tasks/(?P<id>[\w-]+)", self.delete)
@@ -188,6 +221,32 @@ class MeshyV2Routes:
             sim.tasks[task.id] = task
         return Response.json(task_object(sim, task), 202)
 
+    def create_tool(self, request: Request, kind: str) -> Response:
+        """Remesh or UV Unwrap: checked as v2 checks them, made with real geometry (``mesh_tools``)."""
+        sim = self.sim
+        problem = self._auth(request)
+        if problem:
+            return problem
+        try:
+            body = request.json()
+        except ValueError:
+            return refused("invalid_body", "Malformed JSON")
+        answer, mesh = check_tool(kind, body)
+        if answer is not None:
+            return answer
+        from .mesh_tools import face_count
+
+        if kind == "uv-unwrap" and face_count(mesh) > sim.config.uv_unwrap_face_limit:
+            return refused("invalid_parameter", f"The model exceeds the face limit of {sim.config.uv_unwrap_face_limit} "
+                                                "faces for UV unwrapping")
+        with sim._lock:
+            sim.creating_posts += 1
+            task = self.task_class(str(uuid.uuid4()), kind, {k: v for k, v in body.items() if k != "model_url"},
+                                   int(time.time() * 1000), v2=True)
+            task.repaint_source = mesh
+            sim.tasks[task.id] = task
+        return Response.json(task_object(self.sim, task), 202)
+
     def _task(self, request: Request) -> MeshyTask | None:
         task = self.sim.tasks.get(request.match["id"])
         return task if task is not None and getattr(task, "v2", False) else None
@@ -219,9 +278,10 @@ class MeshyV2Routes:
         problem = self._auth(request)
         if problem:
             return problem
-        if request.query.get("type", "retexture") != "retexture":
+        kind = request.query.get("type", "retexture")
+        if kind not in ("retexture", "remesh", "uv-unwrap"):
             return refused("invalid_parameter", "Unknown task type")
-        tasks = sorted((t for t in self.sim.tasks.values() if getattr(t, "v2", False)),
+        tasks = sorted((t for t in self.sim.tasks.values() if getattr(t, "v2", False) and t.kind == kind),
                        key=lambda t: t.created_at, reverse=True)
         return Response.json({"data": [task_object(self.sim, t) for t in tasks[:50]]})
 

@@ -256,8 +256,10 @@ class ScenarioSimulator:
             glb = repaint(self.assets[mesh_input].data)  # the artist's mesh, re-unwrapped and painted
             made.append(ScenarioAsset(new_id("asset"), glb, "model/gltf-binary", "3d", "3d23d-texture", "model.glb"))
         elif mesh_input in self.assets:  # remesh: the same shape, fewer faces, no texture
+            from .mesh_tools import remesh
+
             faces = int(body.get("targetPolycount", 3000))
-            glb = make_model_glb(seed, face_count=min(faces, self.config.max_faces), texture=False)
+            glb = remesh(self.assets[mesh_input].data, min(faces, self.config.max_faces))
             made.append(ScenarioAsset(new_id("asset"), glb, "model/gltf-binary", "3d", "3d23d", "remeshed.glb"))
         else:
             pbr = any(body.get(name) is True for name in ("pbr", "enablePbr")) or body.get("material") == "PBR"

@@ -152,10 +152,45 @@ def retexture_folder(meshes: Path | list[Path], out_dir: Path, *, prompts: list[
     return _run(batch, Path(out_dir), build, concurrency, timeout_s, on_progress)
 
 
+TOOL_SUFFIXES = {"REMESH": "remeshed", "UV_UNWRAP": "unwrapped"}
+
+
+def tool_folder(meshes: Path | list[Path], out_dir: Path, *, tool: str, provider: str = "", params: dict | None = None,
+                concurrency: int = 3, output_format: str = "glb", timeout_s: float = 3600.0,
+                on_progress: Callable[[str], None] | None = None) -> dict:
+    """Run an asset tool (``REMESH`` with ``{"topology", "target_polycount"}``, or ``UV_UNWRAP``) on every GLB; write
+    ``<mesh>_remeshed.glb`` / ``<mesh>_unwrapped.glb`` (the service's mesh as it came) and a report. Resumable."""
+    choices = registry.with_asset_tool(tool)
+    if not choices:
+        raise E.InvalidInputError("No service offers this tool.")
+    provider = provider or choices[0].id
+    params = {"tool": tool, **(params or {})}
+    registry.client_class(provider).validate_params(params)  # refused before anything is sent
+    pairs = [(path, "") for path in _inputs(meshes, MESH_SUFFIXES, "meshes")]
+    batch = _prepare(Path(out_dir), TOOL_SUFFIXES[tool], provider, output_format, pairs)
+
+    def build(context, item: Item) -> JobRecord:
+        import uuid
+
+        from ..operators.inputs import check_writable
+
+        job_id = uuid.uuid4().hex
+        job_dir = runtime.results_dir(context) / job_id
+        check_writable(job_dir.parent)
+        return JobRecord(id=job_id, provider=provider, kind=JobKind(tool), params=params,
+                         label=f"{Path(item.input).stem}: {TOOL_SUFFIXES[tool]}", inputs={"mesh_path": item.input},
+                         output_dir=str(job_dir), render_preview=preferences.get(context).render_previews,
+                         delivery=Delivery.NEW_OBJECT)  # a file from disk: the service's mesh as it came
+
+    return _run(batch, Path(out_dir), build, concurrency, timeout_s, on_progress)
+
+
 def _output_name(item: Item, index: int, batch: Batch) -> str:
     """The file name of an item's result: the input's name, and for a retexture batch of several styles, the style's
     (``crate_rusty_steel``); two styles that read alike get their place in the list too."""
     stem = Path(item.input).stem
+    if batch.command in TOOL_SUFFIXES.values():
+        return f"{stem}_{batch.command}"
     styles = list(dict.fromkeys(i.prompt for i in batch.items))
     if batch.command != "retexture" or len(styles) < 2:
         return stem

@@ -44,6 +44,22 @@ def parser() -> argparse.ArgumentParser:
     retexture.add_argument("--styles-file", type=Path, help="a text file with one style prompt per line")
     _common(retexture)
 
+    remesh = commands.add_parser("remesh", help="new topology for every GLB in a folder (Meshy Remesh)",
+                                 description="Remesh every .glb in a folder to a target face count; writes "
+                                             "<mesh>_remeshed.glb. Run the same command again to resume.")
+    remesh.add_argument("meshes", type=Path, help="folder of .glb meshes")
+    remesh.add_argument("--out", type=Path, required=True)
+    remesh.add_argument("--topology", choices=["quad", "triangle"], default="quad")
+    remesh.add_argument("--target-polycount", type=int, default=30000, help="faces of the new mesh (100-300000)")
+    _tool_common(remesh, "REMESH")
+
+    unwrap = commands.add_parser("uv-unwrap", help="a new UV layout for every GLB in a folder (Meshy UV Unwrap)",
+                                 description="UV-unwrap every .glb in a folder; writes <mesh>_unwrapped.glb. Run the "
+                                             "same command again to resume.")
+    unwrap.add_argument("meshes", type=Path, help="folder of .glb meshes")
+    unwrap.add_argument("--out", type=Path, required=True)
+    _tool_common(unwrap, "UV_UNWRAP")
+
     jobs = commands.add_parser("jobs", help="list the jobs in the journal", description="List every job Meshsmith knows.")
     jobs.add_argument("--json", action="store_true", help="print JSON instead of a table")
 
@@ -56,6 +72,14 @@ def parser() -> argparse.ArgumentParser:
     models.add_argument("--json", action="store_true", help="print JSON instead of a table")
     models.add_argument("--sandbox", action="store_true", help="use the built-in simulator: no key, no credits")
     return top
+
+
+def _tool_common(command: argparse.ArgumentParser, tool: str) -> None:
+    choices = [provider.id for provider in registry.with_asset_tool(tool)] or ["NONE"]
+    command.add_argument("--provider", choices=choices, default=choices[0])
+    command.add_argument("--concurrency", type=int, default=3, help="jobs running at once (default 3)")
+    command.add_argument("--timeout", type=float, default=3600.0, help="seconds to wait before stopping (resume later)")
+    command.add_argument("--sandbox", action="store_true", help="use the built-in simulator: no key, no credits")
 
 
 def _common(command: argparse.ArgumentParser) -> None:
@@ -100,7 +124,13 @@ def main(argv: list[str]) -> int:
                 if not found:
                     print("No model matches." if args.search else "The catalog is empty.")
             return 0
-        if args.command == "generate":
+        if args.command in ("remesh", "uv-unwrap"):
+            tool = "REMESH" if args.command == "remesh" else "UV_UNWRAP"
+            params = ({"topology": args.topology, "target_polycount": args.target_polycount}
+                      if tool == "REMESH" else {})
+            report = batch.tool_folder(args.meshes, args.out, tool=tool, provider=args.provider, params=params,
+                                       concurrency=args.concurrency, timeout_s=args.timeout)
+        elif args.command == "generate":
             report = batch.generate_folder(args.images, args.out, provider=args.provider, prompt=args.prompt,
                                            concurrency=args.concurrency, output_format=args.output_format,
                                            timeout_s=args.timeout, model=args.model, inputs=args.inputs)

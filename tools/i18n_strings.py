@@ -16,7 +16,8 @@ import inspect
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-UI_SOURCES = ["panels/sidebar.py", "host/preferences.py", "operators/generate.py", "operators/retexture.py",
+UI_SOURCES = ["panels/sidebar.py", "panels/asset_tools.py", "operators/asset_tools.py", "host/preferences.py",
+              "operators/generate.py", "operators/retexture.py",
               "operators/jobs.py", "operators/tweaks.py", "operators/inputs.py"]
 
 
@@ -150,7 +151,7 @@ def all_strings(module) -> set[str]:
 
     classes = []
     for name in ("host.preferences", "panels.preferences", "host.properties", "operators.generate", "operators.retexture", "operators.jobs",
-                 "operators.tweaks", "panels.sidebar"):
+                 "operators.tweaks", "operators.asset_tools", "panels.sidebar", "panels.asset_tools"):
         sub = importlib.import_module(f"{module.__name__}.{name}")
         classes += list(getattr(sub, "classes", ()))
     strings: set[str] = set()

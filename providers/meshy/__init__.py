@@ -11,7 +11,8 @@ default; Meshy's API v2 may refuse it, and a 401 for it says so."""
 
 PROVIDER = ProviderInfo(
     "MESHY", "Meshy", client=f"{__name__}.client:MeshyProvider", default_base_url="https://api.meshy.ai",
-    retextures=("Meshy", "Meshy Retexture"), retexture_rank=0,
+    retextures=("Meshy", "Meshy Retexture"), retexture_rank=0, asset_tools=("REMESH", "UV_UNWRAP"),
+    asset_tool_price=5,
     balance=("balance", "meshy_balance", "Meshy balance: {}"), lists_tasks=True,
     base_url_env="MESHSMITH_MESHY_BASE_URL", simulator=f"{ADDON_PACKAGE}.sandbox.meshy", can_look_up=True,
     test_mode_key=TEST_MODE_KEY,

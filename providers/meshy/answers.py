@@ -7,6 +7,7 @@ the code is one this version does not know; Meshy's own ``message`` (a validator
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -66,6 +67,12 @@ def explained(exc: E.HTTPStatusError) -> E.MeshsmithError:
                 status_code=402)
         return E.InsufficientCreditsError("Your Meshy account has run out of credits. Top up, then try again; "
                                           "nothing was billed.", status_code=402)
+    limit = re.search(r"face[^0-9]{0,40}?limit[^0-9]{0,20}([0-9][0-9,]{2,10})|([0-9][0-9,]{2,10}) faces", exc.detail)
+    if status == 400 and (limit or "face_limit" in code):
+        number = next((group for group in (limit.groups() if limit else ()) if group), "")
+        return E.InvalidInputError(
+            f"The mesh has more faces than Meshy's limit for this ({number or 'as Meshy says'}): remesh it first "
+            "(Remesh, in the same panel, to fewer faces), then try again. Nothing was billed.")
     if code.startswith("moderation"):
         return E.BadRequestError("Meshy's moderation refused the prompt or the image; nothing was billed. Change "
                                  "it and try again.", status_code=status)

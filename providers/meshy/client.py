@@ -37,7 +37,7 @@ from ..base import Provider, normalise_base_url, status_from_table, validation_m
 from ..models import AssetRef, AssetRole, JobStatus, RemoteJob
 from . import PROVIDER, TEST_MODE_KEY
 from .answers import TEXTURE_KEYS, Task, explained, failure_reason, task_list
-from .request_models import MeshyParams, MeshyRequest
+from .request_models import ASSET_TOOLS, MeshyParams, MeshyRequest, RemeshRequest, UvUnwrapRequest
 
 SERVICE = "Meshy"
 DEFAULT_BASE_URL = "https://api.meshy.ai"
@@ -130,11 +130,16 @@ class MeshyProvider(Provider):
             self.poll_interval = poll_interval
 
     @staticmethod
-    def validate_params(params: Mapping[str, Any]) -> MeshyParams:
+    def validate_params(params: Mapping[str, Any]) -> BaseModel:
+        """Retexture's settings, or an asset tool's (``{"tool": "REMESH", "topology": ..., ...}``)."""
+        if params.get("tool") in ASSET_TOOLS:
+            return _tool_request(params, "data:")
         return MeshyParams.model_validate(dict(params))
 
     @staticmethod
     def check_inputs(params: Mapping[str, Any], inputs: Mapping[str, str]) -> None:
+        if params.get("tool") in ASSET_TOOLS:
+            return
         if params.get("texture_model") == "meshy-n1" and not inputs.get("style_image_path"):
             raise E.InvalidInputError("Meshy N1 paints from a style image only: choose a style image, or Meshy 7 for "
                                       "a text style.")
@@ -146,10 +151,12 @@ class MeshyProvider(Provider):
         # v2 keeps usable UVs by default but does not promise the artist's own: the result is baked onto them.
         return "BAKE_ONTO_TARGET"
 
-    def prepare(self, params: Mapping[str, Any], inputs: Mapping[str, str]) -> MeshyRequest:
+    def prepare(self, params: Mapping[str, Any], inputs: Mapping[str, str]) -> BaseModel:
         body: dict[str, Any] = dict(params)
         if not inputs.get("mesh_path"):
             raise E.InvalidInputError("No mesh was exported for Meshy.")
+        if params.get("tool") in ASSET_TOOLS:
+            return _tool_request(params, mesh_data_uri(Path(inputs["mesh_path"])))
         body["model_url"] = mesh_data_uri(Path(inputs["mesh_path"]))
         body["style_prompt"] = inputs.get("style_prompt", "").strip()
         if inputs.get("style_image_path"):
@@ -179,8 +186,8 @@ class MeshyProvider(Provider):
             raise explained(exc) from None
 
     def submit(self, request: BaseModel, on_created: Callable[[str], None]) -> RemoteJob:
-        assert isinstance(request, MeshyRequest)
-        response = self._send("POST", "/openapi/v2/retexture", json=request.body())
+        assert isinstance(request, (MeshyRequest, RemeshRequest, UvUnwrapRequest))
+        response = self._send("POST", _route(request)[0], json=request.body())
         body = parse_json(response, service=SERVICE)
         task_id = body.get("id") if isinstance(body, dict) else None
         if not isinstance(task_id, str) or not task_id:
@@ -279,23 +286,23 @@ class MeshyProvider(Provider):
             return False
         return True
 
-    def _tasks(self) -> list[Any]:
-        response = self._send("GET", "/openapi/v2/tasks", params={"type": "retexture"})
+    def _tasks(self, kind: str = "retexture") -> list[Any]:
+        response = self._send("GET", "/openapi/v2/tasks", params={"type": kind})
         items = [item for item in task_list(parse_json(response, service=SERVICE)) if isinstance(item, dict)]
         return sorted(items, key=lambda item: item.get("created_at") or 0, reverse=True)
 
     def find_lost_submission(self, request: BaseModel, submitted_at: float) -> RemoteJob | None:
         """Find the task a lost creating request made: a retexture task created since it was sent whose echoed input
         has the same style (its prompt, or its image), and the same texture model; never a guess among several."""
-        assert isinstance(request, MeshyRequest)
-        sent = request.body()
-        recent = [item for item in self._tasks() if isinstance(item.get("created_at"), (int, float))
+        assert isinstance(request, (MeshyRequest, RemeshRequest, UvUnwrapRequest))
+        _path, kind = _route(request)
+        sent = {key: value for key, value in request.body().items() if key != "model_url"}
+        recent = [item for item in self._tasks(kind) if isinstance(item.get("created_at"), (int, float))
                   and item["created_at"] >= (submitted_at - 60) * 1000]
         matches = []
         for item in recent:
             echoed = item.get("input") if isinstance(item.get("input"), dict) else {}
-            if all(echoed.get(key) == sent.get(key) for key in ("texture_prompt", "texture_image_url", "texture_model")
-                   if key in echoed or key in sent):
+            if all(echoed.get(key) == value for key, value in sent.items()):
                 matches.append(item)
         if len(matches) != 1:
             return None
@@ -321,3 +328,20 @@ class MeshyProvider(Provider):
             return float(body["balance"])
         except (KeyError, TypeError, ValueError):
             raise E.BadResponseError(f"{SERVICE} sent a malformed balance.") from None
+
+
+def _tool_request(params: Mapping[str, Any], model_url: str) -> BaseModel:
+    """An asset tool's request from its parameters; refused in an artist's words."""
+    model, _path, _kind = ASSET_TOOLS[str(params["tool"])]
+    try:
+        return model.model_validate({**{k: v for k, v in params.items() if k != "tool"}, "model_url": model_url})
+    except ValueError as exc:
+        raise E.InvalidInputError(validation_message(SERVICE, exc, PROVIDER.labels())) from None
+
+
+def _route(request: BaseModel) -> tuple[str, str]:
+    """(where a request is sent, its task type in the task list)."""
+    for model, path, kind in ASSET_TOOLS.values():
+        if isinstance(request, model):
+            return path, kind
+    return "/openapi/v2/retexture", "retexture"

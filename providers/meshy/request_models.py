@@ -97,3 +97,49 @@ class MeshyRequest(MeshyParams):
         else:
             body["texture_prompt"] = self.style_prompt
         return body
+
+
+TOPOLOGIES = ("quad", "triangle")
+MIN_POLYCOUNT, MAX_POLYCOUNT = 100, 300_000
+"""Remesh's ``target_polycount`` range (Meshy's own clients, December 2026)."""
+ASSET_TOOL_CREDITS = 5
+"""Remesh and UV Unwrap each cost 5 credits (Meshy's v2 pricing as its documentation states it; not confirmed by
+an answer from the service, so shown as "about")."""
+
+
+class RemeshRequest(BaseModel):
+    """``POST /openapi/v2/remesh``: the mesh as a data URI, the topology and the face count to reach."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    model_url: str = Field(repr=False)
+    topology: str = "quad"
+    target_polycount: int = Field(30_000, ge=MIN_POLYCOUNT, le=MAX_POLYCOUNT)
+
+    @field_validator("topology")
+    @classmethod
+    def _known_topology(cls, value: str) -> str:
+        if value not in TOPOLOGIES:
+            raise ValueError("topology must be quad or triangle")
+        return value
+
+    def body(self) -> dict[str, Any]:
+        return {"model_url": self.model_url, "topology": self.topology, "target_polycount": self.target_polycount}
+
+
+class UvUnwrapRequest(BaseModel):
+    """``POST /openapi/v2/uv-unwrap``: the mesh as a data URI (v2 documents no other field)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    model_url: str = Field(repr=False)
+
+    def body(self) -> dict[str, Any]:
+        return {"model_url": self.model_url}
+
+
+ASSET_TOOLS: dict[str, tuple[type[BaseModel], str, str]] = {
+    "REMESH": (RemeshRequest, "/openapi/v2/remesh", "remesh"),
+    "UV_UNWRAP": (UvUnwrapRequest, "/openapi/v2/uv-unwrap", "uv-unwrap"),
+}
+"""Each asset tool's request model, where it is sent, and its task type (for the task list)."""

@@ -175,12 +175,15 @@ class ScenarioProvider(ScenarioCatalogClient, Provider):
 
     @staticmethod
     def retexture_delivery(params: Mapping[str, Any]) -> str:
-        """A catalog retexture model repaints (and re-unwraps) the mesh: baked onto the artist's object. A remesh
-        (or any other mesh tool) comes in beside the original, which is hidden, never deleted."""
-        from .catalog import RETEXTURE, CatalogModel
+        """A catalog retexture model repaints (and re-unwraps) the mesh: baked onto the artist's object. A remesh model
+        (Meshy Remesh, Hunyuan's) makes a new version of the object with its look baked on, as Meshy's own Remesh
+        does; any other mesh tool comes in beside the original. The original is hidden, never deleted."""
+        from .catalog import REMESH, RETEXTURE, CatalogModel
 
         model = CatalogModel(id=str(params.get("model", "")), capabilities=("3d23d",))
-        return "BAKE_ONTO_TARGET" if RETEXTURE in model.tasks else "BESIDE_TARGET"
+        if RETEXTURE in model.tasks:
+            return "BAKE_ONTO_TARGET"
+        return "NEW_VERSION" if REMESH in model.tasks else "BESIDE_TARGET"
 
     def prepare(self, params: Mapping[str, Any], inputs: Mapping[str, str]) -> ScenarioRequest | CatalogRequest:
         if is_catalog_job(params):

@@ -27,7 +27,7 @@ def _images(folder: Path, count: int) -> Path:
 
 
 @pytest.mark.parametrize("command", [["--help"], ["generate", "--help"], ["retexture", "--help"], ["jobs", "--help"],
-                                     ["models", "--help"]])
+                                     ["models", "--help"], ["remesh", "--help"], ["uv-unwrap", "--help"]])
 def test_every_command_has_help(command, capsys):
     assert submodule("scripting.cli").main(command) == 0
     assert "usage: blender -c meshsmith" in capsys.readouterr().out
@@ -229,3 +229,30 @@ def test_the_models_command_lists_what_a_catalog_offers(sandbox_of_addon, capsys
     assert cli.main(["models", "--search", "tripo"]) == 0
     table = capsys.readouterr().out
     assert "model_tripo-v3-1-image-to-3d" in table and "image" in table
+
+
+def test_remesh_and_uv_unwrap_from_the_command_line(tmp_path, sandbox_of_addon):
+    sandbox_of_addon.meshy.config.v1_off = True
+    meshes = tmp_path / "meshes"
+    meshes.mkdir()
+    assets, tools = submodule("sandbox.assets"), submodule("sandbox.mesh_tools")
+    (meshes / "rock.glb").write_bytes(assets.make_model_glb(3, face_count=3000, texture=False))
+    cli = submodule("scripting.cli")
+    assert cli.main(["remesh", str(meshes), "--out", str(tmp_path / "remeshed"), "--topology", "triangle",
+                     "--target-polycount", "500"]) == 0
+    remeshed = tmp_path / "remeshed" / "rock_remeshed.glb"
+    assert remeshed.is_file() and tools.face_count(remeshed.read_bytes()) <= 500
+    assert cli.main(["uv-unwrap", str(meshes), "--out", str(tmp_path / "unwrapped")]) == 0
+    assert (tmp_path / "unwrapped" / "rock_unwrapped.glb").is_file()
+    kinds = sorted(task.kind for task in sandbox_of_addon.meshy.tasks.values())
+    assert kinds == ["remesh", "uv-unwrap"] and all(task.v2 for task in sandbox_of_addon.meshy.tasks.values())
+    assert json.loads((tmp_path / "remeshed" / "report.json").read_text())["items"][0]["cost"] == 5
+
+
+def test_a_remesh_target_meshy_refuses_is_refused_before_the_batch_starts(tmp_path, sandbox_of_addon, capsys):
+    meshes = tmp_path / "meshes"
+    meshes.mkdir()
+    (meshes / "rock.glb").write_bytes(submodule("sandbox.assets").make_model_glb(3, face_count=300, texture=False))
+    code = submodule("scripting.cli").main(["remesh", str(meshes), "--out", str(tmp_path / "out"),
+                                            "--target-polycount", "50"])
+    assert code == 2 and "100" in capsys.readouterr().err and sandbox_of_addon.meshy.creating_posts == 0

@@ -1,7 +1,7 @@
 """Scenario's catalog from Blender, against the built-in sandbox: the scripting call on models of different
 shapes, values refused before anything is uploaded, the catalog refreshed in the background and used offline
 from its cache, every input kind drawn and round-tripped, values remembered per model, costs, and the mesh
-models (retexture baked onto the object, remesh beside it)."""
+models (retexture baked onto the object, remesh as a new version of it)."""
 
 from __future__ import annotations
 
@@ -242,14 +242,20 @@ def test_retexture_with_a_catalog_model_is_baked_onto_the_object(sandbox_of_addo
     assert len(bare.data.uv_layers) == 0 and sandbox_of_addon.scenario.creating_posts == posts
 
 
-def test_remesh_comes_in_beside_the_original_which_is_hidden(sandbox_of_addon, blender):
-    bpy.ops.mesh.primitive_uv_sphere_add(segments=24, ring_count=12)
+def test_a_catalog_remesh_makes_a_new_version_with_the_look_baked_on_as_meshys_own_remesh_does(sandbox_of_addon,
+                                                                                                blender):
+    bpy.ops.mesh.primitive_uv_sphere_add(segments=48, ring_count=24)
     original = bpy.context.active_object
+    bpy.context.scene.meshsmith.bake_resolution = "1024"
     assert bpy.ops.meshsmith.retexture(provider="SCENARIO", model="model_meshy-remesh",
                                        inputs='{"targetPolycount": 800}') == {"FINISHED"}
     assert original.name in bpy.data.objects and original.hide_get()
     result = bpy.context.active_object
-    assert result is not original and result.type == "MESH"
+    assert result is not original and result.type == "MESH" and len(result.data.polygons) <= 800
+    assert result.name == f"{original.name} remeshed" and result.material_slots[0].material is not None
+    versions = submodule("mesh_io.object_versions").object_versions(result)
+    assert [version.name for version in versions] == [original.name, result.name]
+    assert result["meshsmith_version_label"] == "Remeshed (model_meshy-remesh)"
 
 
 def test_a_generator_is_refused_on_the_retexture_route_and_a_mesh_model_on_generate(sandbox_of_addon, blender,

@@ -342,3 +342,64 @@ def test_a_failed_task_says_why_in_an_artists_words(client, sandbox, mesh_file):
     job = client.submit(client.prepare({}, _inputs(mesh_file)), lambda rid: None)
     done = _poll(client, job.remote_id)
     assert done.status is JobStatus.FAILED and done.error == "Meshy could not use the mesh or the style input."
+
+
+def _faces(path_or_bytes) -> int:
+    from meshsmith.sandbox.mesh_tools import face_count
+
+    return face_count(path_or_bytes if isinstance(path_or_bytes, bytes) else path_or_bytes.read_bytes())
+
+
+def test_remesh_returns_the_shape_with_fewer_faces_for_5_credits(client, sandbox, tmp_path):
+    mesh = tmp_path / "dense.glb"
+    mesh.write_bytes(make_model_glb(5, face_count=3000, texture=False))
+    request = client.prepare({"tool": "REMESH", "topology": "quad", "target_polycount": 800}, {"mesh_path": str(mesh)})
+    job = client.submit(request, lambda rid: None)
+    task = _task(sandbox, job.remote_id)
+    assert task.kind == "remesh" and task.body == {"topology": "quad", "target_polycount": 800}
+    done = _poll(client, job.remote_id)
+    assert done.status is JobStatus.SUCCEEDED and done.cost == 5 and [a.key for a in done.assets] == ["MODEL", "PREVIEW"]
+    result = tmp_path / "remeshed.glb"
+    client.download(done.assets[0], result)
+    assert 100 <= _faces(result) <= 800 < _faces(mesh)
+
+
+def test_uv_unwrap_returns_the_surface_with_new_uvs(client, sandbox, mesh_file, tmp_path):
+    from meshsmith.jobs.same_uvs import uv_signature
+
+    job = client.submit(client.prepare({"tool": "UV_UNWRAP"}, {"mesh_path": str(mesh_file)}), lambda rid: None)
+    assert _task(sandbox, job.remote_id).kind == "uv-unwrap" and _task(sandbox, job.remote_id).body == {}
+    done = _poll(client, job.remote_id)
+    result = tmp_path / "unwrapped.glb"
+    client.download(done.assets[0], result)
+    assert done.cost == 5 and uv_signature(result) not in (None, uv_signature(mesh_file))
+    assert _faces(result) == _faces(mesh_file)
+
+
+def test_a_mesh_over_uv_unwraps_face_limit_is_told_to_remesh_first(client, sandbox, mesh_file):
+    sandbox.meshy.config.uv_unwrap_face_limit = 100
+    with pytest.raises(E.InvalidInputError, match=r"more faces than Meshy's limit for this \(100\): remesh it first"):
+        client.submit(client.prepare({"tool": "UV_UNWRAP"}, {"mesh_path": str(mesh_file)}), lambda rid: None)
+    assert sandbox.meshy.creating_posts == 0
+
+
+@pytest.mark.parametrize(("params", "says"), [
+    ({"tool": "REMESH", "topology": "hex"}, "quad or triangle"),
+    ({"tool": "REMESH", "target_polycount": 50}, "100"),
+    ({"tool": "REMESH", "target_polycount": 300_001}, "300000"),
+])
+def test_remesh_settings_meshy_refuses_are_refused_here(client, mesh_file, params, says):
+    with pytest.raises(E.InvalidInputError, match=says):
+        client.prepare(params, {"mesh_path": str(mesh_file)})
+
+
+def test_a_lost_remesh_answer_is_found_in_the_remesh_task_list(client, sandbox, mesh_file):
+    request = client.prepare({"tool": "REMESH", "topology": "triangle", "target_polycount": 400},
+                             {"mesh_path": str(mesh_file)})
+    sandbox.arm("lose_answer", path_contains="/openapi/v2/remesh", method="POST", count=1)
+    submitted = time.time()
+    with pytest.raises(E.TransportError):
+        client.submit(request, lambda rid: None)
+    found = client.find_lost_submission(request, submitted)
+    assert found is not None and found.remote_id.startswith(V2) and sandbox.meshy.creating_posts == 1
+    assert sandbox.requests_matching("GET", "/openapi/v2/tasks?type=remesh")
