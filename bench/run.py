@@ -337,7 +337,7 @@ def latency(bpy, image: Path, mesh_obj, provider: str) -> Row:
             time.sleep(0.1)
         remote_id = runtime.engine().get(record.id).remote_id
         state = box.state()
-        done = (state["meshy"]["done_at"][remote_id] if provider == "MESHY"
+        done = (state["meshy"]["done_at"][remote_id.removeprefix("v2:")] if provider == "MESHY"
                 else state["segmind"]["created"][remote_id] + 1.0)
         download = (ready - downloading) if ready and downloading else 0.0
     value = (in_scene - done - download) * 1000

@@ -483,6 +483,8 @@ ZH_HANS_TEMPLATES: dict[str, str] = {
     'Blender could not read the unwrapped model: {}': 'Blender 无法读取展开后的模型：{0}',
     '{} (about {})': '{0}（约 {1}）',
     '{} does not offer this tool.': '{0} 不提供此工具。',
+    "Blender could not move the new UV map onto '{}': {}": 'Blender 无法将新的 UV 贴图移到“{0}”上：{1}',
+    "'{}' has shape keys; the new UV map needs one fixed shape. Apply or remove the shape keys (on a copy, if you need them), then unwrap that.": '“{0}”带有形态键；新的 UV 贴图需要一个固定形状。请应用或移除形态键（如需保留，请在副本上操作），然后展开该副本。',
     'Queued in Meshsmith: {} Sending again in {} s (until {}).': '在 Meshsmith 中排队：{0} {1} 秒后再次发送（直到 {2}）。',
     'image {} has no source': '图像 {0} 没有来源',
     '{} Meshsmith waited {} minutes and stopped; nothing was sent or billed. Submit again later.': '{0} Meshsmith 已等待 {1} 分钟并停止；未发送也未计费。请稍后重新提交。',

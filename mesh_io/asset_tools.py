@@ -98,10 +98,15 @@ def _transfer_uvs(version: bpy.types.Object, source: bpy.types.Object) -> None:
     modifier.layers_uv_select_src = NEW_UV_MAP
     modifier.layers_uv_select_dst = "NAME"
     view_layer = bpy.context.view_layer
-    with bpy.context.temp_override(object=version, active_object=version, selected_objects=[version],
-                                   view_layer=view_layer):
-        bpy.ops.object.modifier_move_to_index(modifier=modifier.name, index=0)
-        bpy.ops.object.modifier_apply(modifier=modifier.name)
+    try:
+        with bpy.context.temp_override(object=version, active_object=version, selected_objects=[version],
+                                       view_layer=view_layer):
+            bpy.ops.object.modifier_move_to_index(modifier=modifier.name, index=0)
+            bpy.ops.object.modifier_apply(modifier=modifier.name)
+    except RuntimeError as exc:
+        version.modifiers.remove(modifier)
+        raise ImportFailedError(f"Blender could not move the new UV map onto '{version.name}': "
+                                f"{str(exc).strip().splitlines()[-1]}") from None
 
 
 def _pin_uv_map(version: bpy.types.Object, uv_map: str) -> None:

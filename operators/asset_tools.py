@@ -42,6 +42,9 @@ def build_tool_job(context: bpy.types.Context, provider_name: str, tool: str, pa
         raise E.InvalidInputError(f"{registry.info(provider_name).label} does not offer this tool.")
     obj = context.active_object
     check_mesh(obj, require_uvs=False)
+    if tool == "UV_UNWRAP" and obj.data.shape_keys is not None:  # the new UV map could not be added to it
+        raise E.InvalidInputError(f"'{obj.name}' has shape keys; the new UV map needs one fixed shape. Apply or remove "
+                                  "the shape keys (on a copy, if you need them), then unwrap that.")
     params = {"tool": tool, **params}
     registry.client_class(provider_name).validate_params(params)  # refused before anything is exported
     job_id = uuid.uuid4().hex

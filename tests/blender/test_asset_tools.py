@@ -121,3 +121,13 @@ def test_the_panel_shows_each_tool_with_its_cost(sandbox_of_addon):
     panel.draw(type("FakePanel", (), {"layout": RecordingLayout(log)})(), bpy.context)
     drawn = " | ".join(log)
     assert "Remesh (about 5 credits)" in drawn and "UV Unwrap (about 5 credits)" in drawn
+
+
+def test_an_object_with_shape_keys_is_refused_before_anything_is_sent(sandbox_of_addon):
+    obj = _painted_sphere()
+    obj.shape_key_add(name="Basis")
+    with pytest.raises(RuntimeError, match="has shape keys"):
+        bpy.ops.meshsmith.uv_unwrap(provider="MESHY")
+    with pytest.raises(RuntimeError, match="shape keys"):
+        bpy.ops.meshsmith.remesh(provider="MESHY")
+    assert sandbox_of_addon.meshy.creating_posts == 0
