@@ -53,11 +53,23 @@ class JobListMirror:
         self.rows[record.id] = values
 
     def rebuild(self, context: bpy.types.Context, records: list[JobRecord]) -> None:
-        """Rebuild the whole list (after register, a file load, a resume)."""
-        context.window_manager.meshsmith.jobs.clear()
+        """Rebuild the whole list (after register, a file load, a resume) from ``records``, oldest first.
+
+        Rows are appended newest first, so none is moved: adding each at the top (as ``sync`` does for a new job)
+        would move every row already there, and a long history would cost its length squared."""
+        state = context.window_manager.meshsmith
+        items = state.jobs
+        items.clear()
         self.rows.clear()
-        for record in records:
-            self.sync(context, record)
+        for record in reversed(records):
+            if record.dismissed:
+                continue
+            values = row_values(record)
+            item = items.add()
+            for key, value in values.items():
+                setattr(item, key, value)
+            self.rows[record.id] = values
+        state.active_job_index = 0
 
 
 def row_values(record: JobRecord) -> dict[str, object]:
