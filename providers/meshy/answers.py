@@ -95,7 +95,7 @@ def failure_reason(task_error: dict[str, Any] | None) -> str:
     code = str(info.get("code") or "")
     if code in TASK_ERRORS:
         return TASK_ERRORS[code]
-    return f"Meshy could not texture the mesh ({E.redact(code[:60]) or 'no reason given'})."
+    return f"Meshy could not finish the task ({E.redact(code[:60]) or 'no reason given'})."
 
 
 class TaskOutput(BaseModel):

@@ -65,6 +65,7 @@ ZH_HANS: dict[str, str] = {
     '{} sent a task list Meshsmith cannot read.': '{0} 发送的任务列表 Meshsmith 无法读取。',
     '{} does not know this task.': '{0} 不认识此任务。',
     '{} reported a stream error ({}).': '{0} 报告了数据流错误（{1}）。',
+    'Meshy could not finish the task ({}).': 'Meshy 无法完成该任务（{0}）。',
     "The mesh has more faces than Meshy's limit for this ({}): remesh it first (Remesh, in the same panel, to fewer faces), then try again. Nothing was billed.": '该网格的面数超过了 Meshy 对此操作的上限（{0}）：请先重建拓扑（同一面板中的“重建拓扑”，减少面数）后再试。未产生任何费用。',
 }
 """Simplified Chinese: fixed strings (labels, tooltips, messages) and messages built at run time, by their
