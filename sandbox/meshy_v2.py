@@ -59,6 +59,29 @@ def refused(code: str, message: str) -> Response:
     return error(400, "invalid_request_error", code, message)
 
 
+def model_source(body: dict[str, Any], *, data_only: bool) -> tuple[Response | None, bytes]:
+    """The mesh a creating request names (``model_url`` or ``input_task_id``, never both), decoded when it is a data
+    URI; a 400 answer when v2 refuses it. ``data_only``: the simulator needs the mesh itself (a tool remakes it)."""
+    if body.get("input_task_id") and body.get("model_url"):
+        return refused("parameters_conflict", "input_task_id and model_url cannot be used together"), b""
+    url = body.get("model_url")
+    if data_only and (not isinstance(url, str) or not url.startswith(MESH_URI_PREFIXES)):
+        return refused("invalid_model_url", "model_url must be a GLB or glTF data URI here"), b""
+    if not body.get("input_task_id") and not url:
+        return refused("missing_parameter", "model_url or input_task_id is required"), b""
+    if not (isinstance(url, str) and url.startswith("data:")):
+        return None, b""
+    if not url.startswith(MESH_URI_PREFIXES):
+        return refused("invalid_model_url", "A data URI must hold a GLB or glTF model (model/gltf-binary)"), b""
+    try:
+        mesh = base64.b64decode(url.split(",", 1)[1], validate=True)
+    except (binascii.Error, ValueError):
+        return refused("invalid_model_url", "The data URI is not valid base64"), b""
+    if not mesh.startswith(b"glTF"):
+        return refused("invalid_model_url", "The model is not a GLB file"), b""
+    return None, mesh
+
+
 def check_retexture(body: Any) -> tuple[Response | None, bytes]:
     """What v2 Retexture refuses (a 400 answer), or None; and the decoded mesh."""
     if not isinstance(body, dict):
@@ -78,21 +101,9 @@ def check_retexture(body: Any) -> tuple[Response | None, bytes]:
         return refused("parameters_conflict", "texture_prompt and texture_image_url cannot be used together"), b""
     if not body.get("texture_prompt") and not body.get("texture_image_url"):
         return refused("missing_parameter", "texture_prompt or texture_image_url is required"), b""
-    if body.get("input_task_id") and body.get("model_url"):
-        return refused("parameters_conflict", "input_task_id and model_url cannot be used together"), b""
-    url = body.get("model_url")
-    if not body.get("input_task_id") and not url:
-        return refused("missing_parameter", "model_url or input_task_id is required"), b""
-    mesh = b""
-    if isinstance(url, str) and url.startswith("data:"):
-        if not url.startswith(MESH_URI_PREFIXES):
-            return refused("invalid_model_url", "A data URI must hold a GLB or glTF model (model/gltf-binary)"), b""
-        try:
-            mesh = base64.b64decode(url.split(",", 1)[1], validate=True)
-        except (binascii.Error, ValueError):
-            return refused("invalid_model_url", "The data URI is not valid base64"), b""
-        if not mesh.startswith(b"glTF"):
-            return refused("invalid_model_url", "The model is not a GLB file"), b""
+    answer, mesh = model_source(body, data_only=False)
+    if answer is not None:
+        return answer, b""
     resolution = body.get("texture_resolution", "2k")
     if resolution not in ("2k", "4k", "8k"):
         return refused("invalid_parameter", "texture_resolution must be one of 2k, 4k, 8k"), b""
@@ -119,17 +130,9 @@ def check_tool(kind: str, body: Any) -> tuple[Response | None, bytes]:
     unknown = sorted(set(body) - TOOL_FIELDS[kind])
     if unknown:
         return refused("unknown_parameter", f"Unknown parameter '{unknown[0][:40]}'"), b""
-    if body.get("input_task_id") and body.get("model_url"):
-        return refused("parameters_conflict", "input_task_id and model_url cannot be used together"), b""
-    url = body.get("model_url")
-    if not isinstance(url, str) or not url.startswith(MESH_URI_PREFIXES):
-        return refused("invalid_model_url", "model_url must be a GLB or glTF data URI here"), b""
-    try:
-        mesh = base64.b64decode(url.split(",", 1)[1], validate=True)
-    except (binascii.Error, ValueError):
-        return refused("invalid_model_url", "The data URI is not valid base64"), b""
-    if not mesh.startswith(b"glTF"):
-        return refused("invalid_model_url", "The model is not a GLB file"), b""
+    answer, mesh = model_source(body, data_only=True)
+    if answer is not None:
+        return answer, b""
     if kind == "remesh":
         if body.get("topology", "triangle") not in ("quad", "triangle"):
             return refused("invalid_parameter", "topology must be quad or triangle"), b""
@@ -187,13 +190,9 @@ class MeshyV2Routes:
 
     def create(self, request: Request) -> Response:
         sim, config = self.sim, self.sim.config
-        problem = self._auth(request)
+        problem, body = self._opened(request)
         if problem:
             return problem
-        try:
-            body = request.json()
-        except ValueError:
-            return refused("invalid_body", "Malformed JSON")
         if config.rate_limit_next > 0:
             config.rate_limit_next -= 1
             return error(429, "rate_limited", "rate_limit_exceeded", "Too many requests", {"Retry-After": "1"})
@@ -210,27 +209,20 @@ class MeshyV2Routes:
             if config.pending_limit_next > 0 or running >= config.max_concurrent:
                 config.pending_limit_next = max(0, config.pending_limit_next - 1)
                 return error(429, "rate_limited", "pending_task_limit_reached", "Pending task limit reached")
-            sim.creating_posts += 1
-            task = self.task_class(str(uuid.uuid4()), "retexture",
-                                   {k: v for k, v in body.items() if k != "model_url"}, int(time.time() * 1000), v2=True)
+            task = self._made("retexture", body, mesh)
             if config.fail_next > 0:
                 config.fail_next -= 1
                 task.fail_code = "invalid_input"
-            task.repaint_source = mesh  # the given mesh comes back, with its UVs or with Meshy's own
-            task.keep_uvs = config.v2_keeps_uvs and glb_has_uvs(mesh)  # a mesh without UVs gets Meshy's
-            sim.tasks[task.id] = task
+            # The given mesh comes back with its UVs, or (a mesh without UVs) with Meshy's own.
+            task.keep_uvs = config.v2_keeps_uvs and glb_has_uvs(mesh)
         return Response.json(task_object(sim, task), 202)
 
     def create_tool(self, request: Request, kind: str) -> Response:
         """Remesh or UV Unwrap: checked as v2 checks them, made with real geometry (``mesh_tools``)."""
         sim = self.sim
-        problem = self._auth(request)
+        problem, body = self._opened(request)
         if problem:
             return problem
-        try:
-            body = request.json()
-        except ValueError:
-            return refused("invalid_body", "Malformed JSON")
         answer, mesh = check_tool(kind, body)
         if answer is not None:
             return answer
@@ -240,12 +232,27 @@ class MeshyV2Routes:
             return refused("invalid_parameter", f"The model exceeds the face limit of {sim.config.uv_unwrap_face_limit} "
                                                 "faces for UV unwrapping")
         with sim._lock:
-            sim.creating_posts += 1
-            task = self.task_class(str(uuid.uuid4()), kind, {k: v for k, v in body.items() if k != "model_url"},
-                                   int(time.time() * 1000), v2=True)
-            task.repaint_source = mesh
-            sim.tasks[task.id] = task
-        return Response.json(task_object(self.sim, task), 202)
+            task = self._made(kind, body, mesh)
+        return Response.json(task_object(sim, task), 202)
+
+    def _opened(self, request: Request) -> tuple[Response | None, Any]:
+        """(the refusal, or None; the JSON body) of a creating request: the key first, then the body."""
+        problem = self._auth(request)
+        if problem:
+            return problem, None
+        try:
+            return None, request.json()
+        except ValueError:
+            return refused("invalid_body", "Malformed JSON"), None
+
+    def _made(self, kind: str, body: dict[str, Any], mesh: bytes) -> MeshyTask:
+        """A new v2 task remembering its request (without the mesh) and the mesh it was given. Lock held."""
+        self.sim.creating_posts += 1
+        task = self.task_class(str(uuid.uuid4()), kind, {k: v for k, v in body.items() if k != "model_url"},
+                               int(time.time() * 1000), v2=True)
+        task.repaint_source = mesh
+        self.sim.tasks[task.id] = task
+        return task
 
     def _task(self, request: Request) -> MeshyTask | None:
         task = self.sim.tasks.get(request.match["id"])
