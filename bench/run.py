@@ -7,7 +7,8 @@ beside their budgets (pass/fail) and the machine they came from.
 Budgets (issue 8): timer tick p99 < 1 ms and max < 5 ms while 1/8/32 jobs poll and download (import
 excluded); import time at most 1.10 × a bare glTF import (40k and 100k faces, four 2048² maps);
 done-to-scene latency over SSE under 250 ms plus the download; uploads no larger than the model uses;
-memory bounded while downloading 200 MB; register() under 30 ms.
+memory bounded while downloading 200 MB; register() under 30 ms. The scale section (``bench/scale.py``): a job store
+of 1,000 / 10,000 / 100,000 jobs.
 """
 
 from __future__ import annotations
@@ -617,6 +618,8 @@ def table(runs: list[list[Row]]) -> str:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=1, help="repeat the whole suite to check stability")
+    parser.add_argument("--only", choices=["scale"], help="run one section only (scale: the job store at 1k-100k jobs)")
+    parser.add_argument("--no-scale", action="store_true", help="leave the scale section out (it takes minutes)")
     args = parser.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="meshsmith-bench-"))
     prepare_user_resources(tmp / "user")
@@ -625,7 +628,16 @@ def main() -> int:
 
     bpy.ops.wm.read_factory_settings(use_empty=True)
     enable_addon(online=True)
-    runs = [run_once(bpy, tmp) for _ in range(args.runs)]
+    from bench.scale import scale_rows
+
+    def one_run() -> list[Row]:
+        if args.only == "scale":
+            image = tmp / "reference.png"
+            image.write_bytes(module("sandbox.assets").make_textures(2, 64).base_color)
+            return scale_rows(bpy, tmp)
+        return run_once(bpy, tmp) + ([] if args.no_scale else scale_rows(bpy, tmp))
+
+    runs = [one_run() for _ in range(args.runs)]
     print(f"\nMeshsmith benchmarks on {machine()}; {args.runs} run(s)\n")
     print(table(runs))
     failed = [row for run in runs for row in run if row.ok is False]

@@ -74,13 +74,17 @@ def legacy_user_dir() -> Path | None:
 
 
 def take_over_legacy_journal(folder: Path) -> bool:
-    """Copy 0.1's journal into ``folder`` when ``folder`` has none yet (the first start of this version), so every
-    earlier job stays listed; the old file is left where it was. True when it was copied."""
+    """Copy 0.1's journal into ``folder`` when ``folder`` has no job record yet (the first start of this version),
+    where the job store takes it over, so every earlier job stays listed; the old file is left where it was. True
+    when it was copied."""
     legacy = legacy_user_dir()
     if legacy is None or os.environ.get(preferences.ENV_USER_DIR, "").strip():
         return False
-    old, new = legacy / "jobs.jsonl", folder / "jobs.jsonl"
-    if new.exists() or not old.is_file() or old.resolve() == new.resolve():
+    from ..jobs.legacy_journal import JOURNAL_NAME  # called as the engine is made, which loads the jobs package
+    from ..jobs.store import STORE_NAME
+
+    old, new = legacy / JOURNAL_NAME, folder / JOURNAL_NAME
+    if new.exists() or (folder / STORE_NAME).exists() or not old.is_file() or old.resolve() == new.resolve():
         return False
     import shutil
 

@@ -20,6 +20,7 @@ from bpy.props import (
 from bpy.types import PropertyGroup
 
 from ..providers import registry, schema
+from . import joblist, runtime
 from .catalog import properties as catalog_properties
 
 PROVIDER_ITEMS = registry.enum_items(registry.generators(), "generates")
@@ -145,11 +146,34 @@ class MeshsmithJobItem(PropertyGroup):
     output_dir: StringProperty(subtype="DIR_PATH")
 
 
+def _page_changed(state, context) -> None:
+    """Show the page the artist moved to."""
+    runtime.sync_job_list(context)
+
+
+def _filters_changed(state, context) -> None:
+    """The search or a filter changed: show the first page of what they find."""
+    state["job_page"] = 0  # set without its own update: one query, not two
+    runtime.sync_job_list(context)
+
+
 class MeshsmithRuntimeState(PropertyGroup):
     """Lives on the WindowManager: never saved, so polling never dirties the .blend."""
 
     jobs: CollectionProperty(type=MeshsmithJobItem)
+    """One page of the job history (``joblist``), not every job."""
     active_job_index: IntProperty()
+    job_search: StringProperty(name="Search", update=_filters_changed,
+                               description="Find jobs by words of their prompt or image name, or by a job's id")
+    job_provider: EnumProperty(name="Service", items=joblist.PROVIDER_FILTER, default="ALL", update=_filters_changed,
+                               description="Show the jobs of one service")
+    job_state: EnumProperty(name="State", items=joblist.STATE_FILTER, default="ALL", update=_filters_changed,
+                            description="Show the jobs in one state")
+    job_age: EnumProperty(name="Made", items=joblist.AGE_FILTER, default="ALL", update=_filters_changed,
+                          description="Show the jobs made in a span of time")
+    job_page: IntProperty(name="Page", min=0, update=_page_changed)
+    job_matches: IntProperty()
+    """How many jobs the search and filters find in all (the pages' total)."""
     last_error: StringProperty()
     journal_warning: StringProperty()
     """Why Meshsmith's job record cannot be written or read as it was ('' when all is well)."""

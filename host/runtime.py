@@ -51,12 +51,12 @@ def engine() -> JobEngine:
         import uuid
 
         from ..jobs.engine import JobEngine
-        from ..jobs.journal import Journal
         from ..jobs.ownership import JobLocks
+        from ..jobs.store import JobStore
 
         folder = user_dir()
         take_over_legacy_journal(folder)  # 0.1 kept it where uninstalling deletes it
-        HOST.engine = JobEngine(Journal(folder), preview_script=Path(__file__).parent.parent / "mesh_io" / "preview_render.py",
+        HOST.engine = JobEngine(JobStore(folder), preview_script=Path(__file__).parent.parent / "mesh_io" / "preview_render.py",
                                  bake_script=Path(__file__).parent.parent / "mesh_io" / "bake_render.py",
                                  blender_binary=bpy.app.binary_path, locks=JobLocks(folder, uuid.uuid4().hex))
     return HOST.engine
@@ -179,9 +179,9 @@ def _sync_item(context: bpy.types.Context, record: JobRecord | None) -> None:
 
 
 def sync_job_list(context: bpy.types.Context | None = None) -> None:
-    """Rebuild the job list from the engine (after register, file load, resume)."""
+    """Show the job list's page again from the store (after register, file load, resume, a change of page or filter)."""
     context = context or bpy.context
     wm = getattr(context, "window_manager", None)
     if wm is None or not hasattr(wm, "meshsmith"):
         return
-    HOST.mirror.rebuild(context, engine().jobs())
+    HOST.mirror.rebuild(context, engine())

@@ -708,6 +708,47 @@ template with ``{}`` for each value. ``translate_message`` recognises a finished
 template and rebuilds it in the artist's language, translating the values too when they are messages
 themselves (a connection error inside "Connection problem, retrying: ...")."""
 
+# The job store and the job list's pages and search.
+ZH_HANS.update({
+    'No jobs match.': '没有匹配的任务。',
+    'Search': '搜索',
+    'Made': '创建时间',
+    'Any Time': '任意时间',
+    'Last 24 Hours': '最近 24 小时',
+    'Last 7 Days': '最近 7 天',
+    'Last 30 Days': '最近 30 天',
+    'Older Than 30 Days': '30 天以前',
+    'Find jobs by words of their prompt or image name, or by a job\'s id': '按提示词或图像名称中的词语，或按任务 ID 查找任务',
+    'Show the jobs of one service': '只显示某个服务的任务',
+    'Show the jobs in one state': '只显示某种状态的任务',
+    'Show the jobs made in a span of time': '只显示某段时间内创建的任务',
+    'Page': '页',
+    'Job List Page': '任务列表页',
+    'Show another page of the job history': '显示任务历史的另一页',
+    'Show the newest jobs': '显示最新的任务',
+    'Show newer jobs': '显示较新的任务',
+    'Show older jobs': '显示较早的任务',
+    'Show the oldest jobs': '显示最早的任务',
+    'The newest jobs': '最新的任务',
+    'Newer jobs': '较新的任务',
+    'Older jobs': '较早的任务',
+    'The oldest jobs': '最早的任务',
+    'Clear Search': '清除搜索',
+    'First': '第一页',
+    'Previous': '上一页',
+    'Next': '下一页',
+    'Last': '最后一页',
+    'Show every job again: clear the search and the filters': '重新显示所有任务：清除搜索和筛选',
+})
+ZH_HANS_FORMATS.update({
+    '{}–{} of {}': '第 {0}–{1} 个，共 {2} 个',
+})
+ZH_HANS_TEMPLATES.update({
+    'Meshsmith could not read its job record {} ({}); some jobs may not be listed.': 'Meshsmith 无法读取其任务记录 {0}（{1}）；部分任务可能未列出。',
+    'Meshsmith skipped {} unreadable line(s) of its 0.1 job record; the file was kept as {}.': 'Meshsmith 跳过了其 0.1 版任务记录中 {0} 行无法读取的内容；该文件已保留为 {1}。',
+    "Meshsmith's job record {} could not be used ({}); it was moved to {} and a new one was started.": 'Meshsmith 的任务记录 {0} 无法使用（{1}）；已将其移至 {2} 并新建了一份。',
+})
+
 
 
 def _table() -> dict:

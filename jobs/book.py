@@ -1,9 +1,14 @@
-"""The job book: every job's latest record, the journal that keeps it, and the updates the main thread drains.
+"""The job book: the working set of jobs, the store that keeps every job, and the updates the main thread drains.
+
+The book holds in memory only the working set: every unfinished job, the newest finished ones (``WORKING_SET``)
+and any job this session touched; the store (``store.JobStore``) keeps every job ever run, found by its key.
+Jobs that ended leave memory again once the working set grows past its bound (``trim``), so memory stays flat
+however many jobs the store holds; ``get`` reads a job that is not in memory from the store, by its key.
 
 Shared by the engine's parts (``engine.JobEngine`` owns one; its ``worker`` and ``sessions`` parts change jobs only
 through it). Thread-safe; bpy-free.
 
-- Every change goes through ``changing()``: made under the book's lock, journaled after the lock is let go and
+- Every change goes through ``changing()``: made under the book's lock, stored ("journaled") after the lock is let go and
   before the call returns, so a change is on disk when the call that made it returns (the SUBMITTING line
   before the creating request leaves). The disk sync happens outside the lock: no thread waits on a disk while
   it wants a record. The main thread hears of a change only once it is on disk, in the order it was made.
@@ -24,10 +29,16 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
-from .journal import Journal
 from .records import JobRecord, JobState
+from .store import JobStore, is_open
 
 log = logging.getLogger("meshsmith.jobs")
+
+WORKING_SET = 200
+"""How many of the newest finished jobs a session keeps in memory beside the unfinished ones (the job list's
+first pages); older ones are read from the store when asked for."""
+TRIM_SLACK = 200
+"""How far past its bound the working set may grow before the jobs that ended leave memory (a trim sorts it)."""
 
 
 class Stopped(Exception):
@@ -37,8 +48,9 @@ class Stopped(Exception):
 class JobBook:
     """The records of every job of one engine, and their journal."""
 
-    def __init__(self, journal: Journal | None, *, clock: Callable[[], float] = time.time) -> None:
-        self.journal = journal
+    def __init__(self, store: JobStore | None, *, clock: Callable[[], float] = time.time) -> None:
+        self.store = store
+        """Where every job is kept (None: in memory only, as in some tests). Journaling a change means storing it."""
         self.clock = clock
         self.lock = threading.RLock()
         """Held while a record is changed; never while the disk is written or waited for."""
@@ -63,22 +75,30 @@ class JobBook:
         self._overlay: dict[str, dict] = {}
         """The main thread's changes, laid over the records until the writer has applied them (what ``get`` shows)."""
         self._writing = threading.Event()  # set while the writer holds a change it has not journaled yet
-        if journal is not None:
-            self.records.update(journal.load())
+        if store is not None:
+            self.records.update(store.working_set(WORKING_SET))
+        self._trim_at = len(self.records) + TRIM_SLACK
         self._writer = threading.Thread(target=self._write_main_changes, daemon=True, name="meshsmith-journal-writer")
         self._writer.start()
 
     # --- reading (any thread, no lock) ---------------------------------------------------------------------------
     def get(self, job_id: str) -> JobRecord | None:
-        """The job as this session sees it now, the main thread's changes not yet journaled included."""
+        """The job as this session sees it now, the main thread's changes not yet journaled included.
+
+        A job outside the working set is read from the store by its key and joins the working set (an old job the
+        artist acts on: Import Again, Dismiss)."""
         changes = self._overlay.get(job_id)  # read before the record: the writer stores, then drops the overlay
         record = self.records.get(job_id)
+        if record is None and self.store is not None:
+            stored = self.store.latest(job_id)
+            # setdefault: a worker cannot hold a job that is not in memory, but another reader may have put it there
+            record = self.records.setdefault(job_id, stored) if stored is not None else None
         if changes is None or record is None:
             return record
         return record.model_copy(update=changes)
 
     def all(self) -> list[JobRecord]:
-        """Every job, oldest first."""
+        """Every job of the working set, oldest first (the store holds the others)."""
         if not self._overlay:
             return list(self.records.values())
         return [record for record in map(self.get, list(self.records)) if record is not None]
@@ -99,7 +119,7 @@ class JobBook:
         finally:
             self.write_journal()
 
-    def store(self, record: JobRecord) -> None:
+    def keep(self, record: JobRecord) -> None:
         """Keep a record and queue it for the journal and the main thread (caller is inside ``changing``)."""
         self.records[record.id] = record
         with self._unjournaled_lock:
@@ -107,8 +127,17 @@ class JobBook:
 
     def set(self, job_id: str, **changes: object) -> JobRecord:
         with self.changing():
-            record = self.records[job_id].evolve(**changes)
-            self.store(record)
+            record = self._current(job_id).evolve(**changes)
+            self.keep(record)
+        return record
+
+    def _current(self, job_id: str) -> JobRecord:
+        """The job's record for a change (caller is inside ``changing``): from memory, or the store for an old job."""
+        record = self.records.get(job_id)
+        if record is None and self.store is not None:
+            record = self.store.latest(job_id)
+        if record is None:
+            raise KeyError(job_id)
         return record
 
     def commit(self, job_id: str, cancel: threading.Event, **changes: object) -> JobRecord:
@@ -117,7 +146,7 @@ class JobBook:
             if cancel.is_set() or self.records[job_id].state is JobState.CANCELED:
                 raise Stopped()
             record = self.records[job_id].evolve(**changes)
-            self.store(record)
+            self.keep(record)
         return record
 
     def show(self, record: JobRecord) -> None:
@@ -170,7 +199,7 @@ class JobBook:
     def _journal_write(self, pending: list[JobRecord]) -> list[JobRecord]:
         """Append ``pending`` after any earlier failed writes (caller holds ``journal_lock``); the records now on
         disk. A failure keeps the latest record of each job for the next try and says so in ``journal_error``."""
-        if self.journal is None:
+        if self.store is None:
             return pending
         backlog = dict(self.failed_writes)
         for record in pending:
@@ -178,7 +207,7 @@ class JobBook:
             backlog[record.id] = record
         records = list(backlog.values())
         try:
-            self.journal.append_many(records)
+            self.store.append_many(records)
         except OSError as exc:
             self.failed_writes = backlog
             self.journal_error = (f"Meshsmith cannot write its job record ({exc.strerror or exc}). Free some disk space; "
@@ -191,12 +220,19 @@ class JobBook:
             self.journal_error = ""
             for record in records:  # tell the main thread the warning is over
                 self._updates.put(record)
-        try:
-            if self.journal.needs_compaction(len(self.records)):
-                self.journal.compact()
-        except OSError as exc:
-            log.warning("journal compaction failed: %s", exc)
+        if len(self.records) > self._trim_at:
+            self.trim()
         return records
+
+    def trim(self) -> None:
+        """Let jobs that ended leave memory, oldest first, until the working set is back to its bound (the store
+        keeps them). A job with a change of the main thread's still waiting, or one this session holds open, stays."""
+        ended = [r for r in tuple(self.records.values()) if not is_open(r) and r.id not in self._overlay]
+        ended.sort(key=lambda record: record.updated_at)
+        for record in ended[:max(0, len(ended) - WORKING_SET)]:
+            if self.records.get(record.id) is record:  # not if it changed meanwhile
+                self.records.pop(record.id, None)
+        self._trim_at = len(self.records) + TRIM_SLACK
 
     def _write_main_changes(self) -> None:
         """The journal writer for the main thread's changes (its own thread): applied and journaled in order."""
@@ -208,9 +244,12 @@ class JobBook:
             self._writing.set()
             try:
                 with self.changing():
-                    current = self.records.get(job_id)
+                    try:
+                        current = self._current(job_id)
+                    except KeyError:
+                        current = None
                     if current is not None:
-                        self.store(current.model_copy(update=changes))
+                        self.keep(current.model_copy(update=changes))
                 if self._overlay.get(job_id) is changes:  # not if the main thread has laid a newer change since
                     del self._overlay[job_id]
             except Exception:  # the writer must outlive one bad write; the housekeeping retries journal failures

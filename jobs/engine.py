@@ -1,7 +1,7 @@
 """The job engine: one worker thread per active job, a journal of every change, and a queue of updates.
 
 The engine is made of three parts it owns, each with its own module and a small public interface:
-``book.JobBook`` (the records, their journal, the updates for the main thread), ``worker.JobWorker`` (what a job's
+``book.JobBook`` (the working set of records, the store that keeps them, the updates for the main thread), ``worker.JobWorker`` (what a job's
 thread does) and ``sessions.SharedSessions`` (job locks, other Blenders' jobs, housekeeping). This module holds the
 main-thread API and the threads.
 
@@ -41,11 +41,11 @@ from ..net import errors as E
 from ..net.log_redaction import install_log_redaction
 from ..providers.base import Provider
 from .book import JobBook
-from .journal import Journal
 from .ownership import JobLocks
 from .pacing import estimated_progress, poll_interval
 from .records import JobRecord, JobState
 from .sessions import RUNNING_ELSEWHERE, SharedSessions
+from .store import JobQuery, JobStore
 from .thumbnails import PreviewRenderer
 from .worker import JobWorker
 
@@ -58,13 +58,13 @@ install_log_redaction("meshsmith.jobs")
 class JobEngine:
     """Owns every job of this Blender session. Thread-safe; bpy-free."""
 
-    def __init__(self, journal: Journal | None = None, *, clock: Callable[[], float] = time.time,
+    def __init__(self, store: JobStore | None = None, *, clock: Callable[[], float] = time.time,
                  preview_script: Path | None = None, blender_binary: str = "", locks: JobLocks | None = None,
                  bake_script: Path | None = None) -> None:
         """``preview_script``: the Blender script that renders previews for jobs that ask for one
         (``JobRecord.render_preview``); None renders none. ``blender_binary``: the Blender to run it in.
-        ``locks``: this session's job locks (None: this engine is alone with its journal, as in most tests)."""
-        self.book = JobBook(journal, clock=clock)
+        ``locks``: this session's job locks (None: this engine is alone with its store, as in most tests)."""
+        self.book = JobBook(store, clock=clock)
         self.worker = JobWorker(self.book, bake_script=bake_script, blender_binary=blender_binary)
         if preview_script is not None:
             self.worker.previews = PreviewRenderer(preview_script, self.worker.preview_rendered,
@@ -74,8 +74,8 @@ class JobEngine:
         self._threads: dict[str, threading.Thread] = {}
 
     @property
-    def journal(self) -> Journal | None:
-        return self.book.journal
+    def store(self) -> JobStore | None:
+        return self.book.store
 
     @property
     def locks(self) -> JobLocks | None:
@@ -88,8 +88,24 @@ class JobEngine:
 
     # --- main-thread API -----------------------------------------------------------------------------
     def jobs(self) -> list[JobRecord]:
-        """All known jobs, oldest first (no lock taken: see ``JobBook``)."""
+        """The working set, oldest first: every unfinished job and the newest others (no lock taken: see ``JobBook``)."""
         return self.book.all()
+
+    def find(self, query: JobQuery) -> tuple[list[JobRecord], int]:
+        """A page of the jobs ``query`` matches, newest first, as this session sees them, and how many match in all.
+
+        Read from the store through its indexes (the whole history, not only the working set); a job of the working
+        set is shown as it is in memory (a change not stored yet included)."""
+        if self.store is None:
+            return self._find_in_memory(query)
+        found = self.store.find(query)
+        return [self.book.get(r.id) if r.id in self.book.records else r for r in found], self.store.count(query)
+
+    def _find_in_memory(self, query: JobQuery) -> tuple[list[JobRecord], int]:
+        matching = [record for record in reversed(self.jobs()) if query.matches(record)]
+        if query.order != "newest":
+            matching.reverse()
+        return matching[query.offset:query.offset + query.limit], len(matching)
 
     def get(self, job_id: str) -> JobRecord | None:
         """The job as this session sees it now, the main thread's changes not yet journaled included."""
@@ -111,7 +127,7 @@ class JobEngine:
             if record.id in self.book.records:
                 raise ValueError(f"job {record.id} exists already")
             record = record.evolve(state=JobState.PENDING, message="Preparing", owner=self.sessions.session_id)
-            self.book.store(record)
+            self.book.keep(record)
         self._start(record.id, provider)
         return record
 
@@ -126,11 +142,12 @@ class JobEngine:
         if not self.sessions.claim(record.id):
             return None
         with self.book.changing():
-            if any(r.provider == record.provider and r.remote_id == record.remote_id for r in self.book.records.values()):
+            if (self.store is not None and self.store.find_remote(record.provider, record.remote_id) is not None) or any(
+                    r.provider == record.provider and r.remote_id == record.remote_id for r in self.book.records.values()):
                 return None
             record = record.evolve(state=JobState.QUEUED, message="Fetching from the service",
                                    owner=self.sessions.session_id)
-            self.book.store(record)
+            self.book.keep(record)
         self._start(record.id, provider)
         return record
 
@@ -227,7 +244,9 @@ class JobEngine:
         record = self.sessions.require_own(job_id)
         if record.state.is_active:
             self.cancel(job_id)
-        self.book.set(job_id, dismissed=True)
+            self.book.set(job_id, dismissed=True)
+        else:  # the common case, from the job list: no lock waited for, no disk sync on the main thread
+            self.book.change_from_main(job_id, dismissed=True)
 
     def drain(self) -> list[JobRecord]:
         """Take every queued update (main thread). Returns the latest snapshot of each changed job."""
@@ -253,6 +272,8 @@ class JobEngine:
             thread.join(max(0.0, deadline - time.monotonic()))
         self.book.write_journal()  # a last try for writes that failed
         self.sessions.close()
+        if self.store is not None:
+            self.store.close()
 
     # --- threads ---------------------------------------------------------------------------------------------
     def _start(self, job_id: str, provider: Provider) -> None:

@@ -22,6 +22,7 @@ import os
 import re
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import IO
 
@@ -94,8 +95,9 @@ class JobLocks:
         if handle is not None:
             handle.close()
 
-    def prune(self, finished: set[str], older_than_s: float = 7 * 24 * 3600.0) -> int:
-        """Delete the lock files of jobs that have ended, untouched for ``older_than_s``; returns how many went.
+    def prune(self, ended: Callable[[list[str]], set[str]], older_than_s: float = 7 * 24 * 3600.0) -> int:
+        """Delete the lock files of jobs that have ended (``ended`` says which of the ids given to it have), untouched
+        for ``older_than_s``; returns how many went.
 
         Each file is deleted while its lock is held, so a session holding it is never robbed. A job that has ended
         is never taken again, so a session opening the file a moment later (creating a fresh one) takes nothing
@@ -103,12 +105,16 @@ class JobLocks:
         """
         removed = 0
         cutoff = time.time() - older_than_s
+        old: dict[str, Path] = {}
         for path in self.folder.glob("*.lock") if self.folder.is_dir() else ():
-            job_id = path.stem
             try:
-                if job_id not in finished or path.stat().st_mtime > cutoff or not self.acquire(job_id):
-                    continue
+                if path.stat().st_mtime <= cutoff:
+                    old[path.stem] = path
             except OSError:
+                continue
+        finished = ended(list(old)) if old else set()
+        for job_id, path in old.items():
+            if job_id not in finished or not self.acquire(job_id):
                 continue
             try:
                 path.unlink()

@@ -1,7 +1,7 @@
 """Several Blender sessions on one user folder: which session runs a job, and looking after the others' jobs.
 
 A job belongs to the session that holds its lock (``ownership.JobLocks``). A job whose lock another session
-holds is shown, refreshed from the journal every few seconds, and never changed, resumed or imported here;
+holds is shown, refreshed from the store (by its key) every few seconds, and never changed, resumed or imported here;
 it is taken over when its owner lets go of it (ends it, quits or crashes). The same housekeeping thread
 retries journal writes that failed (a full disk).
 """
@@ -48,10 +48,16 @@ class SharedSessions:
         book.on_written = self.release_ended
         book.on_write_failed = self.wake_housekeeper
         if locks is not None:  # lock files of jobs that ended long ago would otherwise pile up (one per job)
-            try:
-                locks.prune({job_id for job_id, record in book.records.items() if ends_ownership(record)})
-            except OSError as exc:
-                log.info("could not tidy job locks: %s", exc)
+            threading.Thread(target=self._tidy_locks, daemon=True, name="meshsmith-tidy-locks").start()
+
+    def _tidy_locks(self) -> None:
+        """Delete the lock files of jobs that ended long ago (its own thread: a folder of lock files is read)."""
+        store = self.book.store
+        try:
+            self.locks.prune(store.ended if store is not None else
+                             lambda ids: {i for i in ids if (r := self.book.get(i)) is not None and ends_ownership(r)})
+        except OSError as exc:
+            log.info("could not tidy job locks: %s", exc)
 
     @property
     def session_id(self) -> str:
@@ -64,8 +70,9 @@ class SharedSessions:
     def owns(self, job_id: str) -> bool:
         """Whether this session may change and import the job: it holds the job's lock, or can take it now.
 
-        Taking it now is how a session adopts a READY job whose owner has gone; the journal is read again
-        under the lock, so a job another session imported meanwhile is seen as imported, never imported twice.
+        Taking it now is how a session adopts a READY job whose owner has gone; the job is read again from the store
+        (by its key) under the lock, so a job another session imported meanwhile is seen as imported, never imported
+        twice.
         """
         if self.locks is None or self.locks.holds(job_id):
             return True
@@ -73,8 +80,8 @@ class SharedSessions:
             self.mark_foreign(job_id)
             return False
         self.foreign.discard(job_id)
-        journal = self.book.journal
-        latest = journal.latest(job_id) if journal is not None else None
+        store = self.book.store
+        latest = store.latest(job_id) if store is not None else None
         if latest is not None and latest.updated_at >= self.book.require(job_id).updated_at:
             self.book.show(latest)
         return True
@@ -137,10 +144,14 @@ class SharedSessions:
                     return
 
     def _look_at_foreign(self) -> None:
-        """Refresh jobs other sessions run from the journal; take over each one whose owner has let go."""
-        on_disk = self.book.journal.load() if self.book.journal is not None else {}
+        """Refresh jobs other sessions run from the store (each by its key); take over each one whose owner has let go."""
+        foreign = list(self.foreign)
+        on_disk = self.book.store.latest_many(foreign) if self.book.store is not None else {}
         records = self.book.records
-        for job_id in list(self.foreign):
+        for job_id in foreign:
+            if job_id not in records:
+                self.foreign.discard(job_id)
+                continue
             latest = on_disk.get(job_id) or records[job_id]
             if self.locks is None or self.locks.acquire(job_id):
                 self.foreign.discard(job_id)

@@ -120,7 +120,7 @@ class JobWorker:
         def on_created(remote_id: str) -> None:
             with self.book.changing():
                 record_now = self.book.records[job_id]
-                self.book.store(record_now.evolve(remote_id=remote_id))
+                self.book.keep(record_now.evolve(remote_id=remote_id))
 
         try:
             remote = self._create(job_id, provider, request, on_created, event)
@@ -351,7 +351,7 @@ class JobWorker:
         with self.book.changing():
             record = self.book.records.get(job_id)
             if record is not None and not self.book.closed:
-                self.book.store(record.evolve(result_paths={**record.result_paths, AssetRole.PREVIEW.value: str(path)}))
+                self.book.keep(record.evolve(result_paths={**record.result_paths, AssetRole.PREVIEW.value: str(path)}))
 
     @staticmethod
     def _download_one(provider: Provider, record: JobRecord, asset, event: threading.Event) -> Path:
@@ -384,7 +384,7 @@ class JobWorker:
         with self.book.changing():
             if self.book.records[job_id].state is JobState.CANCELED:
                 return
-            self.book.store(self.book.records[job_id].evolve(
+            self.book.keep(self.book.records[job_id].evolve(
                 state=state, error=str(error), fix=error.fix.value, message=str(error)[:120],
                 recoverable=bool(getattr(error, "recoverable", False)), finished_at=self.book.clock()))
 

@@ -9,6 +9,7 @@ from bpy.app.translations import pgettext_iface as iface_
 from bpy.types import Panel, UIList
 
 from ..host import preferences
+from ..host.joblist import PAGE_SIZE
 from ..i18n.translations import translate_message
 from ..net import errors as E
 from ..operators.generate import blocker
@@ -212,23 +213,8 @@ def age_text(created_at: float, now: float | None = None) -> str:
     return iface_("{} d").format(int(seconds // 86400))
 
 
-PROVIDER_FILTER = [("ALL", "All Services", ""), *((p.id, p.label, "") for p in registry.PROVIDERS.values())]
-STATE_FILTER = [("ALL", "All States", ""), ("ACTIVE", "Running", "Queued, running or downloading"),
-                ("READY", "Ready to Import", ""), ("IMPORTED", "Imported", ""), ("PROBLEM", "Failed or Unknown", ""),
-                ("CANCELED", "Canceled", "")]
-
-
-def job_matches(item, provider: str, state: str) -> bool:
-    """Whether a job-list row passes the list's provider and state filters."""
-    if provider != "ALL" and item.provider != provider:
-        return False
-    groups = {"ACTIVE": _ACTIVE_STATES, "PROBLEM": {"FAILED", "UNKNOWN"}}
-    return state == "ALL" or item.state in groups.get(state, {state})
-
-
 class MESHSMITH_UL_jobs(UIList):
-    filter_provider: bpy.props.EnumProperty(name="Service", items=PROVIDER_FILTER, default="ALL")
-    filter_job_state: bpy.props.EnumProperty(name="State", items=STATE_FILTER, default="ALL")
+    """One page of the job history; the search and filters above the list choose the page's jobs (from the store)."""
 
     def draw_item(self, context, layout, data, item, icon, active_data, active_propname, index=0):
         from .thumbnails import icon_for
@@ -244,15 +230,33 @@ class MESHSMITH_UL_jobs(UIList):
             row.label(text=age_text(item.created_at), translate=False)
 
     def draw_filter(self, context, layout):
-        row = layout.row(align=True)
-        row.prop(self, "filter_provider", text="")
-        row.prop(self, "filter_job_state", text="")
+        pass  # the search and filters sit above the list: they choose what the store is asked for
 
     def filter_items(self, context, data, propname):
-        items = getattr(data, propname)
-        flags = [self.bitflag_filter_item if job_matches(item, self.filter_provider, self.filter_job_state) else 0
-                 for item in items]
-        return flags, []
+        return [], []  # every row of the page is shown; the page is already the filtered one
+
+
+def draw_job_search(layout: bpy.types.UILayout, state) -> None:
+    """Search, filters and the page: what part of the job history the list shows."""
+    col = layout.column(align=True)
+    row = col.row(align=True)
+    row.prop(state, "job_search", text="", icon="VIEWZOOM")
+    filtered = state.job_search or state.job_provider != "ALL" or state.job_state != "ALL" or state.job_age != "ALL"
+    if filtered:
+        row.operator("meshsmith.clear_job_search", text="", icon="X")
+    row = col.row(align=True)
+    row.prop(state, "job_provider", text="")
+    row.prop(state, "job_state", text="")
+    row.prop(state, "job_age", text="")
+    if state.job_matches > PAGE_SIZE or state.job_page:
+        first = state.job_page * PAGE_SIZE + 1
+        last = min(state.job_matches, first + PAGE_SIZE - 1)
+        row = layout.row(align=True)
+        row.operator("meshsmith.job_list_page", text="", icon="REW").page = "FIRST"
+        row.operator("meshsmith.job_list_page", text="", icon="TRIA_LEFT").page = "PREVIOUS"
+        row.label(text=iface_("{}–{} of {}").format(first, last, f"{state.job_matches:,}"), translate=False)
+        row.operator("meshsmith.job_list_page", text="", icon="TRIA_RIGHT").page = "NEXT"
+        row.operator("meshsmith.job_list_page", text="", icon="FF").page = "LAST"
 
 
 class VIEW3D_PT_meshsmith_jobs(Panel):
@@ -269,8 +273,13 @@ class VIEW3D_PT_meshsmith_jobs(Panel):
             col.alert = True
             for number, line in enumerate(_wrap(translate_message(state.journal_warning), 48)):
                 col.label(text=line, icon="ERROR" if number == 0 else "BLANK1", translate=False)
-        if not state.jobs:
+        filtered = state.job_search or state.job_provider != "ALL" or state.job_state != "ALL" or state.job_age != "ALL"
+        if not state.jobs and not filtered and not state.job_page:
             layout.label(text="No jobs yet.")
+            return
+        draw_job_search(layout, state)
+        if not state.jobs:
+            layout.label(text="No jobs match.")
             return
         layout.template_list("MESHSMITH_UL_jobs", "", state, "jobs", state, "active_job_index", rows=3)
         if not 0 <= state.active_job_index < len(state.jobs):

@@ -2,7 +2,7 @@
 
 Callable from Python (``generate_folder``, ``retexture_folder``) and from the command line
 (cli.py: ``blender -c meshsmith generate ...``). Each run keeps a manifest in its output folder
-(``meshsmith_batch.json``): which input became which job. Run the same command again after an
+(``meshsmith_batch.jsonl``): which input became which job, a line appended per change. Run the same command again after an
 interruption and it carries on: finished items are kept, jobs still running on the service are
 re-attached from the journal, and only inputs that were never sent are sent. Nothing is sent twice.
 At the end, ``report.json`` lists every item with its job id, seed, cost, output and any error.
@@ -11,9 +11,10 @@ At the end, ``report.json`` lists every item with its job id, seed, cost, output
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -21,11 +22,15 @@ import bpy
 
 from ..host import delivery, preferences, runtime
 from ..jobs.records import Delivery, JobKind, JobRecord, JobState  # batch.py itself is imported on first use
+from ..jobs.store import JobQuery
 from ..net import errors as E
 from ..net.files import write_bytes_atomic
 from ..providers import registry
 
-MANIFEST = "meshsmith_batch.json"
+MANIFEST = "meshsmith_batch.jsonl"
+"""Which input became which job: a header line, then a line per change of an item (JSON lines, appended)."""
+OLD_MANIFEST = "meshsmith_batch.json"
+"""Meshsmith 0.1's manifest (one JSON object, rewritten at every change): read to resume a batch it started."""
 REPORT = "report.json"
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".webp"}
 MESH_SUFFIXES = {".glb"}
@@ -52,19 +57,60 @@ class Batch:
     provider: str
     output_format: str
     items: list[Item] = field(default_factory=list)
+    _positions: dict[int, int] = field(default_factory=dict, repr=False, compare=False)
+    """Each item's place in ``items`` (by the item's identity), for the manifest's lines."""
 
     def save(self, folder: Path) -> None:
-        data = json.dumps({"command": self.command, "provider": self.provider, "output_format": self.output_format,
-                           "items": [asdict(item) for item in self.items]}, indent=2)
-        write_bytes_atomic(folder / MANIFEST, data.encode("utf-8"))
+        """Write the whole manifest afresh, atomically (once per run: the batch's start)."""
+        header = {"command": self.command, "provider": self.provider, "output_format": self.output_format}
+        lines = [json.dumps(header), *(json.dumps({"index": i, **asdict(item)}) for i, item in enumerate(self.items))]
+        write_bytes_atomic(folder / MANIFEST, ("\n".join(lines) + "\n").encode("utf-8"))
+
+    def note(self, folder: Path, *items: Item) -> None:
+        """Append the items' new state to the manifest, on disk before returning: a line each, one sync for all.
+
+        A manifest is never rewritten while the batch runs, so a 1,000-item batch writes each change once instead
+        of the whole file at every change."""
+        if len(self._positions) != len(self.items):
+            self._positions = {id(item): index for index, item in enumerate(self.items)}
+        data = "".join(json.dumps({"index": self._positions[id(item)], **asdict(item)}) + "\n" for item in items)
+        with open(folder / MANIFEST, "ab") as handle:
+            handle.write(data.encode("utf-8"))
+            handle.flush()
+            os.fsync(handle.fileno())
 
     @classmethod
     def load(cls, folder: Path) -> Batch | None:
+        """The batch as its manifest last recorded it (each item's last readable line wins; a torn last line, from a
+        crash mid-write, is skipped); a 0.1 manifest (one JSON object) is read too. None when there is none."""
         try:
-            data = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+            text = (folder / MANIFEST).read_text(encoding="utf-8")
+        except OSError:
+            return cls._load_0_1(folder)
+        lines = text.splitlines()
+        try:
+            header = json.loads(lines[0])
+            batch = cls(header["command"], header["provider"], header["output_format"])
+        except (IndexError, ValueError, KeyError, TypeError):
             return None
-        return cls(data["command"], data["provider"], data["output_format"], [Item(**item) for item in data["items"]])
+        items: dict[int, Item] = {}
+        for line in lines[1:]:
+            try:
+                fields = json.loads(line)
+                index = int(fields.pop("index"))  # before the item is made from the rest (it has no such field)
+                items[index] = Item(**fields)
+            except (ValueError, KeyError, TypeError):
+                continue  # a line torn by a crash: the item's earlier line stands
+        batch.items = [items[index] for index in sorted(items)]
+        return batch
+
+    @classmethod
+    def _load_0_1(cls, folder: Path) -> Batch | None:
+        try:
+            data = json.loads((folder / OLD_MANIFEST).read_text(encoding="utf-8"))
+            return cls(data["command"], data["provider"], data["output_format"], [Item(**item) for item in data["items"]])
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
 
 
 def _inputs(folder_or_files: Path | list[Path], suffixes: set[str], kind: str) -> list[Path]:
@@ -269,6 +315,8 @@ def _run(batch: Batch, out_dir: Path, build, concurrency: int, timeout_s: float,
                 continue
             record = engine.get(item.job_id) if item.job_id else None
             if record is None:
+                if item.job_id and item.state == "SUBMITTED":  # noted, then the machine went down before it was made
+                    item.job_id, item.state = "", "NEW"  # never stored, so never sent: it is sent now, once
                 continue
             item.state, item.seed, item.cost, item.remote_id = record.state.value, record.seed, record.cost, record.remote_id
             if record.state is JobState.READY:
@@ -280,14 +328,14 @@ def _run(batch: Batch, out_dir: Path, build, concurrency: int, timeout_s: float,
                         item.seconds = round(record.updated_at - record.submitted_at, 2)
                 except E.MeshsmithError as exc:
                     item.state, item.error = "FAILED", str(exc)
-                batch.save(out_dir)  # on disk before it is announced
+                batch.note(out_dir, item)  # on disk before it is announced
                 say(f"done   {Path(item.input).name} -> {Path(item.output).name}" if item.state == "DONE"
                     else f"failed {Path(item.input).name}: {item.error}")
             elif record.state in _FINAL and (record.state is not JobState.UNKNOWN or record.finished_at):
                 # An UNKNOWN job is still being looked for until the engine gives up (finished_at): it may
                 # yet be found on the service and finish.
                 item.state, item.error = "FAILED", record.error or record.message
-                batch.save(out_dir)
+                batch.note(out_dir, item)
                 say(f"failed {Path(item.input).name}: {item.error}")
             else:
                 active += 1
@@ -297,17 +345,18 @@ def _run(batch: Batch, out_dir: Path, build, concurrency: int, timeout_s: float,
             if item.job_id or item.state != "NEW":
                 continue
             try:
-                record = build(context, item)
-                record = record.evolve(auto_import=False)
-                engine.submit(record, runtime.make_provider(batch.provider, context))
+                record = build(context, item).evolve(auto_import=False)
+                provider = runtime.make_provider(batch.provider, context)
+                item.job_id, item.state = record.id, "SUBMITTED"
+                batch.note(out_dir, item)  # the job id is on disk before the job is made: a rerun finds it, never resends
+                engine.submit(record, provider)
             except E.MeshsmithError as exc:
-                item.state, item.error = "FAILED", str(exc)
+                item.job_id, item.state, item.error = "", "FAILED", str(exc)
+                batch.note(out_dir, item)
                 say(f"failed {Path(item.input).name}: {exc}")
             else:
-                item.job_id, item.state = record.id, "SUBMITTED"
                 active += 1
                 say(f"sent   {Path(item.input).name}")
-            batch.save(out_dir)  # the job id is on disk before anything else happens
         if all(item.state in ("DONE", "FAILED") for item in batch.items):
             break
         if time.monotonic() > deadline:
@@ -355,6 +404,11 @@ def list_models(provider: str, search: str = "") -> list[dict]:
     return rows
 
 
-def list_jobs() -> list[dict]:
-    """Every job in the journal, newest first, as plain data."""
-    return [record.model_dump(mode="json", exclude={"params", "inputs"}) for record in reversed(runtime.engine().jobs())]
+def list_jobs(query: JobQuery | None = None) -> Iterator[dict]:
+    """The jobs ``query`` finds (default: every job, dismissed ones included), newest first, as plain data, one at a
+    time: a store of 100,000 jobs is never in memory at once."""
+    query = query or JobQuery(include_dismissed=True, limit=-1)
+    store = runtime.engine().store
+    records = store.each(query) if store is not None else iter(runtime.engine().find(query)[0])
+    for record in records:
+        yield record.model_dump(mode="json", exclude={"params", "inputs"})

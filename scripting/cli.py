@@ -8,13 +8,17 @@ from __future__ import annotations
 
 import json
 import sys
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ..jobs.states import JobState
 from ..providers import registry
 
 if TYPE_CHECKING:
     import argparse
+
+    from ..jobs.store import JobQuery
 
 
 def parser() -> argparse.ArgumentParser:
@@ -60,8 +64,16 @@ def parser() -> argparse.ArgumentParser:
     unwrap.add_argument("--out", type=Path, required=True)
     _tool_common(unwrap, "UV_UNWRAP")
 
-    jobs = commands.add_parser("jobs", help="list the jobs in the journal", description="List every job Meshsmith knows.")
+    jobs = commands.add_parser("jobs", help="list or search the jobs Meshsmith knows",
+                               description="List every job Meshsmith knows, newest first, or those a search finds.")
     jobs.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    jobs.add_argument("--search", default="", help="words that must all appear in the label, or the start of an id")
+    jobs.add_argument("--provider", choices=sorted(registry.PROVIDERS), help="only this service's jobs")
+    jobs.add_argument("--state", action="append", choices=[state.value for state in JobState],
+                      help="only jobs in this state (repeat for several)")
+    jobs.add_argument("--since", type=_date, help="only jobs made on or after this day (YYYY-MM-DD, local time)")
+    jobs.add_argument("--until", type=_date, help="only jobs made before this day (YYYY-MM-DD, local time)")
+    jobs.add_argument("--limit", type=int, default=-1, help="at most this many jobs (default: all)")
 
     models = commands.add_parser("models", help="list the models of a catalog (Scenario)",
                                  description="List the 3D models a provider's catalog offers, with what each does; "
@@ -107,13 +119,7 @@ def main(argv: list[str]) -> int:
         preferences.get().use_sandbox = True
     try:
         if args.command == "jobs":
-            rows = batch.list_jobs()
-            if args.json:
-                print(json.dumps(rows, indent=2))
-            else:
-                for row in rows:
-                    print(f"{row['id'][:12]}  {row['provider']:<9} {row['state']:<11} {row['label'][:40]}")
-            return 0
+            return _print_jobs(batch.list_jobs(_job_query(args)), as_json=args.json)
         if args.command == "models":
             found = batch.list_models(args.provider, args.search)
             if args.json:
@@ -147,6 +153,42 @@ def main(argv: list[str]) -> int:
     print(f"{report['done']} done, {report['failed']} failed, {report['pending']} pending; "
           f"report: {Path(args.out) / 'report.json'}")
     return 0 if report["failed"] == 0 and report["pending"] == 0 else 1
+
+
+def _date(text: str) -> float:
+    """A day (YYYY-MM-DD) as the time its local midnight began."""
+    import argparse
+    import datetime
+
+    try:
+        return datetime.datetime.strptime(text, "%Y-%m-%d").timestamp()
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a day as YYYY-MM-DD: {text!r}") from None
+
+
+def _job_query(args: argparse.Namespace) -> JobQuery:
+    from ..jobs.store import JobQuery
+
+    return JobQuery(text=args.search, provider=args.provider or "", states=tuple(args.state or ()), since=args.since,
+                    until=args.until, include_dismissed=True, limit=args.limit)
+
+
+def _print_jobs(rows, *, as_json: bool) -> int:
+    """Print jobs as they are read (a JSON list, or a table), never holding them all."""
+    if as_json:
+        print("[", end="")
+        for number, row in enumerate(rows):
+            print(("," if number else "") + "\n  " + json.dumps(row), end="")
+        print("\n]")
+        return 0
+    found = False
+    for row in rows:
+        found = True
+        made = time.strftime("%Y-%m-%d %H:%M", time.localtime(row["created_at"]))
+        print(f"{row['id'][:12]}  {made}  {row['provider']:<14} {row['state']:<11} {row['label'][:40]}")
+    if not found:
+        print("No job matches.")
+    return 0
 
 
 _handle = None

@@ -319,12 +319,12 @@ def run_suite(bpy, *, providers=PROVIDERS, faults=FAULTS, out: Path | None = Non
         blend = out / "faults.blend"
         bpy.ops.wm.save_as_mainfile(filepath=str(blend), compress=False, copy=True)
         runtime = _module("host.runtime")
-        journal = runtime.user_dir() / "jobs.jsonl"
+        store = runtime.engine().store
         props = "\n".join(f"{obj.name}:{dict(obj.items())}" for obj in bpy.data.objects)
         messages = "\n".join(f"{row.message}" for row in rows)
         secrets = scan_for_secrets({
             ".blend": blend.read_bytes(),
-            "journal": journal.read_bytes() if journal.exists() else b"",
+            "job store": b"".join(path.read_bytes() for path in store.files()) if store is not None else b"",
             "logs": capture.stream.getvalue().encode(),
             "messages": messages.encode(),
             "custom properties": props.encode(),

@@ -142,7 +142,7 @@ def main(zip_path: str) -> dict:
         # Blender 4.2.0 itself keeps an uninstalled extension's wheels (its wheel sync skips when no extension is
         # enabled); later 4.2 releases remove them at once.
         data = user / "data" / ("Meshsmith" if sys.platform == "win32" else "meshsmith")
-        assert (data / "jobs.jsonl").is_file(), "uninstalling took the job journal with it"
+        assert (data / "jobs.db").is_file(), "uninstalling took the job store with it"
         assert list((data / "results").glob("*/model.glb")), "uninstalling took the results the artist paid for"
 
     if step("install", install):

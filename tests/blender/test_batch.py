@@ -139,8 +139,8 @@ def test_an_interrupted_batch_resumes_and_sends_nothing_twice(tmp_path):
                 break
         child.kill()  # the machine went down in the middle of the batch
         child.wait(10)
-        manifest = json.loads((out / "meshsmith_batch.json").read_text())
-        assert 2 <= sum(item["state"] == "DONE" for item in manifest["items"]) < 8
+        manifest = submodule("scripting.batch").Batch.load(out)
+        assert 2 <= sum(item.state == "DONE" for item in manifest.items) < 8
         posts_before = box.segmind.creating_posts
         resumed = subprocess.run(command, capture_output=True, text=True, timeout=300)
         report = json.loads((out / "report.json").read_text())
@@ -256,3 +256,27 @@ def test_a_remesh_target_meshy_refuses_is_refused_before_the_batch_starts(tmp_pa
     code = submodule("scripting.cli").main(["remesh", str(meshes), "--out", str(tmp_path / "out"),
                                             "--target-polycount", "50"])
     assert code == 2 and "100" in capsys.readouterr().err and sandbox_of_addon.meshy.creating_posts == 0
+
+
+def test_the_manifest_is_appended_never_rewritten_and_read_back_after_a_torn_line(tmp_path):
+    batch_module = submodule("scripting.batch")
+    batch = batch_module.Batch("generate", "SEGMIND", "glb", [batch_module.Item(input="a.png"),
+                                                               batch_module.Item(input="b.png")])
+    batch.save(tmp_path)
+    manifest = tmp_path / batch_module.MANIFEST
+    written = manifest.read_bytes()
+    batch.items[1].job_id, batch.items[1].state = "job-b", "SUBMITTED"
+    batch.note(tmp_path, batch.items[1])
+    assert manifest.read_bytes().startswith(written)  # appended: what was written stays as it was
+    with manifest.open("a") as handle:
+        handle.write('{"index": 0, "input": "a.png", "job_id": "job-a", "sta')  # the machine went down mid-line
+    again = batch_module.Batch.load(tmp_path)
+    assert [(item.input, item.job_id, item.state) for item in again.items] == [
+        ("a.png", "", "NEW"), ("b.png", "job-b", "SUBMITTED")]
+    old = tmp_path / "from_0.1"
+    old.mkdir()
+    (old / batch_module.OLD_MANIFEST).write_text(json.dumps({
+        "command": "generate", "provider": "SEGMIND", "output_format": "glb",
+        "items": [{"input": "c.png", "job_id": "job-c", "state": "DONE", "output": "c.glb"}]}))
+    resumed = batch_module.Batch.load(old)
+    assert [(item.input, item.state) for item in resumed.items] == [("c.png", "DONE")]

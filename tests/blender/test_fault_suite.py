@@ -23,4 +23,4 @@ def test_every_fault_against_every_provider(tmp_path, capsys):
     assert sum(row.hang for row in rows) == 0
     assert max(row.creating_posts for row in rows) == 1
     assert sum(row.lost for row in rows) == 0
-    assert secrets == {".blend": 0, "journal": 0, "logs": 0, "messages": 0, "custom properties": 0}
+    assert secrets == {".blend": 0, "job store": 0, "logs": 0, "messages": 0, "custom properties": 0}

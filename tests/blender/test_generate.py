@@ -155,8 +155,8 @@ def test_the_key_never_reaches_a_saved_blend_or_the_journal(png_file, sandbox_of
     blend = tmp_path / "scene.blend"
     bpy.ops.wm.save_as_mainfile(filepath=str(blend), compress=False, copy=True)
     assert valid_key.encode() not in blend.read_bytes()
-    journal = blender.user_dir() / "jobs.jsonl"
-    assert journal.exists() and valid_key not in journal.read_text()
+    stored = blender.engine().store.files()
+    assert stored and all(valid_key.encode() not in path.read_bytes() for path in stored)
 
 
 @pytest.mark.parametrize("provider_name", ["SEGMIND", "SCENARIO"])

@@ -75,7 +75,8 @@ def test_dismiss_removes_the_row_but_keeps_the_journal(generated):
     job_id = generated.job_id
     assert bpy.ops.meshsmith.dismiss_job(job_id=job_id) == {"FINISHED"}
     assert all(item.job_id != job_id for item in _items())
-    assert job_id in (runtime.user_dir() / "jobs.jsonl").read_text()
+    assert runtime.engine().flush()  # the writer thread stores the main thread's change
+    assert runtime.engine().store.latest(job_id).dismissed  # kept as history
 
 
 def test_copy_job_id(generated):
@@ -87,13 +88,22 @@ def test_filters_by_provider_and_state(generated, png_file, sandbox_of_addon):
     sandbox_of_addon.scenario.config.fail_next = 1
     with pytest.raises(RuntimeError):
         bpy.ops.meshsmith.generate(provider="SCENARIO", image_path=str(png_file))
-    sidebar = submodule("panels.sidebar")
-    rows = _items()
-    pick = lambda provider, state: [i.provider + ":" + i.state for i in rows if sidebar.job_matches(i, provider, state)]  # noqa: E731
-    assert pick("SEGMIND", "ALL") == ["SEGMIND:IMPORTED"]
-    assert pick("ALL", "PROBLEM") == ["SCENARIO:FAILED"]
-    assert pick("SCENARIO", "IMPORTED") == []
-    assert len(pick("ALL", "ALL")) == 2
+    state = bpy.context.window_manager.meshsmith
+
+    def pick(provider: str, job_state: str) -> list[str]:
+        state.job_provider, state.job_state = provider, job_state  # each change asks the store for the page again
+        return [i.provider + ":" + i.state for i in _items()]
+
+    try:
+        assert pick("SEGMIND", "ALL") == ["SEGMIND:IMPORTED"]
+        assert pick("ALL", "PROBLEM") == ["SCENARIO:FAILED"] and state.job_matches == 1
+        assert pick("SCENARIO", "IMPORTED") == []
+        assert len(pick("ALL", "ALL")) == 2
+        state.job_search = "no such words"
+        assert _items() == [] and state.job_matches == 0
+    finally:
+        bpy.ops.meshsmith.clear_job_search()
+    assert len(_items()) == 2
 
 
 def test_history_survives_a_restart(generated):
@@ -165,7 +175,7 @@ def test_a_burst_of_updates_is_spread_over_ticks_and_none_is_lost(monkeypatch):
                                       auto_import=False) for n in range(5)]
     for record in burst:
         with engine.book.changing():
-            engine.book.store(record)
+            engine.book.keep(record)
     applied = [runtime.drain()]
     assert runtime.has_pending_updates()  # the timer keeps its fast pace until the rest is applied
     applied += [runtime.drain() for _ in range(4)]
@@ -199,7 +209,9 @@ def test_the_journal_lives_outside_the_extension_and_0_1s_journal_is_taken_over(
     try:
         assert connections.user_dir() == tmp_path / "data" / "meshsmith"
         assert [record.label for record in blender.engine().jobs()] == ["made with 0.1"]
-        assert (tmp_path / "data" / "meshsmith" / "jobs.jsonl").is_file() and (legacy / "jobs.jsonl").is_file()
+        data = tmp_path / "data" / "meshsmith"
+        assert (data / "jobs.db").is_file() and (data / "jobs.jsonl.0.1-backup").is_file()  # taken over, kept
+        assert (legacy / "jobs.jsonl").is_file()
         assert connections.results_dir() == tmp_path / "data" / "meshsmith" / "results"
     finally:
         blender.close_engine()

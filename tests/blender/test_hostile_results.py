@@ -198,9 +198,16 @@ def test_a_job_already_in_this_file_is_not_imported_twice(png_file, sandbox_of_a
 def test_a_journal_that_cannot_be_written_holds_automatic_imports_back(png_file, sandbox_of_addon):
     runtime = submodule("host.runtime")
     engine = runtime.engine()
-    journal = Path(engine.journal.path)
-    journal.unlink(missing_ok=True)
-    journal.symlink_to("/dev/full")  # every write fails with "No space left on device"
+    store = engine.store
+    connect = store._connect
+
+    def refusing_writes():  # SQLite itself refuses every write, as on a disk that went read-only
+        db = connect()
+        db.execute("PRAGMA query_only = ON")
+        return db
+
+    store.close()
+    store._connect = refusing_writes
     try:
         before = set(bpy.data.objects)
         with pytest.raises(RuntimeError, match="cannot write its job record"):
@@ -208,7 +215,8 @@ def test_a_journal_that_cannot_be_written_holds_automatic_imports_back(png_file,
         assert set(bpy.data.objects) == before  # not imported by itself: its import could not be recorded
         assert "cannot write its job record" in bpy.context.window_manager.meshsmith.journal_warning
     finally:
-        journal.unlink()
+        store.close()
+        del store._connect
 
 
 def test_an_import_failure_never_shows_a_raw_traceback(tmp_path):

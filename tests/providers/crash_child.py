@@ -17,9 +17,9 @@ sys.modules["meshsmith"] = module
 spec.loader.exec_module(module)
 
 from meshsmith.jobs.engine import JobEngine  # noqa: E402
-from meshsmith.jobs.journal import Journal  # noqa: E402
 from meshsmith.jobs.ownership import JobLocks  # noqa: E402
 from meshsmith.jobs.records import JobRecord  # noqa: E402
+from meshsmith.jobs.store import JobStore  # noqa: E402
 from meshsmith.net.http import HttpClient  # noqa: E402
 
 if provider_name == "SCENARIO":
@@ -33,7 +33,7 @@ else:
 
     provider = SegmindProvider(HttpClient(), VALID_KEY, base_url=base_url, poll_interval=0.3)
 
-engine = JobEngine(Journal(Path(journal_dir)), locks=JobLocks(Path(journal_dir), session_id) if session_id else None)
+engine = JobEngine(JobStore(Path(journal_dir)), locks=JobLocks(Path(journal_dir), session_id) if session_id else None)
 record = engine.submit(JobRecord(provider=provider_name, inputs={"image_path": image}, output_dir=output_dir), provider)
 print(f"JOB {record.id}", flush=True)
 while True:

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from meshsmith.jobs.engine import JobEngine
-from meshsmith.jobs.journal import Journal
 from meshsmith.jobs.records import JobState
+from meshsmith.jobs.store import JobStore
 from meshsmith.net.http import HttpClient
 from meshsmith.providers.scenario.client import ScenarioProvider
 from meshsmith.providers.segmind.client import SegmindProvider
@@ -66,7 +66,7 @@ def test_killed_at_each_stage_the_job_finishes_after_restart(sandbox, png_file, 
         # Hold the result download long enough to be killed in the middle of it.
         sandbox.arm("stall", path_contains="/cdn/" if provider_name == "SCENARIO" else "/meshes/", stall_s=3.0)
     job_id = _run_child_until(sandbox, provider_name, png_file, tmp_path, stage)
-    journal = Journal(tmp_path / "journal")
+    journal = JobStore(tmp_path / "journal")
     before = journal.load()[job_id]
     assert before.remote_id, "the remote id must be journaled before anything else can go wrong"
     if stage == "DOWNLOADING":  # what a kill in the middle of the body leaves (the kill may also come before it)

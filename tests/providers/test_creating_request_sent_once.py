@@ -15,8 +15,8 @@ import pytest
 from hostile_server import HostileServer
 
 from meshsmith.jobs.engine import JobEngine
-from meshsmith.jobs.journal import Journal
 from meshsmith.jobs.records import JobRecord, JobState
+from meshsmith.jobs.store import JobStore
 from meshsmith.net import errors as E
 from meshsmith.net.http import HttpClient
 from meshsmith.providers.base import Provider
@@ -86,7 +86,7 @@ class _JournalWitness(Provider):
         return params
 
     def submit(self, request, on_created):
-        self.seen.append(next(iter(Journal(self.folder).load().values())).state)
+        self.seen.append(next(iter(JobStore(self.folder).load().values())).state)
         raise E.TransportError("the answer was lost")
 
     def status(self, remote_id):
@@ -94,7 +94,7 @@ class _JournalWitness(Provider):
 
 
 def test_submitting_is_on_disk_before_the_creating_request_leaves(tmp_path):
-    engine = JobEngine(Journal(tmp_path))
+    engine = JobEngine(JobStore(tmp_path))
     provider = _JournalWitness(tmp_path)
     record = engine.submit(JobRecord(provider="WITNESS", output_dir=str(tmp_path / "out")), provider)
     deadline = time.monotonic() + 5

@@ -303,11 +303,11 @@ def test_a_job_named_with_path_characters_is_refused_as_such_not_as_lost(sandbox
 
 
 def test_a_resumed_job_whose_server_left_the_list_sends_that_server_nothing(sandbox, png_file, tmp_path):
-    from meshsmith.jobs.journal import Journal
+    from meshsmith.jobs.store import JobStore
 
     first, second = sandbox.hunyuan_server, sandbox.add_hunyuan_server(enable_tex=True)
     first.config.seconds = 3.0
-    engine = JobEngine(Journal(tmp_path / "journal"))
+    engine = JobEngine(JobStore(tmp_path / "journal"))
     record = engine.submit(_record(png_file, tmp_path), HunyuanServerProvider(
         HttpClient(), "studio-token-789", base_url=first.url, poll_interval=0.05, pool=ServerPool()))
     while not engine.get(record.id).remote_id:
@@ -315,7 +315,7 @@ def test_a_resumed_job_whose_server_left_the_list_sends_that_server_nothing(sand
         engine.drain()
     engine.shutdown(timeout=0.2)  # Blender closes; the artist then takes the first server off the list
     before = len(sandbox.request_log)
-    restarted = JobEngine(Journal(tmp_path / "journal"))
+    restarted = JobEngine(JobStore(tmp_path / "journal"))
     restarted.resume(lambda name: HunyuanServerProvider(HttpClient(), "studio-token-789", base_url=second.url,
                                                         poll_interval=0.05, pool=ServerPool()))
     (done,) = _wait_all(restarted, [record.id])

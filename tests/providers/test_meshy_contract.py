@@ -295,15 +295,15 @@ def test_a_job_journaled_on_v1_is_still_read_on_v1_while_v1_answers(client, sand
 def test_a_job_journaled_on_v1_ends_with_where_its_result_may_be_once_v1_is_gone(sandbox, mesh_file, tmp_path):
     task_id = _v1_task(sandbox, mesh_file)
     sandbox.meshy.config.v1_off = True
-    from meshsmith.jobs.journal import Journal
+    from meshsmith.jobs.store import JobStore
 
-    journal = Journal(tmp_path / "journal")
+    journal = JobStore(tmp_path / "journal")
     engine = JobEngine(journal)
     record = JobRecord(provider="MESHY", kind=JobKind.RETEXTURE, inputs=_inputs(mesh_file), remote_id=task_id,
                        state=JobState.RUNNING, output_dir=str(tmp_path / "out"), submitted_at=time.time())
-    engine.book.store(record)
+    engine.book.keep(record)
     engine.shutdown()
-    engine = JobEngine(Journal(tmp_path / "journal"))
+    engine = JobEngine(JobStore(tmp_path / "journal"))
     engine.resume(lambda name: _client(sandbox, poll=0.01))
     deadline = time.monotonic() + 20
     while engine.get(record.id).state is not JobState.FAILED and time.monotonic() < deadline:

@@ -17,8 +17,8 @@ from pathlib import Path
 import pytest
 
 from meshsmith.jobs.engine import JobEngine
-from meshsmith.jobs.journal import Journal
 from meshsmith.jobs.records import JobKind, JobRecord, JobState
+from meshsmith.jobs.store import JobStore
 from meshsmith.net import errors as E
 from meshsmith.net.http import HttpClient
 from meshsmith.providers import registry, schema
@@ -98,17 +98,18 @@ def test_wrong_credentials_are_refused_as_such(provider_id, sandbox, png_file, t
 
 @pytest.mark.parametrize("provider_id", PROVIDERS)
 def test_a_job_walks_to_its_result_on_disk_and_no_key_lands_anywhere(provider_id, sandbox, png_file, tmp_path):
-    engine = JobEngine(Journal(tmp_path))
+    engine = JobEngine(JobStore(tmp_path))
     record = engine.submit(_record(provider_id, png_file, tmp_path), _client(provider_id, sandbox))
     done = _wait(engine, record.id, lambda r: r.state in (JobState.READY, JobState.FAILED))
     assert done.state is JobState.READY, done.error
     assert done.remote_id and done.result_paths and all(Path(p).is_file() for p in done.result_paths.values())
     assert _simulator(sandbox, provider_id).creating_posts == 1
-    engine.shutdown()
+    stored = engine.store.files()  # the database and its write-ahead log, before shutdown folds one into the other
     secrets = [value.encode() for value in _simulated(provider_id).SANDBOX_CREDENTIALS.values()]
-    for path in [tmp_path / "jobs.jsonl", *Path(done.output_dir).iterdir()]:
+    for path in [*stored, *Path(done.output_dir).iterdir()]:
         data = path.read_bytes()
         assert not [secret for secret in secrets if secret in data], path.name
+    engine.shutdown()
 
 
 @pytest.mark.parametrize("provider_id", PROVIDERS)
@@ -138,11 +139,11 @@ def test_cancel_stops_the_job_at_once(provider_id, sandbox, png_file, tmp_path):
 @pytest.mark.parametrize("provider_id", PROVIDERS)
 def test_a_restart_mid_job_resumes_it_with_one_creating_request(provider_id, sandbox, png_file, tmp_path):
     sandbox.arm("stall", path_contains=_simulated(provider_id).DOWNLOAD_PATH, stall_s=3.0, count=1)
-    engine = JobEngine(Journal(tmp_path))
+    engine = JobEngine(JobStore(tmp_path))
     record = engine.submit(_record(provider_id, png_file, tmp_path), _client(provider_id, sandbox))
     _wait(engine, record.id, lambda r: r.state is JobState.DOWNLOADING)
     engine.shutdown(timeout=0.2)  # Blender closes mid-download
-    restarted = JobEngine(Journal(tmp_path))
+    restarted = JobEngine(JobStore(tmp_path))
     restarted.resume(lambda name: _client(name, sandbox))
     done = _wait(restarted, record.id, lambda r: r.state in (JobState.READY, JobState.FAILED))
     assert done.state is JobState.READY, done.error
@@ -153,7 +154,7 @@ def test_a_restart_mid_job_resumes_it_with_one_creating_request(provider_id, san
 @pytest.mark.parametrize("provider_id", PROVIDERS)
 def test_a_lost_creating_answer_is_never_sent_again(provider_id, sandbox, png_file, tmp_path):
     sandbox.arm("lose_answer", path_contains=_simulated(provider_id).CREATE_PATH, method="POST")
-    engine = JobEngine(Journal(tmp_path))
+    engine = JobEngine(JobStore(tmp_path))
     record = engine.submit(_record(provider_id, png_file, tmp_path), _client(provider_id, sandbox))
     done = _wait(engine, record.id, lambda r: r.state in (JobState.READY, JobState.FAILED)
                  or (r.state is JobState.UNKNOWN and r.finished_at is not None))

@@ -7,8 +7,8 @@ import time
 import pytest
 
 from meshsmith.jobs.engine import JobEngine
-from meshsmith.jobs.journal import Journal
 from meshsmith.jobs.records import JobRecord, JobState
+from meshsmith.jobs.store import JobStore
 from meshsmith.net import errors as E
 from meshsmith.net.files import check_glb_header
 from meshsmith.net.http import HttpClient
@@ -174,7 +174,7 @@ def test_non_image_input_is_refused_before_sending(client, sandbox, tmp_path):
 def test_engine_marks_a_lost_answer_unknown_with_one_creating_post(sandbox, png_file, tmp_path):
     sandbox.arm("lose_answer", path_contains="/v2/hunyuan-3d-2", method="POST")
     provider = SegmindProvider(HttpClient(sleep=_no_wait), VALID_KEY, base_url=sandbox.url, poll_interval=0)
-    engine = JobEngine(Journal(tmp_path))
+    engine = JobEngine(JobStore(tmp_path))
     record = engine.submit(JobRecord(provider="SEGMIND", inputs={"image_path": str(png_file)},
                                      output_dir=str(tmp_path / "out")), provider)
     deadline = time.monotonic() + 10
@@ -187,7 +187,7 @@ def test_engine_marks_a_lost_answer_unknown_with_one_creating_post(sandbox, png_
 
 def test_journal_never_holds_the_key(sandbox, png_file, tmp_path):
     provider = SegmindProvider(HttpClient(sleep=_no_wait), VALID_KEY, base_url=sandbox.url, poll_interval=0)
-    engine = JobEngine(Journal(tmp_path))
+    engine = JobEngine(JobStore(tmp_path))
     record = engine.submit(JobRecord(provider="SEGMIND", inputs={"image_path": str(png_file)},
                                      output_dir=str(tmp_path / "out")), provider)
     deadline = time.monotonic() + 10
@@ -195,7 +195,8 @@ def test_journal_never_holds_the_key(sandbox, png_file, tmp_path):
         engine.wait_for_updates(0.05)
         engine.drain()
     assert engine.get(record.id).state is JobState.READY
-    assert VALID_KEY not in (tmp_path / "jobs.jsonl").read_text()
+    stored = engine.store.files()
+    assert stored and all(VALID_KEY.encode() not in path.read_bytes() for path in stored)
 
 
 # --- December 2026: what Segmind's answers mean --------------------------------------------------------------------
@@ -227,7 +228,7 @@ def _run_in_engine(sandbox, png_file, tmp_path, until: set[JobState], *, max_ret
     """A Segmind job through a real engine with its journal in ``tmp_path``: (engine, the record once in ``until``)."""
     provider = SegmindProvider(HttpClient(sleep=_no_wait, max_retries=max_retries), VALID_KEY, base_url=sandbox.url,
                                poll_interval=0)
-    engine = JobEngine(Journal(tmp_path))
+    engine = JobEngine(JobStore(tmp_path))
     record = engine.submit(JobRecord(provider="SEGMIND", inputs={"image_path": str(png_file)},
                                      output_dir=str(tmp_path / "out")), provider)
     deadline = time.monotonic() + timeout
@@ -255,12 +256,12 @@ def test_a_download_resumed_after_the_record_expired_uses_the_output_url_it_had(
     sandbox.arm("drop", path_contains="/meshes/", count=1)  # the first download breaks: the engine is "closed" then
     engine, record = _run_in_engine(sandbox, png_file, tmp_path, {JobState.FAILED, JobState.READY}, max_retries=0)
     engine.shutdown()
-    on_disk = Journal(tmp_path).load()[record.id]
+    on_disk = JobStore(tmp_path).load()[record.id]
     assert on_disk.downloads and on_disk.downloads[0]["url"].endswith(".glb")
     # As if Blender had closed in the middle of the download and come back two hours later:
-    Journal(tmp_path).append(on_disk.evolve(state=JobState.DOWNLOADING, error=""))
+    JobStore(tmp_path).append(on_disk.evolve(state=JobState.DOWNLOADING, error=""))
     sandbox.segmind.config.record_ttl_s = 0.0
-    restarted = JobEngine(Journal(tmp_path))
+    restarted = JobEngine(JobStore(tmp_path))
     restarted.resume(lambda name: SegmindProvider(HttpClient(sleep=_no_wait), VALID_KEY, base_url=sandbox.url,
                                                   poll_interval=0))
     deadline = time.monotonic() + 20

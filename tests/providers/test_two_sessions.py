@@ -16,9 +16,9 @@ from pathlib import Path
 import pytest
 
 from meshsmith.jobs.engine import RUNNING_ELSEWHERE, JobEngine
-from meshsmith.jobs.journal import Journal
 from meshsmith.jobs.ownership import JobLocks
 from meshsmith.jobs.records import JobState
+from meshsmith.jobs.store import JobStore
 from meshsmith.net import errors as E
 from meshsmith.net.files import check_file_kind
 from meshsmith.net.http import HttpClient
@@ -74,7 +74,7 @@ def test_a_second_session_leaves_a_running_job_alone_then_takes_it_over_when_the
     child, job_id = _start_session_a(sandbox, png_file, tmp_path)
     try:
         providers = _CountingProviders(sandbox.url)
-        engine_b = JobEngine(Journal(tmp_path), locks=JobLocks(tmp_path, "session-b"))
+        engine_b = JobEngine(JobStore(tmp_path), locks=JobLocks(tmp_path, "session-b"))
         assert engine_b.resume(providers) == []
         shown = _wait_for(engine_b, job_id, lambda r: r.message.startswith(RUNNING_ELSEWHERE))
         assert engine_b.is_foreign(job_id) and not engine_b.owns(job_id)
@@ -84,7 +84,7 @@ def test_a_second_session_leaves_a_running_job_alone_then_takes_it_over_when_the
             engine_b.dismiss(job_id)
         time.sleep(1.0)
         assert providers.http.request_count == 0  # B sent nothing for A's job
-        on_disk = Journal(tmp_path).load()[job_id]
+        on_disk = JobStore(tmp_path).load()[job_id]
         assert on_disk.owner == "session-a" and not on_disk.message.startswith(RUNNING_ELSEWHERE)
         assert shown.state in (JobState.QUEUED, JobState.RUNNING)
     finally:
@@ -94,7 +94,7 @@ def test_a_second_session_leaves_a_running_job_alone_then_takes_it_over_when_the
     record = _wait_for(engine_b, job_id, lambda r: r.state is JobState.READY)
     assert not engine_b.is_foreign(job_id) and engine_b.owns(job_id)
     assert sandbox.segmind.creating_posts == 1
-    assert Journal(tmp_path).load()[job_id].owner == "session-b"
+    assert JobStore(tmp_path).load()[job_id].owner == "session-b"
     model = Path(record.result_paths["MODEL"])
     check_file_kind(model, ".glb")
     assert not list(model.parent.glob("*.part"))
@@ -103,14 +103,14 @@ def test_a_second_session_leaves_a_running_job_alone_then_takes_it_over_when_the
 
 def test_a_ready_job_of_a_live_session_is_never_taken_and_one_it_imported_is_seen_as_imported(sandbox, png_file, tmp_path):
     providers = _CountingProviders(sandbox.url)
-    engine_a = JobEngine(Journal(tmp_path), locks=JobLocks(tmp_path, "session-a"))
+    engine_a = JobEngine(JobStore(tmp_path), locks=JobLocks(tmp_path, "session-a"))
     from meshsmith.jobs.records import JobRecord
 
     record = engine_a.submit(JobRecord(provider="SEGMIND", inputs={"image_path": str(png_file)},
                                        output_dir=str(tmp_path / "out")), providers("SEGMIND"))
     _wait_for(engine_a, record.id, lambda r: r.state is JobState.READY)
 
-    engine_b = JobEngine(Journal(tmp_path), locks=JobLocks(tmp_path, "session-b"))
+    engine_b = JobEngine(JobStore(tmp_path), locks=JobLocks(tmp_path, "session-b"))
     engine_b.resume(providers)
     assert engine_b.is_foreign(record.id) and not engine_b.owns(record.id)
 

@@ -10,8 +10,8 @@ import pytest
 from pydantic import BaseModel
 
 from meshsmith.jobs.engine import JobEngine, estimated_progress, poll_interval
-from meshsmith.jobs.journal import Journal
 from meshsmith.jobs.records import JobRecord, JobState
+from meshsmith.jobs.store import JobStore
 from meshsmith.net import errors as E
 from meshsmith.net.http import HttpClient
 from meshsmith.providers.base import Provider
@@ -77,13 +77,13 @@ def _job(tmp_path: Path) -> JobRecord:
 
 
 def test_a_job_walks_to_ready_with_its_file_on_disk(tmp_path):
-    engine = JobEngine(Journal(tmp_path))
+    engine = JobEngine(JobStore(tmp_path))
     provider = ScriptedProvider()
     record = engine.submit(_job(tmp_path), provider)
     done = _wait(engine, record.id, {JobState.READY})
     assert Path(done.result_paths["MODEL"]).read_bytes() == GLB
     assert done.remote_id == "remote-1" and done.seed == 5 and provider.submits == 1
-    seen = [r.state for r in Journal(tmp_path).load().values()]
+    seen = [r.state for r in JobStore(tmp_path).load().values()]
     assert seen == [JobState.READY]
 
 
@@ -112,14 +112,14 @@ def test_cancel_stops_at_once_even_while_a_request_hangs(tmp_path):
 
 
 def test_a_lost_creating_answer_becomes_unknown_and_is_never_resent(tmp_path):
-    engine = JobEngine(Journal(tmp_path))
+    engine = JobEngine(JobStore(tmp_path))
     provider = ScriptedProvider(submit_error=E.TransportError("connection dropped"))
     record = engine.submit(_job(tmp_path), provider)
     done = _wait(engine, record.id, {JobState.UNKNOWN})
     assert "may be billed" in done.error
     # A new engine (a restart) looks the job up but never sends it again.
     engine.shutdown()
-    restarted = JobEngine(Journal(tmp_path))
+    restarted = JobEngine(JobStore(tmp_path))
     restarted.resume(lambda name: provider)
     _wait(restarted, record.id, {JobState.UNKNOWN})
     time.sleep(0.1)
@@ -136,12 +136,12 @@ def test_a_refused_request_fails_without_unknown(tmp_path):
 def test_restart_mid_poll_resumes_from_the_journal_with_one_submit(tmp_path):
     block = threading.Event()
     provider = ScriptedProvider(block=block)
-    engine = JobEngine(Journal(tmp_path))
+    engine = JobEngine(JobStore(tmp_path))
     record = engine.submit(_job(tmp_path), provider)
     _wait(engine, record.id, {JobState.QUEUED})
     engine.shutdown(timeout=0.1)  # Blender closes mid-poll
     block.set()
-    restarted = JobEngine(Journal(tmp_path))
+    restarted = JobEngine(JobStore(tmp_path))
     assert restarted.get(record.id).remote_id == "remote-1"
     resumed = restarted.resume(lambda name: provider)
     assert [r.id for r in resumed] == [record.id]
@@ -150,18 +150,18 @@ def test_restart_mid_poll_resumes_from_the_journal_with_one_submit(tmp_path):
 
 
 def test_jobs_never_sent_are_closed_on_restart(tmp_path):
-    journal = Journal(tmp_path)
+    journal = JobStore(tmp_path)
     journal.append(JobRecord(id="never", provider="FAKE", state=JobState.PENDING))
-    engine = JobEngine(Journal(tmp_path))
+    engine = JobEngine(JobStore(tmp_path))
     engine.resume(lambda name: ScriptedProvider())
     assert engine.get("never").state is JobState.CANCELED
     assert "Nothing was charged" in engine.get("never").message
 
 
 def test_imported_and_dismissed_jobs_are_not_resumed(tmp_path):
-    journal = Journal(tmp_path)
+    journal = JobStore(tmp_path)
     journal.append(JobRecord(id="done", provider="FAKE", state=JobState.IMPORTED, remote_id="r"))
-    engine = JobEngine(Journal(tmp_path))
+    engine = JobEngine(JobStore(tmp_path))
     assert engine.resume(lambda name: ScriptedProvider()) == []
 
 
@@ -176,7 +176,7 @@ def test_estimated_progress_never_reaches_one(elapsed):
     assert 0 <= estimated_progress(elapsed, 40) <= 0.95
 
 
-class _SlowJournal(Journal):
+class _SlowJournal(JobStore):
     """A journal on a slow disk: every sync takes half a second."""
 
     def append_many(self, records):
@@ -201,7 +201,7 @@ def test_reading_jobs_never_waits_for_the_journal_disk(tmp_path):
 
 
 def test_every_change_is_on_disk_when_the_call_returns_even_with_many_writers(tmp_path):
-    journal = Journal(tmp_path)
+    journal = JobStore(tmp_path)
     engine = JobEngine(journal)
     records = [JobRecord(provider="FAKE", state=JobState.RUNNING) for _ in range(8)]
     for record in records:
@@ -211,7 +211,7 @@ def test_every_change_is_on_disk_when_the_call_returns_even_with_many_writers(tm
     def writer(record: JobRecord) -> None:
         for step in range(10):
             engine.book.set(record.id, message=f"step {step}")
-            on_disk = Journal(tmp_path).load()[record.id]  # what a crash right now would leave
+            on_disk = JobStore(tmp_path).load()[record.id]  # what a crash right now would leave
             if on_disk.message != f"step {step}":
                 problems.append((record.id, step, on_disk.message))
 
@@ -221,11 +221,11 @@ def test_every_change_is_on_disk_when_the_call_returns_even_with_many_writers(tm
     for thread in threads:
         thread.join()
     assert problems == []
-    assert {r.message for r in Journal(tmp_path).load().values()} == {"step 9"}
+    assert {r.message for r in JobStore(tmp_path).load().values()} == {"step 9"}
 
 
 def test_marking_an_import_waits_for_no_lock_and_no_disk_sync(tmp_path):
-    engine = JobEngine(Journal(tmp_path))
+    engine = JobEngine(JobStore(tmp_path))
     record = engine.submit(_job(tmp_path), ScriptedProvider())
     _wait(engine, record.id, {JobState.READY})
     held = threading.Event()
@@ -242,27 +242,27 @@ def test_marking_an_import_waits_for_no_lock_and_no_disk_sync(tmp_path):
     engine.mark_imported(record.id, ["Pot"])  # the main thread, in the tick
     took = time.perf_counter() - started
     assert engine.get(record.id).state is JobState.IMPORTED
-    assert Journal(tmp_path).load()[record.id].state is JobState.READY  # not yet written: the writer waits, not us
+    assert JobStore(tmp_path).load()[record.id].state is JobState.READY  # not yet written: the writer waits, not us
     release.set()
     assert took < 0.05 and engine.flush()
-    assert Journal(tmp_path).load()[record.id].state is JobState.IMPORTED
+    assert JobStore(tmp_path).load()[record.id].state is JobState.IMPORTED
 
 
 def test_an_import_and_a_preview_landing_at_the_same_moment_both_stay(tmp_path):
-    engine = JobEngine(Journal(tmp_path))
+    engine = JobEngine(JobStore(tmp_path))
     record = engine.submit(_job(tmp_path), ScriptedProvider())
     _wait(engine, record.id, {JobState.READY})
     picture = tmp_path / "render.png"
     in_window, imported = threading.Event(), threading.Event()
-    store = engine.book.store
+    keep = engine.book.keep
 
-    def slow_store(snapshot):  # the preview thread has read the READY record and is about to store it
+    def slow_keep(snapshot):  # the preview thread has read the READY record and is about to store it
         if snapshot.result_paths.get("PREVIEW") == str(picture) and not imported.is_set():
             in_window.set()
             imported.wait(5)
-        store(snapshot)
+        keep(snapshot)
 
-    engine.book.store = slow_store
+    engine.book.keep = slow_keep
     landing = threading.Thread(target=engine.worker.preview_rendered, args=(record.id, picture), daemon=True)
     landing.start()
     in_window.wait(5)
@@ -270,5 +270,5 @@ def test_an_import_and_a_preview_landing_at_the_same_moment_both_stay(tmp_path):
     imported.set()
     landing.join(5)
     assert engine.flush()
-    for seen in (engine.get(record.id), Journal(tmp_path).load()[record.id]):
+    for seen in (engine.get(record.id), JobStore(tmp_path).load()[record.id]):
         assert seen.state is JobState.IMPORTED and seen.result_paths.get("PREVIEW") == str(picture)

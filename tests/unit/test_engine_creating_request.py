@@ -10,8 +10,8 @@ from test_engine import ScriptedProvider, _wait
 
 from meshsmith.jobs import worker
 from meshsmith.jobs.engine import JobEngine
-from meshsmith.jobs.journal import Journal
 from meshsmith.jobs.records import JobRecord, JobState
+from meshsmith.jobs.store import JobStore
 from meshsmith.net import errors as E
 from meshsmith.providers.models import JobStatus, RemoteJob
 
@@ -35,7 +35,7 @@ class RateLimitedProvider(ScriptedProvider):
 
 
 def test_a_429_on_the_creating_request_is_waited_out_and_sent_again(tmp_path):
-    engine = JobEngine(Journal(tmp_path))
+    engine = JobEngine(JobStore(tmp_path))
     provider = RateLimitedProvider(limited=2)
     record = engine.submit(JobRecord(provider="FAKE", output_dir=str(tmp_path / "out")), provider)
     done = _wait(engine, record.id, {JobState.READY})
@@ -98,7 +98,7 @@ class LateListingProvider(ScriptedProvider):
 
 def test_a_lost_answer_is_looked_for_until_the_job_is_listed(tmp_path, monkeypatch):
     monkeypatch.setattr(worker, "RECONCILE_STEP_S", 0.05)
-    engine = JobEngine(Journal(tmp_path))
+    engine = JobEngine(JobStore(tmp_path))
     provider = LateListingProvider(listed_after=3)
     record = engine.submit(JobRecord(provider="FAKE", output_dir=str(tmp_path / "out")), provider)
     done = _wait(engine, record.id, {JobState.READY, JobState.FAILED})

@@ -16,8 +16,8 @@ from pathlib import Path
 from test_engine import ScriptedProvider, _wait
 
 from meshsmith.jobs.engine import JobEngine
-from meshsmith.jobs.journal import Journal
 from meshsmith.jobs.records import JobRecord, JobState
+from meshsmith.jobs.store import JobStore
 from meshsmith.jobs.thumbnails import RENDERED_NAME, PreviewRenderer, shows_the_model, write_thumbnail
 from meshsmith.providers.blender_process import blender_command, run_blender
 from meshsmith.sandbox.assets import make_model_glb
@@ -101,7 +101,7 @@ def test_the_texture_stand_in_is_not_taken_for_a_picture_of_the_model(tmp_path):
 
 
 def _engine_job(tmp_path: Path, *, render: bool) -> tuple[JobEngine, JobRecord]:
-    engine = JobEngine(Journal(tmp_path / "journal"), preview_script=_script(tmp_path))
+    engine = JobEngine(JobStore(tmp_path / "journal"), preview_script=_script(tmp_path))
     record = engine.submit(JobRecord(provider="FAKE", output_dir=str(tmp_path / "out"), render_preview=render),
                            ScriptedProvider())
     return engine, record
@@ -120,7 +120,7 @@ def test_a_job_shows_the_texture_at_once_and_the_render_when_it_lands(tmp_path):
     assert engine.get(record.id).state is JobState.READY
     engine.shutdown()
     # The journal kept it: a restarted Blender shows the render too.
-    reloaded = Journal(tmp_path / "journal").load()[record.id]
+    reloaded = JobStore(tmp_path / "journal").load()[record.id]
     assert reloaded.result_paths["PREVIEW"].endswith(RENDERED_NAME) and reloaded.render_preview
 
 
