@@ -65,8 +65,15 @@ if oldest:
     out["owns_ms"] = (time.perf_counter() - started) * 1000
     started = time.perf_counter()
     names = runtime.import_result(oldest[1], bpy.context, again=True)
+    out["import_again_first_ms"] = (time.perf_counter() - started) * 1000  # loads Blender's glTF importer
+    started = time.perf_counter()
+    names = runtime.import_result(oldest[1], bpy.context, again=True)
     out["import_again_ms"] = (time.perf_counter() - started) * 1000
     out["imported"] = names
+    glb = engine.get(oldest[1]).result_paths["MODEL"]
+    started = time.perf_counter()
+    bpy.ops.import_scene.gltf(filepath=glb)  # Blender's importer alone, on the same file
+    out["bare_import_ms"] = (time.perf_counter() - started) * 1000
     started = time.perf_counter()
     engine.dismiss(oldest[2])
     out["dismiss_ms"] = (time.perf_counter() - started) * 1000
@@ -152,7 +159,7 @@ def probe(folder: Path) -> dict:
 
 def manifest_cost(tmp: Path) -> Row:
     """A 1,000-item batch's manifest: written once, then each item sent and done (2,000 changes), each on disk."""
-    batch_module = module("scripting.batch")
+    batch_module = module("scripting.manifest")
     folder = tmp / "manifest"
     folder.mkdir(parents=True, exist_ok=True)
     batch = batch_module.Batch("generate", "SEGMIND", "glb",
@@ -198,7 +205,9 @@ def scale_rows(bpy, tmp: Path) -> list[Row]:
             Row(f"{size}: ownership check of an old job", seen["owns_ms"], "ms", "< 16",
                 seen["owns_ms"] < 16.0 and seen["owns_ok"]),
             Row(f"{size}: Import Again of an old job (incl. glTF)", seen["import_again_ms"], "ms", "< 16",
-                seen["import_again_ms"] < 16.0 and bool(seen["imported"])),
+                seen["import_again_ms"] < 16.0 and bool(seen["imported"]),
+                f"Blender's glTF importer alone on the same file: {seen['bare_import_ms']:.1f} ms; the session's first "
+                f"import (loading the importer): {seen['import_again_first_ms']:.0f} ms"),
             Row(f"{size}: Dismiss an old job", seen["dismiss_ms"], "ms", "< 16", seen["dismiss_ms"] < 16.0),
             Row(f"{size}: job-list filter change (store query)", seen["filter_ms"], "ms", "", None,
                 f"search: {seen['search_ms']:.1f} ms, {seen['search_found']} found"),

@@ -28,6 +28,9 @@ if TYPE_CHECKING:
 _UNWRITTEN = object()
 PAGE_SIZE = 50
 """Rows on one page of the job list."""
+COUNT_UP_TO = 10_000
+"""The list counts what its search finds up to this many ("1–50 of 10,000+"): counting a longer history would cost a
+file open more than the page itself. The last page is found by counting them all, when the artist asks for it."""
 PROVIDER_FILTER = [("ALL", "All Services", ""), *((p.id, p.label, "") for p in registry.PROVIDERS.values())]
 STATE_FILTER = [("ALL", "All States", ""), ("ACTIVE", "Running", "Queued, running or downloading"),
                 ("READY", "Ready to Import", ""), ("IMPORTED", "Imported", ""), ("PROBLEM", "Failed or Unknown", ""),
@@ -100,11 +103,13 @@ class JobListMirror:
         a change of page or filter): one store query, at most ``PAGE_SIZE`` rows written."""
         state = context.window_manager.meshsmith
         query = query_of(state)
-        records, total = engine.find(query)
+        # Counted up to the page shown plus COUNT_UP_TO: exact while it is below, "N+" beyond.
+        up_to = query.offset + COUNT_UP_TO
+        records, total = engine.find(query, count_up_to=up_to)
         if not records and state.job_page > 0 and total:  # the page ran off the end (jobs dismissed): the last one
             state["job_page"] = max(0, (total - 1) // PAGE_SIZE)
             query = query_of(state)
-            records, total = engine.find(query)
+            records, total = engine.find(query, count_up_to=up_to)
         self.query = query
         items = state.jobs
         items.clear()
@@ -116,6 +121,7 @@ class JobListMirror:
                 setattr(item, key, value)
             self.rows[record.id] = values
         state.job_matches = total
+        state.job_matches_more = total >= up_to
         state.active_job_index = 0
 
 
@@ -130,7 +136,7 @@ def row_values(record: JobRecord) -> dict[str, object]:
         "recoverable": record.recoverable, "kind": record.kind.value,
         "prompt": record.inputs.get("prompt") or record.inputs.get("style_prompt") or (Path(image).name if image else ""),
         "created_at": record.created_at, "preview_path": preview_in_job_folder(record),
-        "output_dir": record.output_dir,
+        "output_dir": record.output_dir, "started_by": record.started_by,
     }
 
 

@@ -69,6 +69,18 @@ class PreferenceSettings:
                ("PRINT", "Print", "Merge, ground, 10 cm")],
         default="NONE",
     )
+    agent_access: BoolProperty(
+        name="Agent Access",
+        description="Let an AI agent on this computer (Claude Desktop, Cursor, VS Code) use Meshsmith through its MCP "
+                    "server: it can generate, retexture and list what is in the scene, within the limits below. "
+                    "Listens on this computer only (127.0.0.1), with a secret token in Meshsmith's user folder",
+        default=False,
+    )
+    agent_max_paid_jobs: IntProperty(
+        name="Paid Jobs per Agent Session", min=0, max=1000, default=3,
+        description="Paid jobs an agent may start before each further one waits for your Allow in the Jobs panel "
+                    "(jobs on your own servers are free and not counted)",
+    )
     ca_bundle: StringProperty(
         name="CA Certificate File",
         description="For company networks that inspect HTTPS: a PEM file with the proxy's root certificate",

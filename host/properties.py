@@ -144,6 +144,8 @@ class MeshsmithJobItem(PropertyGroup):
     created_at: FloatProperty()
     preview_path: StringProperty()
     output_dir: StringProperty(subtype="DIR_PATH")
+    started_by: StringProperty()
+    """'' the artist; 'agent' an AI agent through agent access."""
 
 
 def _page_changed(state, context) -> None:
@@ -173,7 +175,9 @@ class MeshsmithRuntimeState(PropertyGroup):
                           description="Show the jobs made in a span of time")
     job_page: IntProperty(name="Page", min=0, update=_page_changed)
     job_matches: IntProperty()
-    """How many jobs the search and filters find in all (the pages' total)."""
+    """How many jobs the search and filters find in all (the pages' total), counted up to ``joblist.COUNT_UP_TO``."""
+    job_matches_more: BoolProperty()
+    """More jobs match than were counted ("10,000+")."""
     last_error: StringProperty()
     journal_warning: StringProperty()
     """Why Meshsmith's job record cannot be written or read as it was ('' when all is well)."""

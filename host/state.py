@@ -36,6 +36,25 @@ class CatalogMemory:
         """Why the last refresh failed ('' when it did not)."""
 
 
+class AgentSession:
+    """What agents did through agent access in this session: quotes given, paid jobs started, jobs waiting for the
+    artist's approval. Read and changed on the main thread only (the bridge runs every call there)."""
+
+    def __init__(self) -> None:
+        self.quotes: dict[str, Any] = {}
+        """Quotes by id (``operators.agent_spending.Quote``): what was priced, when, and the job that used it."""
+        self.paid_jobs = 0
+        """Paid jobs agents started in this session (the cap counts these)."""
+        self.max_paid_jobs: int | None = None
+        """The cap set for a headless Blender (``--max-paid-jobs``); None: the preference's."""
+        self.waiting: dict[str, Any] = {}
+        """Jobs over the cap, waiting for the artist's Allow or Deny, by job id (``agent_spending.Waiting``)."""
+        self.denied: dict[str, str] = {}
+        """Jobs the artist denied, by job id: their label (``get_job`` reports them)."""
+        self.started: list[str] = []
+        """Every job an agent started in this session, oldest first."""
+
+
 class HostState:
     """Everything the host holds, reset by ``runtime.close_engine`` and ``connections.stop_sandbox``."""
 
@@ -53,6 +72,13 @@ class HostState:
         self.catalog = CatalogMemory()
         self.provider_memory = ProviderMemory()
         """What the clients this host makes remember between jobs (uploads made, busy servers); new per engine."""
+        self.agent_bridge: Any = None
+        """The loopback bridge agents reach this Blender through, while agent access is on (``agent.AgentBridge``;
+        typed loosely: the state module is imported at register, the bridge's HTTP server only when it is used)."""
+        self.agent = AgentSession()
+        self.agent_dispatch: Callable[[str, dict], dict] | None = None
+        """How a call from an agent is carried out (``operators.agent_tools.dispatch``, set when operators register:
+        the host starts the bridge, the operators' layer knows the tools)."""
 
 
 HOST = HostState()

@@ -12,7 +12,8 @@ import sys
 import bpy
 from bpy.app.handlers import persistent
 
-from . import ADDON_PACKAGE, runtime
+from . import ADDON_PACKAGE, preferences, runtime
+from .state import HOST
 
 TIMER_IDLE_S = 1.0
 
@@ -20,6 +21,7 @@ TIMER_IDLE_S = 1.0
 def _timer() -> float:
     try:
         runtime.drain()
+        _follow_agent_preference()
     except Exception:  # A timer that raises is unregistered by Blender: log and keep ticking.
         runtime.log().exception("Meshsmith drain failed")
     return runtime.TIMER_ACTIVE_S if runtime.is_busy() else TIMER_IDLE_S
@@ -30,11 +32,21 @@ def _first_tick() -> None:
 
     adopt_renamed_settings()  # the file open at start-up was loaded before the add-on was enabled
     runtime.resume_jobs()
+    _follow_agent_preference()  # not in register(): it may open a socket
     from .catalog import state as catalog_state
 
     if catalog_state.catalog_provider() is not None:
         catalog_state.load_cache()  # from disk, in the background: the sidebar never waits for it
     return None
+
+
+def _follow_agent_preference() -> None:
+    """Open or close the agent bridge as the artist turns Agent Access on or off."""
+    wanted = preferences.get().agent_access
+    if wanted or HOST.agent_bridge is not None:
+        from . import agent  # only when agents are let in: its HTTP server costs 36 ms to load
+
+        agent.follow_preference(wanted, runtime.user_dir())
 
 
 @persistent
@@ -61,6 +73,10 @@ def unregister() -> None:
         bpy.app.timers.unregister(_first_tick)
     if _on_load_post in bpy.app.handlers.load_post:
         bpy.app.handlers.load_post.remove(_on_load_post)
+    if HOST.agent_bridge is not None:
+        from . import agent
+
+        agent.stop()
     runtime.close_engine()
     runtime.stop_sandbox()
     # The transport's watchdog thread, if a request ever started it (looked up, not imported: it loads urllib3).

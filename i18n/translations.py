@@ -743,6 +743,49 @@ ZH_HANS.update({
 ZH_HANS_FORMATS.update({
     '{}–{} of {}': '第 {0}–{1} 个，共 {2} 个',
 })
+
+# Agent access (MCP).
+ZH_HANS.update({
+    'Agent Access': '智能体访问',
+    "Let an AI agent on this computer (Claude Desktop, Cursor, VS Code) use Meshsmith through its MCP server: it can generate, retexture and list what is in the scene, within the limits below. Listens on this computer only (127.0.0.1), with a secret token in Meshsmith's user folder": '允许本机上的 AI 智能体（Claude Desktop、Cursor、VS Code）通过 Meshsmith 的 MCP 服务器使用 Meshsmith：在下列限制内生成、重新贴图并列出场景内容。仅在本机（127.0.0.1）监听，并使用保存在 Meshsmith 用户文件夹中的密钥令牌',
+    'Paid Jobs per Agent Session': '每个智能体会话的付费任务数',
+    'Paid jobs an agent may start before each further one waits for your Allow in the Jobs panel (jobs on your own servers are free and not counted)': '智能体可直接启动的付费任务数；超出后每个任务都需在任务面板中等待你的“允许”（在你自己服务器上的任务免费且不计入）',
+    'Started by an agent': '由智能体启动',
+    'Agent access is on; no agent connected': '智能体访问已开启；尚无智能体连接',
+    'Agents (MCP)': '智能体（MCP）',
+    'Allow': '允许',
+    'Deny': '拒绝',
+    'Allow or Deny': '允许或拒绝',
+    "Allow or deny a paid job an agent asked for beyond this session's limit": '允许或拒绝智能体在本会话限额之外请求的付费任务',
+    'Send this job to the service (it is paid)': '将此任务发送到服务（需付费）',
+    'Do not send this job; the agent is told you denied it': '不发送此任务；智能体会得知你已拒绝',
+    'An agent never runs code here and never sees a key; paid jobs need a quote first.': '智能体在此永远不能运行代码，也看不到任何密钥；付费任务须先获取报价。',
+    'Keys never go into .blend scene files, the job record or logs.': '密钥永远不会写入 .blend 场景文件、任务记录或日志。',
+    'Waiting for your approval': '等待你的批准',
+    'The inputs are not valid JSON.': '输入不是有效的 JSON。',
+    'The inputs must be a JSON object of setting names and values.': '输入必须是由设置名称和值组成的 JSON 对象。',
+    'Call estimate_cost with the same arguments first, then pass its quote_id.': '请先用相同参数调用 estimate_cost，再传入其 quote_id。',
+})
+ZH_HANS_FORMATS.update({
+    'An agent is connected (last: {})': '已有智能体连接（最近：{0}）',
+    'Started by agents: {} job(s), {} paid': '智能体启动的任务：{0} 个，其中付费 {1} 个',
+})
+ZH_HANS_TEMPLATES.update({
+    "'{}' is larger than 256 MB: not an image to send.": '“{0}”大于 256 MB：不是可发送的图像。',
+    "No job with id '{}' (list_jobs lists them).": '没有 ID 为“{0}”的任务（list_jobs 可列出任务）。',
+    "No mesh object named '{}' in the scene; list_objects lists them.": '场景中没有名为“{0}”的网格物体；list_objects 可列出物体。',
+    "Quote '{}' is more than 10 minutes old. {}": '报价“{0}”已超过 10 分钟。{1}',
+    "Quote '{}' is not known in this Blender session. {}": '本 Blender 会话中没有报价“{0}”。{1}',
+    "Quote '{}' was for another request (service, model, inputs, prompt, image or object differ). {}": '报价“{0}”属于另一个请求（服务、模型、输入、提示词、图像或物体不同）。{1}',
+    "Quote '{}' was used already, by job {} (get_job shows it). A quote pays for one job. {}": '报价“{0}”已被任务 {1} 使用（可用 get_job 查看）。一个报价只能用于一个任务。{2}',
+    "The image '{}' cannot be read ({}).": '无法读取图像“{0}”（{1}）。',
+    'This agent session may start {} paid job(s) and has started {}. Restart the server with a higher --max-paid-jobs to allow more.': '本智能体会话最多可启动 {0} 个付费任务，已启动 {1} 个。如需更多，请用更大的 --max-paid-jobs 重新启动服务器。',
+    'This job is paid and needs a quote. {}': '此任务需付费，需要报价。{0}',
+    "Unknown provider '{}'; list_models lists them.": '未知的服务“{0}”；list_models 可列出服务。',
+    'action must be one of {}.': 'action 必须是以下之一：{0}。',
+    '{} has no model catalog: leave model empty.': '{0} 没有模型目录：请将 model 留空。',
+    '{} has no setting {}; its settings: {}.': '{0} 没有设置 {1}；它的设置有：{2}。',
+})
 ZH_HANS_TEMPLATES.update({
     'Meshsmith could not read its job record {} ({}); some jobs may not be listed.': 'Meshsmith 无法读取其任务记录 {0}（{1}）；部分任务可能未列出。',
     'Meshsmith skipped {} unreadable line(s) of its 0.1 job record; the file was kept as {}.': 'Meshsmith 跳过了其 0.1 版任务记录中 {0} 行无法读取的内容；该文件已保留为 {1}。',

@@ -91,21 +91,23 @@ class JobEngine:
         """The working set, oldest first: every unfinished job and the newest others (no lock taken: see ``JobBook``)."""
         return self.book.all()
 
-    def find(self, query: JobQuery) -> tuple[list[JobRecord], int]:
-        """A page of the jobs ``query`` matches, newest first, as this session sees them, and how many match in all.
+    def find(self, query: JobQuery, *, count_up_to: int | None = None) -> tuple[list[JobRecord], int]:
+        """A page of the jobs ``query`` matches, newest first, as this session sees them, and how many match in all
+        (at most ``count_up_to``, when given).
 
         Read from the store through its indexes (the whole history, not only the working set); a job of the working
         set is shown as it is in memory (a change not stored yet included)."""
         if self.store is None:
-            return self._find_in_memory(query)
+            return self._find_in_memory(query, count_up_to)
         found = self.store.find(query)
-        return [self.book.get(r.id) if r.id in self.book.records else r for r in found], self.store.count(query)
+        records = [self.book.get(r.id) if r.id in self.book.records else r for r in found]
+        return records, self.store.count(query, up_to=count_up_to)
 
-    def _find_in_memory(self, query: JobQuery) -> tuple[list[JobRecord], int]:
+    def _find_in_memory(self, query: JobQuery, count_up_to: int | None) -> tuple[list[JobRecord], int]:
         matching = [record for record in reversed(self.jobs()) if query.matches(record)]
         if query.order != "newest":
             matching.reverse()
-        return matching[query.offset:query.offset + query.limit], len(matching)
+        return matching[query.offset:query.offset + query.limit], min(len(matching), count_up_to or len(matching))
 
     def get(self, job_id: str) -> JobRecord | None:
         """The job as this session sees it now, the main thread's changes not yet journaled included."""

@@ -77,6 +77,8 @@ class JobRecord(BaseModel):
     render_preview: bool = False
     """Render a small preview of the result when the service sends none (a background Blender process)."""
     dismissed: bool = False
+    started_by: str = ""
+    """Who asked for the job: '' the artist, 'agent' an AI agent through Meshsmith's agent access (MCP)."""
     created_at: float = Field(default_factory=time.time)
     updated_at: float = Field(default_factory=time.time)
     submitted_at: float | None = None

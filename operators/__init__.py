@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from . import asset_tools, catalog, generate, job_list, jobs, retexture, servers, tweaks, versions
+from . import agent_tools, asset_tools, catalog, generate, job_list, jobs, retexture, servers, tweaks, versions
 
-_modules = (generate, retexture, asset_tools, jobs, job_list, servers, catalog, tweaks, versions)
+_modules = (generate, retexture, asset_tools, jobs, job_list, servers, catalog, tweaks, versions, agent_tools)
 
 
 def register() -> None:

@@ -7,6 +7,7 @@ that reaches the engine has nothing left to refuse but what only the service can
 
 from __future__ import annotations
 
+import json
 import stat
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -119,12 +120,31 @@ def generation_params(context: bpy.types.Context, provider_name: str, route: str
         from ..host.catalog import jobs as catalog_jobs
 
         return catalog_jobs.params_for(context, provider_name, route, model, inputs_json)
-    if model.strip() or inputs_json.strip():
-        raise E.InvalidInputError(f"{registry.info(provider_name).label} has no model catalog: leave model and "
-                                  "inputs empty, and set its parameters in the sidebar.")
+    if model.strip():
+        raise E.InvalidInputError(f"{registry.info(provider_name).label} has no model catalog: leave model empty.")
     from ..providers.checks import checked_params
 
-    return checked_params(context.scene.meshsmith.provider_settings(provider_name).as_params(), provider_name)
+    params = context.scene.meshsmith.provider_settings(provider_name).as_params()
+    if inputs_json.strip():  # a script's or an agent's values, over the sidebar's, for this job only
+        params.update(_known_inputs(provider_name, inputs_json, set(params)))
+    return checked_params(params, provider_name)
+
+
+def _known_inputs(provider_name: str, inputs_json: str, names: set[str]) -> dict:
+    """``inputs_json`` as a dict of the provider's settings; ``InvalidInputError`` naming what it does not know."""
+    from ..providers import registry
+
+    try:
+        inputs = json.loads(inputs_json)
+    except ValueError:
+        raise E.InvalidInputError("The inputs are not valid JSON.") from None
+    if not isinstance(inputs, dict):
+        raise E.InvalidInputError("The inputs must be a JSON object of setting names and values.")
+    unknown = sorted(set(inputs) - names)
+    if unknown:
+        raise E.InvalidInputError(f"{registry.info(provider_name).label} has no setting {', '.join(map(repr, unknown))}; "
+                                  f"its settings: {', '.join(sorted(names))}.")
+    return inputs
 
 
 def generate_inputs(context: bpy.types.Context, provider_name: str, image_path: str, prompt: str, model: str,

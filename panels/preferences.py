@@ -43,7 +43,7 @@ class MeshsmithPreferences(preferences.PreferenceSettings, AddonPreferences):
             box.row().prop(self, preferences.test_mode_property(provider))
             if getattr(self, preferences.test_mode_property(provider)):
                 box.label(text=provider.test_mode[2], icon="ERROR")
-        col.label(text="Keys never go into .blend scene files, the job journal or logs.")
+        col.label(text="Keys never go into .blend scene files, the job record or logs.")
         box = layout.box()
         box.label(text="Results", icon="FILE_FOLDER")
         box.prop(self, "output_dir")
@@ -62,6 +62,12 @@ class MeshsmithPreferences(preferences.PreferenceSettings, AddonPreferences):
         box.label(text="Proxies are taken from HTTPS_PROXY / NO_PROXY in the environment.")
         if not bpy.app.online_access:
             box.label(text="Online access is off: enable it under System > Network.", icon="ERROR")
+        box = layout.box()
+        box.label(text="Agents (MCP)", icon="LINKED")
+        box.prop(self, "agent_access")
+        if self.agent_access:
+            box.prop(self, "agent_max_paid_jobs")
+            box.label(text="An agent never runs code here and never sees a key; paid jobs need a quote first.")
         box = layout.box()
         box.prop(self, "use_sandbox")
         if self.use_sandbox:

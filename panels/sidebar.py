@@ -14,6 +14,7 @@ from ..i18n.translations import translate_message
 from ..net import errors as E
 from ..operators.generate import blocker
 from ..providers import registry
+from .agent import draw_agent
 from .settings_drawer import draw_inputs, draw_parameters_panel, draw_price, draw_reference_image
 
 _STATE_ICONS = {
@@ -254,7 +255,8 @@ def draw_job_search(layout: bpy.types.UILayout, state) -> None:
         row = layout.row(align=True)
         row.operator("meshsmith.job_list_page", text="", icon="REW").page = "FIRST"
         row.operator("meshsmith.job_list_page", text="", icon="TRIA_LEFT").page = "PREVIOUS"
-        row.label(text=iface_("{}–{} of {}").format(first, last, f"{state.job_matches:,}"), translate=False)
+        total = f"{state.job_matches:,}+" if state.job_matches_more else f"{state.job_matches:,}"
+        row.label(text=iface_("{}–{} of {}").format(first, last, total), translate=False)
         row.operator("meshsmith.job_list_page", text="", icon="TRIA_RIGHT").page = "NEXT"
         row.operator("meshsmith.job_list_page", text="", icon="FF").page = "LAST"
 
@@ -273,6 +275,7 @@ class VIEW3D_PT_meshsmith_jobs(Panel):
             col.alert = True
             for number, line in enumerate(_wrap(translate_message(state.journal_warning), 48)):
                 col.label(text=line, icon="ERROR" if number == 0 else "BLANK1", translate=False)
+        draw_agent(layout)
         filtered = state.job_search or state.job_provider != "ALL" or state.job_state != "ALL" or state.job_age != "ALL"
         if not state.jobs and not filtered and not state.job_page:
             layout.label(text="No jobs yet.")
@@ -313,6 +316,8 @@ class VIEW3D_PT_meshsmith_jobs(Panel):
             details.label(text=iface_("Input: {}").format(item.prompt[:60]), translate=False)
         if item.ran_on:
             details.label(text=iface_("Server: {}").format(item.ran_on), translate=False)
+        if item.started_by == "agent":
+            details.label(text="Started by an agent", icon="LINKED")
         if item.seed:
             details.label(text=iface_("Seed: {}").format(item.seed), translate=False)
         if item.cost:

@@ -7,7 +7,9 @@ Also: ``build`` (a zip per platform and Python, and the extension repository, in
 (install the built Linux zips with Blender's own installer in Blender 4.2.0, 4.2, 4.5, 5.0, 5.1 and 5.3, or the
 versions named, and use them), ``faults`` (the fault-injection table), ``bench`` (speed and memory against their budgets),
 ``sandbox`` (the simulator on its own), ``cli`` (Meshsmith's command line, ``blender -c meshsmith ...``, on the
-``bpy`` wheel: ``python3.11 tools/dev.py cli generate images/ --out results/ --sandbox``).
+``bpy`` wheel: ``python3.11 tools/dev.py cli generate images/ --out results/ --sandbox``), ``mcp`` (the MCP server
+for agents on stdio, with a background Blender from the ``bpy`` wheel: ``python3.11 tools/dev.py mcp --blend
+out.blend --sandbox --max-paid-jobs 1``).
 
 ``test`` runs ruff, then lint-imports (the import contracts in pyproject.toml), then pytest.
 
@@ -41,14 +43,15 @@ def ensure_venv() -> Path:
         sys.exit(f"Meshsmith's tools need Python 3.11 (the bpy wheel requires it); this is {sys.version.split()[0]}.")
     python = venv_python()
     if not python.exists():
-        print(f"Creating {VENV} ...", flush=True)
+        print(f"Creating {VENV} ...", file=sys.stderr, flush=True)
         venv.EnvBuilder(with_pip=True).create(VENV)
     stamp = VENV / ".requirements.sha256"
     digest = hashlib.sha256(REQUIREMENTS.read_bytes()).hexdigest()
     if not stamp.exists() or stamp.read_text().strip() != digest:
-        print("Installing requirements (the bpy wheel is about 375 MB the first time) ...", flush=True)
+        print("Installing requirements (the bpy wheel is about 375 MB the first time) ...", file=sys.stderr, flush=True)
+        # pip's output goes to stderr too: `dev.py mcp` speaks MCP on stdout from its first byte.
         subprocess.run([str(python), "-m", "pip", "install", "--disable-pip-version-check", "-q", "-r", str(REQUIREMENTS)],
-                       check=True)
+                       check=True, stdout=sys.stderr)
         stamp.write_text(digest)
     return python
 
@@ -89,13 +92,15 @@ def run_tests(python: Path, extra: list[str]) -> int:
 
 
 def main(argv: list[str]) -> int:
-    if not argv or argv[0] not in ("demo", "test", "sandbox", "faults", "build", "install-matrix", "bench", "cli"):
+    if not argv or argv[0] not in ("demo", "test", "sandbox", "faults", "build", "install-matrix", "bench", "cli", "mcp"):
         print(__doc__)
         return 2
     python = ensure_venv()
     command, extra = argv[0], argv[1:]
     if command == "test":
         return run_tests(python, extra)
+    if command == "mcp":  # stdio carries MCP messages only: the set-up above printed to stderr
+        return subprocess.run([str(python), str(ROOT / "meshsmith_mcp"), "--blender-python", str(python), *extra]).returncode
     if command == "bench":
         return subprocess.run([str(python), str(ROOT / "bench" / "run.py"), *extra], cwd=ROOT).returncode
     if command in ("demo", "faults", "build", "install-matrix", "cli"):

@@ -47,7 +47,7 @@ def blender(addon, tmp_path, monkeypatch):
     clean_scene()
     bpy.context.scene.property_unset("meshsmith")
     bpy.context.window_manager.meshsmith.jobs.clear()
-    for name in ("job_search", "job_provider", "job_state", "job_age", "job_page", "job_matches"):
+    for name in ("job_search", "job_provider", "job_state", "job_age", "job_page", "job_matches", "job_matches_more"):
         bpy.context.window_manager.meshsmith.property_unset(name)
     bpy.context.window_manager.meshsmith.journal_warning = ""
     bpy.context.scene.cursor.location = (0.0, 0.0, 0.0)

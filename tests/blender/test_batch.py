@@ -139,7 +139,7 @@ def test_an_interrupted_batch_resumes_and_sends_nothing_twice(tmp_path):
                 break
         child.kill()  # the machine went down in the middle of the batch
         child.wait(10)
-        manifest = submodule("scripting.batch").Batch.load(out)
+        manifest = submodule("scripting.manifest").Batch.load(out)
         assert 2 <= sum(item.state == "DONE" for item in manifest.items) < 8
         posts_before = box.segmind.creating_posts
         resumed = subprocess.run(command, capture_output=True, text=True, timeout=300)
@@ -259,7 +259,7 @@ def test_a_remesh_target_meshy_refuses_is_refused_before_the_batch_starts(tmp_pa
 
 
 def test_the_manifest_is_appended_never_rewritten_and_read_back_after_a_torn_line(tmp_path):
-    batch_module = submodule("scripting.batch")
+    batch_module = submodule("scripting.manifest")
     batch = batch_module.Batch("generate", "SEGMIND", "glb", [batch_module.Item(input="a.png"),
                                                                batch_module.Item(input="b.png")])
     batch.save(tmp_path)
