@@ -17,6 +17,7 @@ up (a paid job is never started for an agent that was told the call failed).
 
 from __future__ import annotations
 
+import atexit
 import hmac
 import json
 import logging
@@ -192,6 +193,7 @@ def start(dispatch: Dispatch, folder: Path | None, *, token: str = "") -> AgentB
             stream.write(data)
     bridge.thread.start()
     HOST.agent_bridge = bridge
+    atexit.register(_remove_access_file, bridge)  # Blender quitting: the socket closes with it, the file must go too
     log.info("agent access on 127.0.0.1:%d", bridge.port)
     return bridge
 
@@ -207,9 +209,16 @@ def stop() -> None:
         bridge.server.server_close()
 
     threading.Thread(target=close, daemon=True, name="meshsmith-agent-bridge-close").start()
-    if bridge.access_file is not None:
-        try:
-            if json.loads(bridge.access_file.read_text()).get("token") == bridge.token:
-                bridge.access_file.unlink()
-        except (OSError, ValueError):
-            pass
+    _remove_access_file(bridge)
+    atexit.unregister(_remove_access_file)
+
+
+def _remove_access_file(bridge: AgentBridge) -> None:
+    """Remove the bridge's access file, unless another Blender has written its own there since."""
+    if bridge.access_file is None:
+        return
+    try:
+        if json.loads(bridge.access_file.read_text()).get("token") == bridge.token:
+            bridge.access_file.unlink()
+    except (OSError, ValueError):
+        pass

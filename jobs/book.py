@@ -127,17 +127,22 @@ class JobBook:
 
     def set(self, job_id: str, **changes: object) -> JobRecord:
         with self.changing():
-            record = self._current(job_id).evolve(**changes)
+            record = self.current(job_id).evolve(**changes)
             self.keep(record)
         return record
 
-    def _current(self, job_id: str) -> JobRecord:
-        """The job's record for a change (caller is inside ``changing``): from memory, or the store for an old job."""
+    def current(self, job_id: str) -> JobRecord:
+        """The job's record for a change (caller is inside ``changing``); ``KeyError`` for a job nobody knows."""
+        record = self.held_or_stored(job_id)
+        if record is None:
+            raise KeyError(job_id)
+        return record
+
+    def held_or_stored(self, job_id: str) -> JobRecord | None:
+        """The job's record from memory, or from the store for a job that has left the working set."""
         record = self.records.get(job_id)
         if record is None and self.store is not None:
             record = self.store.latest(job_id)
-        if record is None:
-            raise KeyError(job_id)
         return record
 
     def commit(self, job_id: str, cancel: threading.Event, **changes: object) -> JobRecord:
@@ -245,7 +250,7 @@ class JobBook:
             try:
                 with self.changing():
                     try:
-                        current = self._current(job_id)
+                        current = self.current(job_id)
                     except KeyError:
                         current = None
                     if current is not None:

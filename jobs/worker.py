@@ -349,7 +349,7 @@ class JobWorker:
     def preview_rendered(self, job_id: str, path: Path) -> None:
         """The preview renderer's callback (its own thread): the render becomes the job's preview."""
         with self.book.changing():
-            record = self.book.records.get(job_id)
+            record = self.book.held_or_stored(job_id)  # the job may have left memory since (the store keeps it)
             if record is not None and not self.book.closed:
                 self.book.keep(record.evolve(result_paths={**record.result_paths, AssetRole.PREVIEW.value: str(path)}))
 

@@ -7,7 +7,8 @@ against a fresh sandbox with that fault armed. It records, and prints as a table
 jobs that ended correctly (a success after a transient fault, a clear error for a permanent one),
 hangs, duplicate creating requests, lost results, and secrets found in a saved .blend, the journal,
 the logs, error messages and custom properties. The self-hosted server also meets its own quirks (a job
-that never ends, a painting step that fails, a server started without ``--enable_tex``, no server up).
+that never ends, a painting step that fails, a server started without ``--enable_tex``, no server up), and an
+agent meets its own (``agent_faults``: it leaves mid-wait; the background Blender is killed mid-job).
 
 Run it with ``python3.11 tools/dev.py faults``; the test suite runs it too (tests/blender/test_fault_suite.py).
 """
@@ -316,6 +317,7 @@ def run_suite(bpy, *, providers=PROVIDERS, faults=FAULTS, out: Path | None = Non
                 if provider == "MESHY":
                     bpy.context.view_layer.objects.active = bpy.data.objects["FaultCrate"]
                 rows.append(run_case(bpy, provider, fault, image, keys))
+        rows += agent_rows(image, out)
         blend = out / "faults.blend"
         bpy.ops.wm.save_as_mainfile(filepath=str(blend), compress=False, copy=True)
         runtime = _module("host.runtime")
@@ -341,6 +343,19 @@ def run_suite(bpy, *, providers=PROVIDERS, faults=FAULTS, out: Path | None = Non
     return rows, secrets
 
 
+def agent_rows(image: Path, out: Path) -> list[Outcome]:
+    """The agent's faults (``agent_faults``): through Meshsmith's MCP server and its background Blender."""
+    try:
+        import mcp  # noqa: F401 - the SDK the MCP server runs on (requirements/dev.txt)
+    except ImportError:
+        return []
+    from tools.agent_faults import run_agent_faults
+
+    return [Outcome("MCP AGENT", outcome.fault, "IMPORTED", outcome.final_state, outcome.agent_heard, outcome.correct,
+                    outcome.final_state == "HANG", outcome.creating_posts, outcome.state_when_it_struck == "MISSING")
+            for outcome in run_agent_faults(sys.executable, image, out / "agent")]
+
+
 def format_table(rows: list[Outcome], secrets: dict[str, int]) -> str:
     lines = [f"{'provider':<14} {'fault':<50} {'expected':<9} {'outcome':<9} {'POSTs':>5}  ok",
              "-" * 97]
@@ -353,7 +368,7 @@ def format_table(rows: list[Outcome], secrets: dict[str, int]) -> str:
         "hangs": sum(row.hang for row in rows),
         "duplicate creating requests": sum(max(0, row.creating_posts - 1) for row in rows),
         "lost results": sum(row.lost for row in rows),
-        "secrets found (.blend, journal, logs, messages, properties)": sum(secrets.values()),
+        "secrets found (.blend, job store, logs, messages, properties)": sum(secrets.values()),
     }
     lines.append("-" * 97)
     lines += [f"{name:<60} {value:>5}" for name, value in totals.items()]

@@ -178,3 +178,31 @@ def test_lock_files_of_jobs_that_ended_long_ago_are_tidied_and_held_ones_never(t
     assert sorted(p.stem for p in (tmp_path / "locks").glob("*.lock")) == [
         "old_held", "old_running", "old_unknown_to_the_store", "recent_done"]
     assert other.holds("old_held") and not ours.acquire("old_held")
+
+
+def test_an_engine_holds_a_bounded_working_set_and_finds_any_old_job_by_its_key(tmp_path):
+    from meshsmith.jobs import book
+    from meshsmith.jobs.engine import JobEngine
+
+    store = JobStore(tmp_path)
+    store.append_many([_record(i, state=JobState.IMPORTED) for i in range(2000)])
+    store.append(_record(5000, state=JobState.READY, created_at=1.0))  # old, but waiting to be imported
+    engine = JobEngine(JobStore(tmp_path))
+    try:
+        held = engine.book.records
+        assert len(held) == book.WORKING_SET + 1 and "job5000" in held and "job0" not in held
+        old = engine.get("job3")  # outside the working set: read by its key, and now held
+        assert old is not None and old.label == "" and "job3" in held
+        for i in range(1000):  # the artist acts on many old jobs: they join, then leave again
+            engine.book.set(f"job{i}", message="looked at")
+        assert len(held) <= book.WORKING_SET + book.TRIM_SLACK + 1 and "job5000" in held
+        assert JobStore(tmp_path).latest("job0").message == "looked at"  # left memory, kept in the store
+        engine.dismiss("job7")  # an old job the list shows on a later page
+        assert engine.flush()
+        assert JobStore(tmp_path).latest("job7").dismissed
+        found, total = engine.find(JobQuery(limit=5))
+        assert total == 2000  # 2,001 jobs, one dismissed
+        assert [r.id for r in found] == ["job1999", "job1998", "job1997", "job1996", "job1995"]
+        assert found[0] is held.get("job1999", found[0])  # a job held in memory is shown as held
+    finally:
+        engine.shutdown()
