@@ -235,7 +235,13 @@ def _request(context, action: str, provider: str, image_path: str, prompt: str, 
         if obj is None or obj.type != "MESH":
             raise E.InvalidInputError(f"No mesh object named '{object_name}' in the scene; list_objects lists them.")
     if action in ("remesh", "uv_unwrap"):
-        params = {"target_polycount": int(target_polycount), "topology": topology} if action == "remesh" else {}
+        from ..providers.checks import checked_params
+
+        if action.upper() not in registry.info(provider).asset_tools:
+            raise E.InvalidInputError(f"{registry.info(provider).label} does not offer this tool.")
+        params = ({"target_polycount": int(target_polycount), "topology": str(topology).lower()}  # as the operator
+                  if action == "remesh" else {})
+        checked_params({"tool": action.upper(), **params}, provider)  # refused here as the job would refuse it
     else:
         params = generation_params(context, provider, action.upper(), model, json.dumps(inputs) if inputs else "")
     images = [part for part in image_path.split(";") if part.strip()]

@@ -239,3 +239,21 @@ def test_refusals_carry_the_sidebars_message_and_fix(bridge, png_file, monkeypat
     answer = _call_from_agent(bridge, "retexture", {"object_name": "Nowhere", "provider": "MESHY", "prompt": "oak"})
     assert not answer["ok"] and "No mesh object named 'Nowhere'" in answer["error"]
     session.__init__()
+
+
+def test_an_asset_tool_is_priced_and_checked_as_its_job_would_be(bridge):
+    bpy.ops.mesh.primitive_cube_add()
+    remesh = {"action": "remesh", "provider": "MESHY", "object_name": "Cube", "topology": "QUAD"}
+    answer = _call_from_agent(bridge, "estimate_cost", {**remesh, "target_polycount": 5})
+    assert not answer["ok"] and "target" in answer["error"].lower()  # below the service's minimum, by name
+    answer = _call_from_agent(bridge, "estimate_cost", {**remesh, "provider": "SEGMIND", "target_polycount": 8000})
+    assert not answer["ok"] and "does not offer this tool" in answer["error"]
+    answer = _call_from_agent(bridge, "estimate_cost", {**remesh, "target_polycount": 8000})
+    assert answer["ok"], answer
+    quote = answer["result"]
+    assert quote["cost"] == submodule("providers.registry").info("MESHY").asset_tool_price
+    started = _call_from_agent(bridge, "remesh", {"object_name": "Cube", "target_polycount": 8000,
+                                                  "quote_id": quote["quote_id"]})
+    assert started["ok"], started
+    assert started["result"]["kind"] == "remesh" and started["result"]["target_object"] == "Cube"
+    submodule("host.state").HOST.agent.__init__()
