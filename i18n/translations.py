@@ -785,6 +785,7 @@ ZH_HANS_TEMPLATES.update({
     'action must be one of {}.': 'action 必须是以下之一：{0}。',
     '{} has no model catalog: leave model empty.': '{0} 没有模型目录：请将 model 留空。',
     '{} has no setting {}; its settings: {}.': '{0} 没有设置 {1}；它的设置有：{2}。',
+    '{} takes {}, not {}.': '{0} 只接受 {1}，不接受 {2}。',
 })
 ZH_HANS_TEMPLATES.update({
     'Meshsmith could not read its job record {} ({}); some jobs may not be listed.': 'Meshsmith 无法读取其任务记录 {0}（{1}）；部分任务可能未列出。',

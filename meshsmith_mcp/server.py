@@ -83,6 +83,17 @@ def build(bridge_for) -> MCPServer:
     async def uv_unwrap(object_name: str, provider: str = "", quote_id: str = "") -> dict[str, Any]:
         return await call("uv_unwrap", object_name=object_name, provider=provider, quote_id=quote_id)
 
+    @server.tool(description="Tweak a mesh object of the scene (free, on this computer, one undo step): action is "
+                             "place_on_ground, normalise_size (height in metres), fix_orientation (up_axis: the "
+                             "model's axis that should point up, e.g. '+Y'), shade_auto_smooth (angle in degrees), "
+                             "merge_by_distance (distance), decimate (target_faces), pack_textures, mark_asset or "
+                             "apply_preset (preset: GAME, FILM or PRINT).")
+    async def tweak(object_name: str, action: str, height: float | None = None, up_axis: str | None = None,
+                    angle: float | None = None, distance: float | None = None, target_faces: int | None = None,
+                    preset: str | None = None) -> dict[str, Any]:
+        return await call("tweak", object_name=object_name, action=action, height=height, up_axis=up_axis,
+                          angle=angle, distance=distance, target_faces=target_faces, preset=preset)
+
     @server.tool(description="A job's state (PENDING, SUBMITTING, QUEUED, RUNNING, DOWNLOADING, READY, IMPORTED, "
                              "FAILED, CANCELED, UNKNOWN, WAITING_FOR_APPROVAL), progress 0-1, message, error, cost, "
                              "and the object names once IMPORTED. wait_s (0-60): return as soon as the job changes, "

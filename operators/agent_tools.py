@@ -31,6 +31,7 @@ from .agent_spending import (
     take_quote,
 )
 from .agent_spending import quote as make_quote
+from .agent_tweaks import tweak
 from .asset_tools import build_tool_job
 from .inputs import build_generate_job, check_image_file, generation_params
 from .retexture import build_retexture_job
@@ -353,6 +354,7 @@ TOOLS = {
     "remesh": (_asset_tool("remesh"), ("object_name", "provider", "quote_id", "target_polycount", "topology")),
     "uv_unwrap": (_asset_tool("uv_unwrap"), ("object_name", "provider", "quote_id")),
     "cancel_job": (cancel_job, ("job_id",)),
+    "tweak": (tweak, ("object_name", "action", "height", "up_axis", "angle", "distance", "target_faces", "preset")),
 }
 """Tool name: (function, the arguments it takes)."""
 

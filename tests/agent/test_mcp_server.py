@@ -23,7 +23,7 @@ from mcp.client.stdio import StdioServerParameters, stdio_client
 ROOT = Path(__file__).resolve().parents[2]
 SERVER = ROOT / "meshsmith_mcp"
 TOOLS = {"list_models", "estimate_cost", "generate", "retexture", "remesh", "uv_unwrap", "get_job", "list_jobs",
-         "cancel_job", "list_objects"}
+         "cancel_job", "list_objects", "tweak"}
 FORBIDDEN_WORDS = ("exec", "eval", "python", "script", "code", "shell", "command")
 
 

@@ -257,3 +257,18 @@ def test_an_asset_tool_is_priced_and_checked_as_its_job_would_be(bridge):
     assert started["ok"], started
     assert started["result"]["kind"] == "remesh" and started["result"]["target_object"] == "Cube"
     submodule("host.state").HOST.agent.__init__()
+
+
+def test_an_agent_tweaks_a_named_object_as_the_sidebar_would(bridge):
+    bpy.ops.mesh.primitive_monkey_add()
+    bpy.ops.mesh.primitive_cube_add(location=(3, 0, 0))  # selected and active: the tweak must not touch it
+    cube_faces = len(bpy.data.objects["Cube"].data.polygons)
+    answer = _call_from_agent(bridge, "tweak", {"object_name": "Suzanne", "action": "decimate", "target_faces": 200})
+    assert answer["ok"], answer
+    assert answer["result"]["faces"] <= 220 and len(bpy.data.objects["Cube"].data.polygons) == cube_faces
+    answer = _call_from_agent(bridge, "tweak", {"object_name": "Suzanne", "action": "normalise_size", "height": 2.0})
+    assert answer["ok"] and abs(answer["result"]["dimensions"][2] - 2.0) < 0.01, answer  # its height
+    answer = _call_from_agent(bridge, "tweak", {"object_name": "Suzanne", "action": "decimate", "height": 2.0})
+    assert not answer["ok"] and "decimate takes target_faces, not height" in answer["error"]
+    answer = _call_from_agent(bridge, "tweak", {"object_name": "Suzanne", "action": "delete_everything"})
+    assert not answer["ok"] and "action must be one of" in answer["error"]
