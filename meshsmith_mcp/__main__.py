@@ -55,7 +55,11 @@ def main(argv: list[str] | None = None) -> int:
             return blender.bridge
 
     if args.blend is not None:
-        bridge_for()  # start Blender now: the first tool call should not wait for it
+        try:
+            bridge_for()  # start Blender now: the first tool call should not wait for it
+        except (OSError, RuntimeError) as exc:  # no Blender at that path, a .blend it cannot open...
+            print(f"meshsmith_mcp: Blender could not be started: {exc}", file=sys.stderr)
+            return 1
     try:
         build(bridge_for).run("stdio")
     finally:

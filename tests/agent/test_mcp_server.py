@@ -171,3 +171,13 @@ def _cmdline(proc: Path) -> str:
         return (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
     except OSError:
         return ""
+
+
+def test_a_blender_that_cannot_start_is_said_on_stderr_and_nothing_on_stdout(tmp_path):
+    done = subprocess.run([sys.executable, str(SERVER), "--blend", str(tmp_path / "x.blend"), "--blender",
+                           str(tmp_path / "no-blender-here")], stdin=subprocess.DEVNULL, capture_output=True,
+                          text=True, timeout=60)
+    assert done.returncode == 1 and done.stdout == ""
+    assert "Blender could not be started" in done.stderr and "no-blender-here" in done.stderr
+    help_text = subprocess.run([sys.executable, str(SERVER), "--help"], capture_output=True, text=True, timeout=60)
+    assert help_text.returncode == 0 and "--max-paid-jobs" in help_text.stdout
