@@ -208,8 +208,10 @@ class JobStore:
         if not journal.is_file():
             return
         reading = legacy_journal.JournalReading()
+        took = False
         with self._write_lock, _transaction(self._write_db()) as db:
             if db.execute("SELECT 1 FROM meta WHERE key = 'journal_taken'").fetchone() is None:
+                took = True
                 with open(journal, "rb") as handle:
                     batch: list[JobRecord] = []
                     for record in legacy_journal.read_records(handle, reading):
@@ -219,6 +221,8 @@ class JobStore:
                             batch = []
                     self.migrated += self._put(db, batch)
                 db.execute("INSERT INTO meta VALUES ('journal_taken', ?)", (str(time.time()),))
+        if not took:  # another session took it over (and keeps its backup): a journal written since is left alone
+            return
         backup = journal.with_name(journal.name + legacy_journal.MIGRATED_SUFFIX)
         try:
             os.replace(journal, backup)

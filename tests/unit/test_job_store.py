@@ -93,6 +93,7 @@ def test_a_0_1_journal_is_taken_over_once_and_kept_as_a_backup(tmp_path):
     _journal(tmp_path, [first.model_dump_json()])  # a stray 0.1 journal appearing later is not read over newer jobs
     again = JobStore(tmp_path)
     assert again.migrated == 0 and again.latest("job1").state is JobState.FAILED
+    assert backup.read_text() == "".join(line + "\n" for line in lines)  # and the backup of the real one stays
 
 
 def test_two_sessions_starting_at_once_take_the_journal_over_once(tmp_path):
