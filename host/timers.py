@@ -43,7 +43,7 @@ def _first_tick() -> None:
 def _follow_agent_preference() -> None:
     """Open or close the agent bridge as the artist turns Agent Access on or off."""
     wanted = preferences.get().agent_access
-    if wanted or HOST.agent_bridge is not None:
+    if wanted != (HOST.agent_bridge is not None):  # only on a change: this runs every tick
         from . import agent  # only when agents are let in: its HTTP server costs 36 ms to load
 
         agent.follow_preference(wanted, runtime.user_dir())

@@ -14,7 +14,7 @@ from typing import Any
 
 import bpy
 
-from ..host import preferences, runtime
+from ..host import runtime
 from ..host.state import HOST
 from ..jobs.states import JobState
 from ..net import errors as E
@@ -33,7 +33,7 @@ from .agent_spending import (
 from .agent_spending import quote as make_quote
 from .agent_tweaks import tweak
 from .asset_tools import build_tool_job
-from .inputs import build_generate_job, check_image_file, generation_params
+from .inputs import build_generate_job, check_image_file, check_service_ready, generation_params
 from .retexture import build_retexture_job
 
 WAITING = "WAITING_FOR_APPROVAL"
@@ -88,16 +88,9 @@ def list_models(context) -> dict[str, Any]:
     return {"providers": providers}
 
 
-def _check_ready(context, provider: str) -> None:
-    """Raise what keeps jobs from this service now, as the sidebar says it: online access off, or no key."""
-    runtime.check_online(provider, context)
-    if not preferences.get(context).use_sandbox and not preferences.has_key(provider, context):
-        raise E.MissingKeyError(registry.info(provider).missing_key or f"{registry.info(provider).label} has no key.")
-
-
 def _why_not_ready(context, provider: str) -> str:
     try:
-        _check_ready(context, provider)
+        check_service_ready(context, provider)
     except E.MeshsmithError as exc:
         return str(exc)
     return ""
@@ -171,7 +164,7 @@ def estimate_cost(context, action: str, provider: str, image_path: str = "", pro
                   topology: str = "QUAD") -> dict[str, Any]:
     request, obj = _request(context, action, provider, image_path, prompt, model, inputs, object_name,
                             target_polycount, topology)
-    _check_ready(context, provider)  # a quote for a job that could not be sent helps no one
+    check_service_ready(context, provider)  # a quote for a job that could not be sent helps no one
     info = registry.info(provider)
     cost, unit, why = None, info.price_unit or "credits", ""
     if action in ("remesh", "uv_unwrap") and info.asset_tool_price is not None:
@@ -297,7 +290,7 @@ def _start(context, provider: str, request: dict[str, Any], quote_id: str, build
     over = paid and over_cap(context)
     if over and session().max_paid_jobs is not None:
         refuse_over_cap(context)  # headless: no artist to ask
-    _check_ready(context, provider)  # before anything is built or exported, as the sidebar's button says it
+    check_service_ready(context, provider)  # before anything is built or exported, as the sidebar's button says it
     record = build().evolve(started_by="agent")
     if taken is not None:
         taken.used_by = record.id

@@ -16,13 +16,13 @@ from bpy.app.translations import pgettext_rpt as rpt_
 from bpy.props import EnumProperty, StringProperty
 from bpy.types import Operator
 
-from ..host import preferences, runtime
+from ..host import runtime
 from ..host.properties import PROVIDER_ITEMS
 from ..i18n.translations import translate_message
 from ..jobs.states import JobState
 from ..net import errors as E
 from ..providers import registry
-from .inputs import build_generate_job
+from .inputs import build_generate_job, check_service_ready
 
 if TYPE_CHECKING:
     from ..jobs.records import JobRecord
@@ -34,12 +34,9 @@ BLOCKING_STEP_S = 0.1
 def blocker(context: bpy.types.Context, provider_name: str) -> tuple[str, str]:
     """Why the Generate button cannot run now, and the fix the panel offers: ('', 'NONE') when it can run."""
     try:
-        runtime.check_online(provider_name, context)
-    except E.OfflineError as exc:
+        check_service_ready(context, provider_name)
+    except E.ConfigurationError as exc:
         return str(exc), exc.fix.value
-    prefs = preferences.get(context)
-    if not prefs.use_sandbox and not preferences.has_key(provider_name, context):
-        return registry.info(provider_name).missing_key, E.Fix.OPEN_PREFERENCES.value
     settings = context.scene.meshsmith
     takes_image, takes_prompt = True, registry.info(provider_name).takes_prompt
     if registry.info(provider_name).catalog:

@@ -94,6 +94,17 @@ def _image_datablock_to_file(image: bpy.types.Image, job_dir: Path) -> str:
     return str(target)
 
 
+def check_service_ready(context: bpy.types.Context, provider_id: str) -> None:
+    """Raise what keeps jobs from this service now, as the sidebar says it: online access off (``OfflineError``),
+    or no key and no sandbox (``MissingKeyError``)."""
+    from ..providers import registry
+
+    runtime.check_online(provider_id, context)
+    if not preferences.get(context).use_sandbox and not preferences.has_key(provider_id, context):
+        info = registry.info(provider_id)
+        raise E.MissingKeyError(info.missing_key or f"{info.label} has no key.")
+
+
 def check_writable(folder: Path) -> None:
     try:
         folder.mkdir(parents=True, exist_ok=True)

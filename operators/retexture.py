@@ -20,7 +20,7 @@ from ..mesh_io.exporter import check_mesh, export_object_glb
 from ..net import errors as E
 from ..providers import registry, schema
 from .generate import JobOperatorMixin
-from .inputs import check_image_file, check_writable, generation_params, resolve_image
+from .inputs import check_image_file, check_service_ready, check_writable, generation_params, resolve_image
 
 if TYPE_CHECKING:
     from ..jobs.records import JobRecord
@@ -36,11 +36,9 @@ def retexture_blocker(context: bpy.types.Context, provider_id: str = "") -> tupl
     obj = context.active_object
     try:
         check_mesh(obj, require_uvs=False)
-        runtime.check_online(provider_id, context)
+        check_service_ready(context, provider_id)
     except E.MeshsmithError as exc:
         return str(exc), exc.fix.value
-    if not preferences.get(context).use_sandbox and not preferences.has_key(provider_id, context):
-        return registry.info(provider_id).missing_key, E.Fix.OPEN_PREFERENCES.value
     if registry.info(provider_id).catalog:
         from ..host.catalog.jobs import chosen_model
 

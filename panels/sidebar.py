@@ -237,13 +237,17 @@ class MESHSMITH_UL_jobs(UIList):
         return [], []  # every row of the page is shown; the page is already the filtered one
 
 
+def is_filtered(state) -> bool:
+    """Whether a search or a filter narrows the job list (the list offers to clear them)."""
+    return bool(state.job_search) or any(value != "ALL" for value in (state.job_provider, state.job_state, state.job_age))
+
+
 def draw_job_search(layout: bpy.types.UILayout, state) -> None:
     """Search, filters and the page: what part of the job history the list shows."""
     col = layout.column(align=True)
     row = col.row(align=True)
     row.prop(state, "job_search", text="", icon="VIEWZOOM")
-    filtered = state.job_search or state.job_provider != "ALL" or state.job_state != "ALL" or state.job_age != "ALL"
-    if filtered:
+    if is_filtered(state):
         row.operator("meshsmith.clear_job_search", text="", icon="X")
     row = col.row(align=True)
     row.prop(state, "job_provider", text="")
@@ -276,8 +280,7 @@ class VIEW3D_PT_meshsmith_jobs(Panel):
             for number, line in enumerate(_wrap(translate_message(state.journal_warning), 48)):
                 col.label(text=line, icon="ERROR" if number == 0 else "BLANK1", translate=False)
         draw_agent(layout)
-        filtered = state.job_search or state.job_provider != "ALL" or state.job_state != "ALL" or state.job_age != "ALL"
-        if not state.jobs and not filtered and not state.job_page:
+        if not state.jobs and not is_filtered(state) and not state.job_page:
             layout.label(text="No jobs yet.")
             return
         draw_job_search(layout, state)

@@ -258,24 +258,28 @@ class MeshyV2Routes:
         task = self.sim.tasks.get(request.match["id"])
         return task if task is not None and getattr(task, "v2", False) else None
 
-    def get(self, request: Request) -> Response:
+    def _named_task(self, request: Request) -> tuple[MeshyTask | None, Response | None]:
+        """The v2 task a request names, or Meshy's answer instead (401 without a good key, 404 for another id)."""
         problem = self._auth(request)
         if problem:
-            return problem
+            return None, problem
         task = self._task(request)
         if task is None:
-            return error(404, "not_found_error", "task_not_found", "Task not found")
+            return None, error(404, "not_found_error", "task_not_found", "Task not found")
+        return task, None
+
+    def get(self, request: Request) -> Response:
+        task, problem = self._named_task(request)
+        if problem:
+            return problem
         with self.sim._lock:
             task.step += 1
         return Response.json(task_object(self.sim, task))
 
     def delete(self, request: Request) -> Response:
-        problem = self._auth(request)
+        task, problem = self._named_task(request)
         if problem:
             return problem
-        task = self._task(request)
-        if task is None:
-            return error(404, "not_found_error", "task_not_found", "Task not found")
         if task_object(self.sim, task)["status"] not in ("PENDING", "IN_PROGRESS"):
             return refused("task_not_cancelable", "The task has already finished")
         task.canceled = True

@@ -69,8 +69,8 @@ def _run(kind: str, python: str, image: Path, folder: Path) -> AgentOutcome:
         final = anyio.run(_come_back, python, blend, env, job_id)
         posts = box.segmind.creating_posts
     objects = final.get("objects") or []
-    return AgentOutcome(kind, state, heard, final.get("state", "?"), posts,
-                        bool(objects) and objects[0] in _blend_objects(python, blend), time.monotonic() - started)
+    in_blend = bool(objects) and bool(blend_meshes(python, blend).get(objects[0]))  # there, with its material
+    return AgentOutcome(kind, state, heard, final.get("state", "?"), posts, in_blend, time.monotonic() - started)
 
 
 def _params(python: str, blend: Path, env: dict[str, str]):
@@ -100,7 +100,7 @@ async def _strike(kind: str, python: str, blend: Path, env: dict[str, str], imag
         while job.get("state") in ("PENDING", "SUBMITTING") and time.monotonic() < deadline:
             # until the service has the job: the fault is meant to strike while it runs there
             job = (await session.call_tool("get_job", {"job_id": job["job_id"], "wait_s": 5})).structured_content
-        for pid in _processes_with(str(blend), "agent_host.py"):
+        for pid in processes_with(str(blend), "agent_host.py"):
             os.kill(pid, signal.SIGKILL)
         answer = await session.call_tool("get_job", {"job_id": job["job_id"]})
         return job["job_id"], answer.content[0].text if answer.is_error else "(answered)"
@@ -132,18 +132,21 @@ def _stored_state(user: Path, job_id: str) -> str:
     return "UNREADABLE"
 
 
-def _blend_objects(python: str, blend: Path) -> set[str]:
+def blend_meshes(python: str, blend: Path) -> dict[str, list[str]]:
+    """The mesh objects of a saved .blend and their materials, read by a fresh Blender (``python``: the bpy wheel's)."""
     import json
     import subprocess
 
     probe = ("import bpy, json, sys\nbpy.ops.wm.open_mainfile(filepath=sys.argv[1])\n"
-             "print('OBJECTS', json.dumps([o.name for o in bpy.data.objects if o.type == 'MESH' and o.material_slots]))")
+             "print('MESHES', json.dumps({o.name: [s.material.name for s in o.material_slots if s.material] "
+             "for o in bpy.data.objects if o.type == 'MESH'}))")
     out = subprocess.run([python, "-c", probe, str(blend)], capture_output=True, text=True, timeout=120).stdout
-    line = next((line for line in out.splitlines() if line.startswith("OBJECTS ")), "OBJECTS []")
-    return set(json.loads(line[8:]))
+    line = next((line for line in out.splitlines() if line.startswith("MESHES ")), "MESHES {}")
+    return json.loads(line[7:])
 
 
-def _processes_with(*words: str) -> list[int]:
+def processes_with(*words: str) -> list[int]:
+    """The ids of the processes whose command line holds every one of ``words`` (Linux: read from /proc)."""
     found = []
     for entry in Path("/proc").glob("[0-9]*"):
         try:

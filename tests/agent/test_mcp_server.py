@@ -20,6 +20,8 @@ import anyio
 from mcp.client.session import ClientSession
 from mcp.client.stdio import StdioServerParameters, stdio_client
 
+from tools.agent_faults import blend_meshes, processes_with
+
 ROOT = Path(__file__).resolve().parents[2]
 SERVER = ROOT / "meshsmith_mcp"
 TOOLS = {"list_models", "estimate_cost", "generate", "retexture", "remesh", "uv_unwrap", "get_job", "list_jobs",
@@ -52,16 +54,6 @@ async def _until(session: ClientSession, job_id: str, states: set[str], within_s
         if job["state"] in states:
             return job
     raise AssertionError(f"job {job_id} never reached {states}: {job}")
-
-
-def _blend_contents(blend: Path) -> dict:
-    """The saved file's mesh objects and their materials, read by a fresh Blender."""
-    probe = ("import bpy, json, sys\nbpy.ops.wm.open_mainfile(filepath=sys.argv[1])\n"
-             "print('CONTENTS', json.dumps({o.name: [s.material.name for s in o.material_slots if s.material] "
-             "for o in bpy.data.objects if o.type == 'MESH'}))")
-    out = subprocess.run([sys.executable, "-c", probe, str(blend)], capture_output=True, text=True, timeout=120)
-    line = next(line for line in out.stdout.splitlines() if line.startswith("CONTENTS "))
-    return json.loads(line[9:])
 
 
 def test_an_agent_generates_retextures_cancels_and_meets_the_cap(tmp_path, png_file):
@@ -139,7 +131,7 @@ def test_an_agent_generates_retextures_cancels_and_meets_the_cap(tmp_path, png_f
                 return {"name": name}
 
     seen = anyio.run(flow)
-    contents = _blend_contents(blend)
+    contents = blend_meshes(sys.executable, blend)
     assert seen["name"] in contents and contents[seen["name"]], contents  # in the saved file, with its material
 
 
@@ -161,23 +153,5 @@ def test_stdout_is_mcp_only_and_the_server_ends_with_its_stdin(tmp_path):
     assert time.monotonic() - started < 15
     assert all(json.loads(line) for line in rest.splitlines() if line.strip())
     assert b"Saved as" in process.stderr.read()  # Blender's own output (it saved the new file) went to stderr
-    leftovers = [p for p in Path("/proc").glob("[0-9]*") if _cmdline(p).count(str(blend))]
-    assert leftovers == [], [_cmdline(p) for p in leftovers]
+    assert processes_with(str(blend)) == []  # neither the server nor its Blender is left behind
     assert blend.is_file()  # made when missing
-
-
-def _cmdline(proc: Path) -> str:
-    try:
-        return (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
-    except OSError:
-        return ""
-
-
-def test_a_blender_that_cannot_start_is_said_on_stderr_and_nothing_on_stdout(tmp_path):
-    done = subprocess.run([sys.executable, str(SERVER), "--blend", str(tmp_path / "x.blend"), "--blender",
-                           str(tmp_path / "no-blender-here")], stdin=subprocess.DEVNULL, capture_output=True,
-                          text=True, timeout=60)
-    assert done.returncode == 1 and done.stdout == ""
-    assert "Blender could not be started" in done.stderr and "no-blender-here" in done.stderr
-    help_text = subprocess.run([sys.executable, str(SERVER), "--help"], capture_output=True, text=True, timeout=60)
-    assert help_text.returncode == 0 and "--max-paid-jobs" in help_text.stdout
