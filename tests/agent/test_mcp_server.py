@@ -155,3 +155,13 @@ def test_stdout_is_mcp_only_and_the_server_ends_with_its_stdin(tmp_path):
     assert b"Saved as" in process.stderr.read()  # Blender's own output (it saved the new file) went to stderr
     assert processes_with(str(blend)) == []  # neither the server nor its Blender is left behind
     assert blend.is_file()  # made when missing
+
+
+def test_a_blender_that_cannot_start_is_said_on_stderr_and_nothing_on_stdout(tmp_path):
+    done = subprocess.run([sys.executable, str(SERVER), "--blend", str(tmp_path / "x.blend"), "--blender",
+                           str(tmp_path / "no-blender-here")], stdin=subprocess.DEVNULL, capture_output=True,
+                          text=True, timeout=60)
+    assert done.returncode == 1 and done.stdout == ""
+    assert "Blender could not be started" in done.stderr and "no-blender-here" in done.stderr
+    help_text = subprocess.run([sys.executable, str(SERVER), "--help"], capture_output=True, text=True, timeout=60)
+    assert help_text.returncode == 0 and "--max-paid-jobs" in help_text.stdout
