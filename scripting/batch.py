@@ -234,9 +234,12 @@ def _run(batch: Batch, out_dir: Path, build, concurrency: int, timeout_s: float,
             if item.state in ("DONE", "FAILED"):
                 continue
             record = engine.get(item.job_id) if item.job_id else None
-            if record is None:
-                if item.job_id and item.state == "SUBMITTED":  # noted, then the machine went down before it was made
-                    item.job_id, item.state = "", "NEW"  # never stored, so never sent: it is sent now, once
+            never_sent = record is not None and record.state is JobState.CANCELED and record.submitted_at is None \
+                and not record.remote_id  # closed at a restart before its creating request left: nothing charged
+            if record is None or never_sent:
+                if item.job_id and item.state == "SUBMITTED":  # as an earlier run noted it: the machine went down
+                    item.job_id, item.state = "", "NEW"  # never sent: it is sent now, once
+                    batch.note(out_dir, item)
                 continue
             item.state, item.seed, item.cost, item.remote_id = record.state.value, record.seed, record.cost, record.remote_id
             if record.state is JobState.READY:

@@ -280,3 +280,23 @@ def test_the_manifest_is_appended_never_rewritten_and_read_back_after_a_torn_lin
         "items": [{"input": "c.png", "job_id": "job-c", "state": "DONE", "output": "c.glb"}]}))
     resumed = batch_module.Batch.load(old)
     assert [(item.input, item.state) for item in resumed.items] == [("c.png", "DONE")]
+
+
+def test_an_item_whose_job_was_stored_but_never_sent_is_sent_on_the_rerun(tmp_path, blender, sandbox_of_addon):
+    """The machine went down after the job was journaled (PENDING) and before its request left: the restart closes
+    it as not sent, nothing charged, and the rerun sends that item, once."""
+    manifest, records = submodule("scripting.manifest"), submodule("jobs.records")
+    images, out = _images(tmp_path / "in", 1), tmp_path / "out"
+    image = next(images.glob("*.png")).absolute()
+    stranded = records.JobRecord(provider="SEGMIND", label="concept_00", state=records.JobState.PENDING,
+                                 inputs={"image_path": str(image)}, output_dir=str(tmp_path / "gone"))
+    blender.close_engine()
+    submodule("jobs.store").JobStore(blender.user_dir()).append(stranded)
+    out.mkdir()
+    manifest.Batch("generate", "SEGMIND", "glb", [manifest.Item(input=str(image), job_id=stranded.id,
+                                                                state="SUBMITTED")]).save(out)
+    report = submodule("scripting.batch").generate_folder(images, out)
+    assert report["done"] == 1 and report["failed"] == 0, report["items"]
+    assert report["items"][0]["job_id"] != stranded.id
+    assert blender.engine().get(stranded.id).message.startswith("Not sent")  # closed, never sent
+    assert sandbox_of_addon.segmind.creating_posts == 1
